@@ -1,0 +1,338 @@
+#include "ctl.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static void client_free(struct ctl_client *c)
+{
+	struct ctl_server *s = c->srv;
+	struct ctl_client **pp;
+
+	if (s->on_close)
+		s->on_close(c, s->arg);
+	for (pp = &s->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	s->n_clients--;
+	loop_io_del(s->loop, &c->io);
+	close(c->io.fd);
+	sbuf_free(&c->in);
+	sbuf_free(&c->out);
+	free(c);
+}
+
+void ctl_client_close(struct ctl_client *c)
+{
+	client_free(c);
+}
+
+static void client_flush(struct ctl_client *c)
+{
+	while (c->out.len) {
+		ssize_t n = send(c->io.fd, c->out.buf, c->out.len,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			client_free(c);
+			return;
+		}
+		sbuf_consume(&c->out, (size_t)n);
+	}
+	if (!c->out.len && c->closing) {
+		client_free(c);
+		return;
+	}
+	loop_io_mod(c->srv->loop, &c->io,
+		    EPOLLIN | EPOLLRDHUP | (c->out.len ? EPOLLOUT : 0));
+}
+
+void ctl_send(struct ctl_client *c, const char *data, size_t len)
+{
+	if (c->out.len + len > CTL_MAX_OUT) {
+		c->srv->stats.overflows++;
+		log_warn("control client uid %u does not read its replies; "
+			 "disconnecting it",
+			 (unsigned)c->uid);
+		client_free(c);
+		return;
+	}
+	sbuf_add(&c->out, data, len);
+	client_flush(c);
+}
+
+void ctl_send_sbuf(struct ctl_client *c, struct sbuf *sb)
+{
+	ctl_send(c, sbuf_str(sb), sb->len);
+}
+
+void ctl_send_error(struct ctl_client *c, const char *msg)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	sbuf_puts(&sb, "{\"ok\":false,\"error\":");
+	sbuf_json_str(&sb, msg);
+	sbuf_puts(&sb, "}\n");
+	ctl_send_sbuf(c, &sb);
+	sbuf_free(&sb);
+}
+
+/* Callbacks may free a client; this tells whether c is still ours. */
+static bool client_alive(const struct ctl_server *s, const struct ctl_client *c)
+{
+	const struct ctl_client *it;
+
+	for (it = s->clients; it; it = it->next)
+		if (it == c)
+			return true;
+	return false;
+}
+
+/*
+ * Splits the input into lines. The client may be freed by the callback,
+ * so it is looked up again after each one.
+ */
+static void client_lines(struct ctl_server *s, struct ctl_client *c)
+{
+	for (;;) {
+		char *nl = memchr(c->in.buf, '\n', c->in.len);
+		size_t len;
+
+		if (!nl) {
+			if (c->in.len > CTL_MAX_LINE) {
+				s->stats.bad_requests++;
+				if (!c->discarding)
+					ctl_send_error(c, "line too long");
+				if (!client_alive(s, c))
+					return;
+				c->discarding = true;
+				sbuf_reset(&c->in);
+			}
+			return;
+		}
+		*nl = '\0';
+		len = (size_t)(nl - c->in.buf) + 1;
+		if (c->discarding) {
+			c->discarding = false;
+		} else {
+			char *line = strndup(c->in.buf, len - 1);
+			size_t l;
+
+			if (!line)
+				return;
+			l = strlen(line);
+			if (l && line[l - 1] == '\r')
+				line[l - 1] = '\0';
+			s->stats.requests++;
+			sbuf_consume(&c->in, len);
+			s->on_line(c, line, s->arg);
+			free(line);
+			if (!client_alive(s, c))
+				return;
+			continue;
+		}
+		sbuf_consume(&c->in, len);
+	}
+}
+
+static void client_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
+{
+	struct ctl_client *c = io->arg;
+	struct ctl_server *s = c->srv;
+	char buf[4096];
+
+	(void)loop;
+	if (ev & EPOLLOUT) {
+		client_flush(c);
+		if (!client_alive(s, c))
+			return;
+	}
+	if (!(ev & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
+		return;
+	for (;;) {
+		ssize_t n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			client_free(c);
+			return;
+		}
+		if (n < 0)
+			break;
+		sbuf_add(&c->in, buf, (size_t)n);
+		if (c->in.oom) {
+			client_free(c);
+			return;
+		}
+		client_lines(s, c);
+		if (!client_alive(s, c))
+			return;
+	}
+}
+
+static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
+{
+	struct ctl_server *s = io->arg;
+
+	(void)ev;
+	for (;;) {
+		struct ctl_client *c;
+		struct ucred cred;
+		socklen_t cl = sizeof(cred);
+		int fd = accept4(io->fd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
+		    s->n_clients >= CTL_MAX_CLIENTS) {
+			s->stats.refused++;
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->srv = s;
+		c->uid = cred.uid;
+		c->privileged = cred.uid == 0 || cred.uid == geteuid();
+		c->io.fd = fd;
+		c->io.events = EPOLLIN | EPOLLRDHUP;
+		c->io.cb = client_ready;
+		c->io.arg = c;
+		sbuf_init(&c->in);
+		sbuf_init(&c->out);
+		if (loop_io_add(loop, &c->io) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = s->clients;
+		s->clients = c;
+		s->n_clients++;
+		s->stats.accepted++;
+	}
+}
+
+int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
+		    ctl_line_cb on_line, ctl_close_cb on_close, void *arg)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	mode_t old;
+	int fd, rc;
+
+	memset(s, 0, sizeof(*s));
+	s->io.fd = -1;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	old = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (rc < 0 || listen(fd, 16) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	s->loop = loop;
+	s->path = strdup(path);
+	s->on_line = on_line;
+	s->on_close = on_close;
+	s->arg = arg;
+	s->io.fd = fd;
+	s->io.events = EPOLLIN;
+	s->io.cb = server_ready;
+	s->io.arg = s;
+	rc = loop_io_add(loop, &s->io);
+	if (rc < 0) {
+		ctl_server_close(s);
+		return rc;
+	}
+	return 0;
+}
+
+void ctl_server_close(struct ctl_server *s)
+{
+	while (s->clients)
+		client_free(s->clients);
+	if (s->io.fd >= 0) {
+		loop_io_del(s->loop, &s->io);
+		close(s->io.fd);
+		s->io.fd = -1;
+	}
+	if (s->path) {
+		unlink(s->path);
+		free(s->path);
+		s->path = NULL;
+	}
+}
+
+int ctl_request(const char *path, const char *line, char **reply,
+		int timeout_ms)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct sbuf sb;
+	int fd, rc = 0;
+	size_t ll = strlen(line);
+
+	*reply = NULL;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    send(fd, line, ll, MSG_NOSIGNAL) != (ssize_t)ll ||
+	    send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	sbuf_init(&sb);
+	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		char buf[4096];
+		ssize_t n;
+		char *nl;
+
+		if (poll(&pfd, 1, timeout_ms) <= 0) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			rc = n == 0 ? -ECONNRESET : -errno;
+			break;
+		}
+		sbuf_add(&sb, buf, (size_t)n);
+		nl = memchr(sb.buf, '\n', sb.len);
+		if (nl) {
+			*nl = '\0';
+			*reply = strdup(sb.buf);
+			rc = *reply ? 0 : -ENOMEM;
+			break;
+		}
+	}
+	sbuf_free(&sb);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * Control socket: a unix stream server speaking one request line in, one
+ * JSON object per line out (DESIGN.md "Control sockets"). Shared by both
+ * daemons; the protocol's verbs live with each daemon.
+ */
+#ifndef COMMON_CTL_H
+#define COMMON_CTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "loop.h"
+#include "sbuf.h"
+
+#define CTL_MAX_LINE	4096
+#define CTL_MAX_OUT	(1024 * 1024)
+#define CTL_MAX_CLIENTS 64
+
+struct ctl_server;
+
+struct ctl_client {
+	struct loop_io io;
+	struct ctl_server *srv;
+	struct sbuf in, out;
+	uid_t uid;
+	bool privileged; /* uid 0 or our own uid */
+	bool discarding; /* skipping the rest of an over-long line */
+	bool closing;	 /* close once out is flushed */
+	void *user;	 /* the daemon's per-client state */
+	struct ctl_client *next;
+};
+
+struct ctl_stats {
+	uint64_t accepted, refused, requests, bad_requests, overflows;
+};
+
+/* Called for each complete line (without the newline). */
+typedef void (*ctl_line_cb)(struct ctl_client *c, char *line, void *arg);
+/* Called before a client is freed. */
+typedef void (*ctl_close_cb)(struct ctl_client *c, void *arg);
+
+struct ctl_server {
+	struct loop *loop;
+	struct loop_io io;
+	char *path;
+	ctl_line_cb on_line;
+	ctl_close_cb on_close;
+	void *arg;
+	struct ctl_client *clients;
+	unsigned n_clients;
+	struct ctl_stats stats;
+};
+
+/* Binds path (mode 0600, replacing a stale socket). 0 or -errno. */
+int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
+		    ctl_line_cb on_line, ctl_close_cb on_close, void *arg);
+void ctl_server_close(struct ctl_server *s);
+
+/* Queues bytes for the client; a client that lets CTL_MAX_OUT pile up is
+ * disconnected so a stuck reader cannot grow our memory. */
+void ctl_send(struct ctl_client *c, const char *data, size_t len);
+void ctl_send_sbuf(struct ctl_client *c, struct sbuf *sb);
+/* {"ok":false,"error":"..."} */
+void ctl_send_error(struct ctl_client *c, const char *msg);
+void ctl_client_close(struct ctl_client *c);
+
+/*
+ * Client side, blocking, for vrrpctl and tests: connects, sends line,
+ * and returns the first reply line in *reply (malloc'd). 0 or -errno.
+ */
+int ctl_request(const char *path, const char *line, char **reply,
+		int timeout_ms);
+
+#endif

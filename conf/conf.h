@@ -1,0 +1,133 @@
+/*
+ * Configuration: one libconfig file, keepalived vocabulary (DESIGN.md).
+ * conf_load() turns it into validated typed structs or a list of
+ * "FILE:LINE: message" problems; nothing is half-loaded.
+ */
+#ifndef CONF_CONF_H
+#define CONF_CONF_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/sbuf.h"
+
+#define CONF_NAME_MAX 64
+
+/* Problems found while loading, one "FILE:LINE: ..." line each. */
+struct conf_diag {
+	struct sbuf text;
+	unsigned errors, warnings;
+};
+
+void conf_diag_init(struct conf_diag *d);
+void conf_diag_free(struct conf_diag *d);
+
+struct conf_global {
+	char *router_id;
+	char **emails;
+	size_t n_emails;
+	char *email_from;
+	char *smtp_server; /* host[:port] or smtp:// / smtps:// URL */
+	int smtp_connect_timeout;  /* seconds */
+	bool smtp_starttls;
+	char *smtp_user, *smtp_password;
+	bool smtp_alert; /* default for instances */
+	char *control_socket;
+};
+
+struct conf_script {
+	char name[CONF_NAME_MAX];
+	int line;
+	char *script;
+	int64_t interval_ms, timeout_ms;
+	int weight; /* -253..253 */
+	int rise, fall;
+	char *user; /* NULL: an unprivileged default */
+};
+
+struct conf_vip {
+	struct in_addr addr;
+	int prefix;
+	char dev[IF_NAMESIZE]; /* empty: the instance's interface */
+	char label[IF_NAMESIZE];
+};
+
+struct conf_track_script {
+	char name[CONF_NAME_MAX];
+	int weight;
+	bool weight_set; /* else the script's own weight */
+};
+
+struct conf_track_if {
+	char name[IF_NAMESIZE];
+	int weight; /* 0: Fault when down */
+};
+
+enum conf_wish { CONF_WISH_BACKUP, CONF_WISH_MASTER };
+
+struct conf_instance {
+	char name[CONF_NAME_MAX];
+	int line;
+	enum conf_wish state;
+	char interface[IF_NAMESIZE];
+	uint8_t vrid;
+	uint8_t priority;
+	uint8_t advert_int; /* seconds */
+	bool auth_pass_set;
+	uint8_t auth_pass[8]; /* zero padded, RFC 3768 5.3.10 */
+	struct conf_vip *vips;
+	size_t n_vips;
+	bool nopreempt;
+	int64_t preempt_delay_ms;
+	bool fast_preempt;
+	bool has_unicast_src;
+	struct in_addr unicast_src;
+	struct in_addr *peers;
+	size_t n_peers;
+	int64_t garp_master_delay_ms;
+	int garp_master_repeat;
+	struct conf_track_script *track_scripts;
+	size_t n_track_scripts;
+	struct conf_track_if *track_ifs;
+	size_t n_track_ifs;
+	bool track_forwarder;
+	int track_forwarder_weight;
+	char *notify_master, *notify_backup, *notify_fault, *notify_stop,
+	    *notify;
+	bool smtp_alert;
+};
+
+struct conf_fwd; /* conf/conf_fwd.h */
+
+struct conf {
+	char *file;
+	struct conf_global global;
+	struct conf_script *scripts;
+	size_t n_scripts;
+	struct conf_instance *instances;
+	size_t n_instances;
+	struct conf_fwd *fwd; /* NULL when the file has no forwarder section */
+};
+
+/* Which sections to turn into structs; the others are only recognised. */
+enum {
+	CONF_VRRP = 1 << 0,
+	CONF_FWD = 1 << 1,
+	CONF_ALL = CONF_VRRP | CONF_FWD,
+};
+
+/*
+ * Loads path. Returns 0 and *out, or -1 with the problems in diag
+ * (warnings may be present either way).
+ */
+int conf_load(const char *path, unsigned sections, struct conf **out,
+	      struct conf_diag *diag);
+void conf_free(struct conf *c);
+
+const struct conf_script *conf_script_find(const struct conf *c,
+					   const char *name);
+
+#endif

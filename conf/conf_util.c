@@ -1,0 +1,314 @@
+#include "conf_util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/parse.h"
+
+static void diag_add(struct conf_ctx *ctx, const config_setting_t *at,
+		     const char *kind, const char *fmt, va_list ap)
+{
+	int line = at ? (int)config_setting_source_line(at) : 0;
+	struct sbuf *t = &ctx->diag->text;
+
+	sbuf_printf(t, "%s:%d: %s", ctx->file, line, kind);
+	{
+		char msg[512];
+
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		sbuf_puts(t, msg);
+	}
+	sbuf_puts(t, "\n");
+}
+
+void conf_error(struct conf_ctx *ctx, const config_setting_t *at,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_add(ctx, at, "", fmt, ap);
+	va_end(ap);
+	ctx->diag->errors++;
+}
+
+void conf_warning(struct conf_ctx *ctx, const config_setting_t *at,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_add(ctx, at, "warning: ", fmt, ap);
+	va_end(ap);
+	ctx->diag->warnings++;
+}
+
+static const char *closest_key(const char *name, const char *const *known)
+{
+	const char *best = NULL;
+	unsigned best_d = ~0u;
+	size_t i;
+
+	for (i = 0; known[i]; i++) {
+		unsigned d = edit_distance(name, known[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = known[i];
+		}
+	}
+	/* only suggest what is plausibly a typo of it */
+	if (best && best_d <= 2 + strlen(name) / 5)
+		return best;
+	return NULL;
+}
+
+bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
+		     const char *const *known)
+{
+	int i, n = config_setting_length(group);
+	bool ok = true;
+
+	for (i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(group, i);
+		const char *name = config_setting_name(s);
+		const char *hint;
+		size_t k;
+		bool found = false;
+
+		if (!name)
+			continue;
+		for (k = 0; known[k]; k++)
+			if (strcmp(known[k], name) == 0)
+				found = true;
+		if (found)
+			continue;
+		ok = false;
+		hint = closest_key(name, known);
+		if (hint)
+			conf_error(ctx, s, "unknown key '%s' (did you mean '%s'?)",
+				   name, hint);
+		else
+			conf_error(ctx, s, "unknown key '%s'", name);
+	}
+	return ok;
+}
+
+bool conf_is_group(struct conf_ctx *ctx, const config_setting_t *s)
+{
+	if (config_setting_is_group(s))
+		return true;
+	conf_error(ctx, s, "'%s' must be a group { ... }",
+		   config_setting_name(s) ? config_setting_name(s) : "value");
+	return false;
+}
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	default:
+		return "something else";
+	}
+}
+
+int conf_get_int(struct conf_ctx *ctx, const config_setting_t *group,
+		 const char *name, long min, long max, long *out)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+	long long v;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error(ctx, s, "'%s' must be an integer, not %s", name,
+			   type_name(config_setting_type(s)));
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		conf_error(ctx, s, "'%s' is %lld; must be %ld..%ld", name, v,
+			   min, max);
+		return -1;
+	}
+	*out = (long)v;
+	return 0;
+}
+
+int conf_get_bool(struct conf_ctx *ctx, const config_setting_t *group,
+		  const char *name, bool *out)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_error(ctx, s, "'%s' must be true or false, not %s", name,
+			   type_name(config_setting_type(s)));
+		return -1;
+	}
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
+int conf_get_str(struct conf_ctx *ctx, const config_setting_t *group,
+		 const char *name, char **out)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+	char *dup;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_error(ctx, s, "'%s' must be a string, not %s", name,
+			   type_name(config_setting_type(s)));
+		return -1;
+	}
+	dup = strdup(config_setting_get_string(s));
+	if (!dup) {
+		conf_error(ctx, s, "out of memory");
+		return -1;
+	}
+	free(*out);
+	*out = dup;
+	return 0;
+}
+
+int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
+		      const char *name, int64_t min_ms, int64_t max_ms,
+		      int64_t *out)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+	int64_t ms;
+
+	if (!s)
+		return 0;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64: {
+		long long v = config_setting_get_int64(s);
+
+		if (v < 0 || v > INT64_MAX / 1000) {
+			conf_error(ctx, s, "'%s' is %lld; must not be negative",
+				   name, v);
+			return -1;
+		}
+		ms = v * 1000;
+		break;
+	}
+	case CONFIG_TYPE_STRING:
+		if (parse_duration_ms(config_setting_get_string(s), &ms) < 0) {
+			conf_error(ctx, s,
+				   "'%s' is \"%s\"; expected a duration such as "
+				   "\"500ms\", \"10s\", \"1m\" or a number of "
+				   "seconds",
+				   name, config_setting_get_string(s));
+			return -1;
+		}
+		break;
+	default:
+		conf_error(ctx, s, "'%s' must be a duration, not %s", name,
+			   type_name(config_setting_type(s)));
+		return -1;
+	}
+	if (ms < min_ms || ms > max_ms) {
+		conf_error(ctx, s, "'%s' is %lldms; must be %lldms..%lldms",
+			   name, (long long)ms, (long long)min_ms,
+			   (long long)max_ms);
+		return -1;
+	}
+	*out = ms;
+	return 0;
+}
+
+void conf_str_list_free(char **list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+int conf_get_str_list(struct conf_ctx *ctx, const config_setting_t *group,
+		      const char *name, char ***out, size_t *n)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+	int i, len;
+	char **list;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		list = calloc(1, sizeof(*list));
+		if (!list || !(list[0] = strdup(config_setting_get_string(s)))) {
+			free(list);
+			conf_error(ctx, s, "out of memory");
+			return -1;
+		}
+		conf_str_list_free(*out, *n);
+		*out = list;
+		*n = 1;
+		return 0;
+	}
+	if (!config_setting_is_aggregate(s) || config_setting_is_group(s)) {
+		conf_error(ctx, s, "'%s' must be a list of strings [ \"...\" ]",
+			   name);
+		return -1;
+	}
+	len = config_setting_length(s);
+	list = calloc((size_t)len + 1, sizeof(*list));
+	if (!list) {
+		conf_error(ctx, s, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			conf_error(ctx, e, "'%s' must hold only strings", name);
+			conf_str_list_free(list, (size_t)i);
+			return -1;
+		}
+		list[i] = strdup(config_setting_get_string(e));
+		if (!list[i]) {
+			conf_error(ctx, e, "out of memory");
+			conf_str_list_free(list, (size_t)i);
+			return -1;
+		}
+	}
+	conf_str_list_free(*out, *n);
+	*out = list;
+	*n = (size_t)len;
+	return 0;
+}
+
+bool conf_copy_name(struct conf_ctx *ctx, const config_setting_t *at,
+		    char *dst, size_t size, const char *src, const char *what)
+{
+	if (strlen(src) >= size || !*src) {
+		conf_error(ctx, at, "%s '%s' must be 1..%zu characters", what,
+			   src, size - 1);
+		return false;
+	}
+	strcpy(dst, src);
+	return true;
+}

@@ -1,0 +1,53 @@
+/* Helpers for the section parsers: typed getters that report FILE:LINE. */
+#ifndef CONF_UTIL_H
+#define CONF_UTIL_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+struct conf_ctx {
+	const char *file;
+	struct conf_diag *diag;
+};
+
+void conf_error(struct conf_ctx *ctx, const config_setting_t *at,
+		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void conf_warning(struct conf_ctx *ctx, const config_setting_t *at,
+		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Reports each member of group not in known (NULL-terminated), with the
+ * closest known key suggested. Returns false if any was unknown. */
+bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
+		     const char *const *known);
+
+/* Checks that s is a group, reporting otherwise. */
+bool conf_is_group(struct conf_ctx *ctx, const config_setting_t *s);
+
+/*
+ * Getters: a missing key leaves *out untouched (the caller's default) and
+ * returns 0; a present key of the wrong type or out of range is reported
+ * and returns -1. conf_get_str duplicates the string.
+ */
+int conf_get_int(struct conf_ctx *ctx, const config_setting_t *group,
+		 const char *name, long min, long max, long *out);
+int conf_get_bool(struct conf_ctx *ctx, const config_setting_t *group,
+		  const char *name, bool *out);
+int conf_get_str(struct conf_ctx *ctx, const config_setting_t *group,
+		 const char *name, char **out);
+/* A number of seconds, or a string with a unit ("500ms", "10s", "1m"). */
+int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
+		      const char *name, int64_t min_ms, int64_t max_ms,
+		      int64_t *out);
+/* An array or list of strings (a single string is accepted too). */
+int conf_get_str_list(struct conf_ctx *ctx, const config_setting_t *group,
+		      const char *name, char ***out, size_t *n);
+void conf_str_list_free(char **list, size_t n);
+
+/* Copies a name into a fixed buffer, reporting it if too long. */
+bool conf_copy_name(struct conf_ctx *ctx, const config_setting_t *at,
+		    char *dst, size_t size, const char *src, const char *what);
+
+#endif
