@@ -191,8 +191,8 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		struct ctl_client *c;
 		struct ucred cred;
 		socklen_t cl = sizeof(cred);
-		int fd = accept4(io->fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd =
+		    accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return;

@@ -60,16 +60,16 @@ void log_msg(int level, const char *fmt, ...)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		localtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %s[%s] ", stamp,
-			ts.tv_nsec / 1000000, log_cfg.ident, level_name(level));
+		fprintf(stderr, "%s.%03ld %s[%s] ", stamp, ts.tv_nsec / 1000000,
+			log_cfg.ident, level_name(level));
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	}
 	va_end(ap);
 }
 
-bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms,
-		     int64_t interval_ms, unsigned *suppressed)
+bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms, int64_t interval_ms,
+		     unsigned *suppressed)
 {
 	if (rl->last_ms != 0 && now_ms - rl->last_ms < interval_ms) {
 		rl->suppressed++;

@@ -25,7 +25,7 @@ struct ratelimit {
 	unsigned suppressed;
 };
 
-bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms,
-		     int64_t interval_ms, unsigned *suppressed);
+bool ratelimit_allow(struct ratelimit *rl, int64_t now_ms, int64_t interval_ms,
+		     unsigned *suppressed);
 
 #endif

@@ -38,7 +38,7 @@ struct loop {
 	struct loop_timer **heap;
 	size_t n_timers, cap_timers;
 	bool stop;
-	int64_t now_ms; /* refreshed once per iteration */
+	int64_t now_ms;		   /* refreshed once per iteration */
 	struct epoll_event *batch; /* events being dispatched right now */
 	int batch_n;
 };

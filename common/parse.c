@@ -79,8 +79,8 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
-int parse_sockaddr(const char *s, struct sockaddr_storage *ss,
-		   socklen_t *len, bool allow_no_port)
+int parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+		   bool allow_no_port)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *port_str = NULL;

@@ -21,8 +21,8 @@ int parse_ipv4_prefix(const char *s, struct in_addr *addr, int *prefix);
  * when a port is required. Port 0 is allowed only if allow_no_port and the
  * port is missing (then the port stays 0).
  */
-int parse_sockaddr(const char *s, struct sockaddr_storage *ss,
-		   socklen_t *len, bool allow_no_port);
+int parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+		   bool allow_no_port);
 
 /* "1.2.3.4:80" or "[::1]:80" into buf (at least 64 bytes). */
 const char *sockaddr_str(const struct sockaddr *sa, char *buf, size_t len);

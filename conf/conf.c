@@ -37,12 +37,11 @@ int conf_load(const char *path, unsigned sections, struct conf **out,
 			sbuf_printf(&diag->text, "%s:0: cannot read file\n",
 				    path);
 		else
-			sbuf_printf(&diag->text, "%s:%d: %s\n",
-				    config_error_file(&cfg)
-					? config_error_file(&cfg)
-					: path,
-				    config_error_line(&cfg),
-				    config_error_text(&cfg));
+			sbuf_printf(
+			    &diag->text, "%s:%d: %s\n",
+			    config_error_file(&cfg) ? config_error_file(&cfg)
+						    : path,
+			    config_error_line(&cfg), config_error_text(&cfg));
 		diag->errors++;
 		config_destroy(&cfg);
 		return -1;

@@ -30,8 +30,8 @@ struct conf_global {
 	char **emails;
 	size_t n_emails;
 	char *email_from;
-	char *smtp_server; /* host[:port] or smtp:// / smtps:// URL */
-	int smtp_connect_timeout;  /* seconds */
+	char *smtp_server;	  /* host[:port] or smtp:// / smtps:// URL */
+	int smtp_connect_timeout; /* seconds */
 	bool smtp_starttls;
 	char *smtp_user, *smtp_password;
 	bool smtp_alert; /* default for instances */

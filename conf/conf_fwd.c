@@ -1,17 +1,447 @@
 #include "conf_fwd.h"
 
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "../common/parse.h"
+
+#define DEFAULT_MAXCONN 4096
+#define MAX_MAXCONN	1000000
+#define DAY_MS		86400000
+
+static const char *const fwd_keys[] = {"control_socket",
+				       "maxconn",
+				       "user",
+				       "group",
+				       "timeout",
+				       "grace",
+				       "shutdown_sessions_on_down",
+				       "listen",
+				       NULL};
+static const char *const timeout_keys[] = {"connect", "client", "server",
+					   "check", NULL};
+static const char *const listen_keys[] = {"bind",    "balance",	   "stick",
+					  "retries", "redispatch", "maxconn",
+					  "server",  NULL};
+static const char *const stick_keys[] = {"on", "expire", "size", NULL};
+static const char *const server_keys[] = {"address",  "weight", "backup",
+					  "disabled", "check",	NULL};
+static const char *const check_keys[] = {"port", "inter", "rise", "fall", NULL};
+
+const char *conf_balance_str(enum conf_balance b)
+{
+	switch (b) {
+	case CONF_BALANCE_ROUNDROBIN:
+		return "roundrobin";
+	case CONF_BALANCE_LEASTCONN:
+		return "leastconn";
+	case CONF_BALANCE_SOURCE:
+		return "source";
+	}
+	return "?";
+}
+
+static config_setting_t *member(const config_setting_t *g, const char *name)
+{
+	return config_setting_get_member(g, name);
+}
+
+/* A group member that must itself be a group; NULL when absent or bad. */
+static config_setting_t *subgroup(struct conf_ctx *ctx,
+				  const config_setting_t *g, const char *name)
+{
+	config_setting_t *s = member(g, name);
+
+	if (!s || !conf_is_group(ctx, s))
+		return NULL;
+	return s;
+}
+
+static void parse_timeouts(struct conf_ctx *ctx, const config_setting_t *fwd,
+			   struct conf_fwd *out)
+{
+	config_setting_t *t = subgroup(ctx, fwd, "timeout");
+
+	if (!t)
+		return;
+	conf_check_keys(ctx, t, timeout_keys);
+	conf_get_duration(ctx, t, "connect", 1, DAY_MS,
+			  &out->timeout_connect_ms);
+	conf_get_duration(ctx, t, "client", 1, DAY_MS, &out->timeout_client_ms);
+	conf_get_duration(ctx, t, "server", 1, DAY_MS, &out->timeout_server_ms);
+	conf_get_duration(ctx, t, "check", 1, DAY_MS, &out->timeout_check_ms);
+}
+
+static void parse_identity(struct conf_ctx *ctx, const config_setting_t *fwd,
+			   struct conf_fwd *out)
+{
+	conf_get_str(ctx, fwd, "user", &out->user);
+	conf_get_str(ctx, fwd, "group", &out->group);
+	if (out->user) {
+		struct passwd *pw = getpwnam(out->user);
+
+		if (!pw) {
+			conf_error(ctx, member(fwd, "user"),
+				   "user '%s' does not exist on this host",
+				   out->user);
+		} else {
+			out->uid = pw->pw_uid;
+			out->gid = pw->pw_gid;
+		}
+	}
+	if (out->group) {
+		struct group *gr = getgrnam(out->group);
+
+		if (!gr)
+			conf_error(ctx, member(fwd, "group"),
+				   "group '%s' does not exist on this host",
+				   out->group);
+		else
+			out->gid = gr->gr_gid;
+	}
+}
+
+static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
+			struct conf_fwd_check *out)
+{
+	config_setting_t *c = subgroup(ctx, srv, "check");
+	long v;
+
+	out->inter_ms = 2000;
+	out->rise = 2;
+	out->fall = 3;
+	if (!c)
+		return;
+	out->enabled = true;
+	conf_check_keys(ctx, c, check_keys);
+	v = 0;
+	if (conf_get_int(ctx, c, "port", 1, 65535, &v) == 0)
+		out->port = (int)v;
+	conf_get_duration(ctx, c, "inter", 100, DAY_MS, &out->inter_ms);
+	v = out->rise;
+	if (conf_get_int(ctx, c, "rise", 1, 1000, &v) == 0)
+		out->rise = (int)v;
+	v = out->fall;
+	if (conf_get_int(ctx, c, "fall", 1, 1000, &v) == 0)
+		out->fall = (int)v;
+}
+
+static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
+			 const char *listen, struct conf_fwd_server *out)
+{
+	char *addr = NULL;
+	long v;
+
+	out->line = (int)config_setting_source_line(s);
+	out->weight = 1;
+	conf_copy_name(ctx, s, out->name, sizeof(out->name),
+		       config_setting_name(s), "server name");
+	if (!conf_is_group(ctx, s))
+		return;
+	conf_check_keys(ctx, s, server_keys);
+	if (conf_get_str(ctx, s, "address", &addr) == 0) {
+		if (!addr)
+			conf_error(ctx, s,
+				   "listen %s: server %s: 'address' is "
+				   "required",
+				   listen, out->name);
+		else if (parse_sockaddr(addr, &out->addr, &out->addrlen,
+					false) < 0)
+			conf_error(ctx, member(s, "address"),
+				   "listen %s: server %s: address \"%s\" is "
+				   "not \"ip:port\" or \"[ipv6]:port\"",
+				   listen, out->name, addr);
+	}
+	free(addr);
+	v = out->weight;
+	if (conf_get_int(ctx, s, "weight", 0, 256, &v) == 0)
+		out->weight = (int)v;
+	conf_get_bool(ctx, s, "backup", &out->backup);
+	conf_get_bool(ctx, s, "disabled", &out->disabled);
+	parse_check(ctx, s, &out->check);
+}
+
+static void parse_servers(struct conf_ctx *ctx, const config_setting_t *l,
+			  struct conf_fwd_listen *out)
+{
+	config_setting_t *g = member(l, "server");
+	int i, n;
+
+	if (!g) {
+		conf_error(ctx, l,
+			   "listen %s: 'server' is required (at least "
+			   "one back end)",
+			   out->name);
+		return;
+	}
+	if (!conf_is_group(ctx, g))
+		return;
+	n = config_setting_length(g);
+	if (n == 0)
+		conf_error(ctx, g, "listen %s: 'server' has no server",
+			   out->name);
+	out->servers = calloc((size_t)n + 1, sizeof(*out->servers));
+	for (i = 0; out->servers && i < n; i++) {
+		parse_server(ctx, config_setting_get_elem(g, (unsigned)i),
+			     out->name, &out->servers[i]);
+		out->n_servers++;
+	}
+}
+
+static void parse_binds(struct conf_ctx *ctx, const config_setting_t *l,
+			struct conf_fwd_listen *out)
+{
+	config_setting_t *s = member(l, "bind");
+	char **list = NULL;
+	size_t n = 0, i;
+
+	if (!s) {
+		conf_error(ctx, l, "listen %s: 'bind' is required", out->name);
+		return;
+	}
+	if (conf_get_str_list(ctx, l, "bind", &list, &n) < 0)
+		return;
+	if (n == 0)
+		conf_error(ctx, s, "listen %s: 'bind' is empty", out->name);
+	out->binds = calloc(n + 1, sizeof(*out->binds));
+	for (i = 0; out->binds && i < n; i++) {
+		config_setting_t *e =
+		    config_setting_is_aggregate(s)
+			? config_setting_get_elem(s, (unsigned)i)
+			: s;
+		struct conf_fwd_bind *b = &out->binds[out->n_binds];
+
+		b->line = (int)config_setting_source_line(e);
+		if (parse_sockaddr(list[i], &b->addr, &b->addrlen, false) < 0)
+			conf_error(ctx, e,
+				   "listen %s: bind \"%s\" is not \"ip:port\" "
+				   "or \"[ipv6]:port\"",
+				   out->name, list[i]);
+		else
+			out->n_binds++;
+	}
+	conf_str_list_free(list, n);
+}
+
+static void parse_stick(struct conf_ctx *ctx, const config_setting_t *l,
+			struct conf_fwd_listen *out)
+{
+	config_setting_t *s = subgroup(ctx, l, "stick");
+	char *on = NULL;
+
+	out->stick_expire_ms = 30 * 60 * 1000;
+	out->stick_size = 100000;
+	if (!s)
+		return;
+	conf_check_keys(ctx, s, stick_keys);
+	if (conf_get_str(ctx, s, "on", &on) == 0) {
+		if (!on)
+			conf_error(ctx, s,
+				   "listen %s: stick needs on = \"src\"",
+				   out->name);
+		else if (strcmp(on, "src") != 0)
+			conf_error(ctx, member(s, "on"),
+				   "listen %s: stick on \"%s\" is not "
+				   "supported; use \"src\"",
+				   out->name, on);
+		else
+			out->stick = true;
+	}
+	free(on);
+	conf_get_duration(ctx, s, "expire", 1000, 30LL * DAY_MS,
+			  &out->stick_expire_ms);
+	conf_get_int(ctx, s, "size", 1, 10000000, &out->stick_size);
+}
+
+static void parse_balance(struct conf_ctx *ctx, const config_setting_t *l,
+			  struct conf_fwd_listen *out)
+{
+	char *b = NULL;
+
+	if (conf_get_str(ctx, l, "balance", &b) < 0 || !b)
+		return;
+	if (strcmp(b, "roundrobin") == 0)
+		out->balance = CONF_BALANCE_ROUNDROBIN;
+	else if (strcmp(b, "leastconn") == 0)
+		out->balance = CONF_BALANCE_LEASTCONN;
+	else if (strcmp(b, "source") == 0)
+		out->balance = CONF_BALANCE_SOURCE;
+	else
+		conf_error(ctx, member(l, "balance"),
+			   "listen %s: balance \"%s\" must be \"roundrobin\", "
+			   "\"leastconn\" or \"source\"",
+			   out->name, b);
+	free(b);
+}
+
+static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
+			 const struct conf_fwd *fwd,
+			 struct conf_fwd_listen *out)
+{
+	long v;
+
+	out->line = (int)config_setting_source_line(l);
+	out->retries = 3;
+	out->maxconn = fwd->maxconn;
+	conf_copy_name(ctx, l, out->name, sizeof(out->name),
+		       config_setting_name(l), "listen name");
+	if (!conf_is_group(ctx, l))
+		return;
+	conf_check_keys(ctx, l, listen_keys);
+	parse_binds(ctx, l, out);
+	parse_balance(ctx, l, out);
+	parse_stick(ctx, l, out);
+	v = out->retries;
+	if (conf_get_int(ctx, l, "retries", 0, 100, &v) == 0)
+		out->retries = (int)v;
+	conf_get_bool(ctx, l, "redispatch", &out->redispatch);
+	if (conf_get_int(ctx, l, "maxconn", 1, MAX_MAXCONN, &out->maxconn) ==
+		0 &&
+	    out->maxconn > fwd->maxconn)
+		conf_warning(ctx, member(l, "maxconn"),
+			     "listen %s: maxconn %ld is above the forwarder's "
+			     "maxconn %ld, which limits it",
+			     out->name, out->maxconn, fwd->maxconn);
+	parse_servers(ctx, l, out);
+}
+
+static bool same_addr(const struct sockaddr_storage *a, socklen_t alen,
+		      const struct sockaddr_storage *b, socklen_t blen)
+{
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* Two binds on one address would fail at start; say so at -t time. */
+static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *ls,
+			     const struct conf_fwd *f)
+{
+	size_t i, j, a, b;
+	char buf[80];
+
+	for (i = 0; i < f->n_listens; i++) {
+		const struct conf_fwd_listen *li = &f->listens[i];
+
+		for (a = 0; a < li->n_binds; a++) {
+			for (j = 0; j <= i; j++) {
+				const struct conf_fwd_listen *lj =
+				    &f->listens[j];
+				size_t end = j == i ? a : lj->n_binds;
+
+				for (b = 0; b < end; b++) {
+					if (!same_addr(&li->binds[a].addr,
+						       li->binds[a].addrlen,
+						       &lj->binds[b].addr,
+						       lj->binds[b].addrlen))
+						continue;
+					conf_error(
+					    ctx,
+					    config_setting_get_elem(
+						ls, (unsigned)i),
+					    "listen %s: bind %s is already "
+					    "used by listen %s (line %d)",
+					    li->name,
+					    sockaddr_str(
+						(const struct sockaddr *)&li
+						    ->binds[a]
+						    .addr,
+						buf, sizeof(buf)),
+					    lj->name, lj->binds[b].line);
+				}
+			}
+		}
+		for (a = 0; a < li->n_servers; a++)
+			for (b = 0; b < a; b++)
+				if (strcmp(li->servers[a].name,
+					   li->servers[b].name) == 0)
+					conf_error(ctx,
+						   config_setting_get_elem(
+						       ls, (unsigned)i),
+						   "listen %s: server %s is "
+						   "defined twice",
+						   li->name,
+						   li->servers[a].name);
+	}
+}
+
+static void parse_listens(struct conf_ctx *ctx, const config_setting_t *fwd,
+			  struct conf_fwd *out)
+{
+	config_setting_t *ls = member(fwd, "listen");
+	int i, n;
+
+	if (!ls) {
+		conf_error(ctx, fwd,
+			   "forwarder: 'listen' is required (at "
+			   "least one listen section)");
+		return;
+	}
+	if (!conf_is_group(ctx, ls))
+		return;
+	n = config_setting_length(ls);
+	if (n == 0)
+		conf_error(ctx, ls, "forwarder: 'listen' has no section");
+	out->listens = calloc((size_t)n + 1, sizeof(*out->listens));
+	for (i = 0; out->listens && i < n; i++) {
+		parse_listen(ctx, config_setting_get_elem(ls, (unsigned)i), out,
+			     &out->listens[i]);
+		out->n_listens++;
+	}
+	check_duplicates(ctx, ls, out);
+}
 
 int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 		   struct conf_fwd **out)
 {
+	unsigned errors = ctx->diag->errors;
+	struct conf_fwd *f;
+
+	*out = NULL;
 	if (!conf_is_group(ctx, fwd))
 		return -1;
-	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : -1;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		conf_error(ctx, fwd, "out of memory");
+		return -1;
+	}
+	f->maxconn = DEFAULT_MAXCONN;
+	f->timeout_connect_ms = 5000;
+	f->timeout_client_ms = 60000;
+	f->timeout_server_ms = 60000;
+	f->timeout_check_ms = -1;
+	f->grace_ms = 30000;
+	f->uid = (uid_t)-1;
+	f->gid = (gid_t)-1;
+	conf_check_keys(ctx, fwd, fwd_keys);
+	conf_get_str(ctx, fwd, "control_socket", &f->control_socket);
+	if (!f->control_socket)
+		f->control_socket = strdup(CONF_FWD_DEFAULT_SOCKET);
+	conf_get_int(ctx, fwd, "maxconn", 1, MAX_MAXCONN, &f->maxconn);
+	parse_identity(ctx, fwd, f);
+	parse_timeouts(ctx, fwd, f);
+	conf_get_duration(ctx, fwd, "grace", 0, DAY_MS, &f->grace_ms);
+	conf_get_bool(ctx, fwd, "shutdown_sessions_on_down",
+		      &f->shutdown_sessions_on_down);
+	parse_listens(ctx, fwd, f);
+	*out = f;
+	return ctx->diag->errors == errors ? 0 : -1;
 }
 
 void conf_fwd_free(struct conf_fwd *f)
 {
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->n_listens; i++) {
+		free(f->listens[i].binds);
+		free(f->listens[i].servers);
+	}
+	free(f->listens);
+	free(f->control_socket);
+	free(f->user);
+	free(f->group);
 	free(f);
 }

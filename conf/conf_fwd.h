@@ -1,13 +1,76 @@
-/* The forwarder section of the configuration (fwd). */
+/* The forwarder section of the configuration (fwd), DESIGN.md. */
 #ifndef CONF_FWD_H
 #define CONF_FWD_H
 
 #include <libconfig.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #include "conf_util.h"
 
+#define CONF_FWD_DEFAULT_SOCKET "/run/vrrpd/fwd.sock"
+
+enum conf_balance {
+	CONF_BALANCE_ROUNDROBIN,
+	CONF_BALANCE_LEASTCONN,
+	CONF_BALANCE_SOURCE,
+};
+
+const char *conf_balance_str(enum conf_balance b);
+
+struct conf_fwd_check {
+	bool enabled; /* a check group is present */
+	int port;     /* 0: the server's own port */
+	int64_t inter_ms;
+	int rise, fall;
+};
+
+struct conf_fwd_server {
+	char name[CONF_NAME_MAX];
+	int line;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	int weight; /* 0..256; 0 takes no new connections */
+	bool backup, disabled;
+	struct conf_fwd_check check;
+};
+
+struct conf_fwd_bind {
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	int line;
+};
+
+struct conf_fwd_listen {
+	char name[CONF_NAME_MAX];
+	int line;
+	struct conf_fwd_bind *binds;
+	size_t n_binds;
+	enum conf_balance balance;
+	bool stick; /* stick on src */
+	int64_t stick_expire_ms;
+	long stick_size;
+	int retries;
+	bool redispatch;
+	long maxconn;
+	struct conf_fwd_server *servers;
+	size_t n_servers;
+};
+
 struct conf_fwd {
-	int placeholder_until_fwd_lands;
+	char *control_socket;
+	long maxconn;
+	char *user, *group; /* NULL: keep the starting identity */
+	uid_t uid;
+	gid_t gid;
+	int64_t timeout_connect_ms, timeout_client_ms, timeout_server_ms;
+	int64_t timeout_check_ms; /* -1: each server's check inter */
+	int64_t grace_ms;
+	bool shutdown_sessions_on_down;
+	struct conf_fwd_listen *listens;
+	size_t n_listens;
 };
 
 /* Parses the "forwarder" group; 0, or -1 with problems reported. */

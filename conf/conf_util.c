@@ -89,7 +89,8 @@ bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
 		ok = false;
 		hint = closest_key(name, known);
 		if (hint)
-			conf_error(ctx, s, "unknown key '%s' (did you mean '%s'?)",
+			conf_error(ctx, s,
+				   "unknown key '%s' (did you mean '%s'?)",
 				   name, hint);
 		else
 			conf_error(ctx, s, "unknown key '%s'", name);
@@ -216,11 +217,12 @@ int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
 	}
 	case CONFIG_TYPE_STRING:
 		if (parse_duration_ms(config_setting_get_string(s), &ms) < 0) {
-			conf_error(ctx, s,
-				   "'%s' is \"%s\"; expected a duration such as "
-				   "\"500ms\", \"10s\", \"1m\" or a number of "
-				   "seconds",
-				   name, config_setting_get_string(s));
+			conf_error(
+			    ctx, s,
+			    "'%s' is \"%s\"; expected a duration such as "
+			    "\"500ms\", \"10s\", \"1m\" or a number of "
+			    "seconds",
+			    name, config_setting_get_string(s));
 			return -1;
 		}
 		break;
@@ -259,7 +261,8 @@ int conf_get_str_list(struct conf_ctx *ctx, const config_setting_t *group,
 		return 0;
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 		list = calloc(1, sizeof(*list));
-		if (!list || !(list[0] = strdup(config_setting_get_string(s)))) {
+		if (!list ||
+		    !(list[0] = strdup(config_setting_get_string(s)))) {
 			free(list);
 			conf_error(ctx, s, "out of memory");
 			return -1;
@@ -301,8 +304,8 @@ int conf_get_str_list(struct conf_ctx *ctx, const config_setting_t *group,
 	return 0;
 }
 
-bool conf_copy_name(struct conf_ctx *ctx, const config_setting_t *at,
-		    char *dst, size_t size, const char *src, const char *what)
+bool conf_copy_name(struct conf_ctx *ctx, const config_setting_t *at, char *dst,
+		    size_t size, const char *src, const char *what)
 {
 	if (strlen(src) >= size || !*src) {
 		conf_error(ctx, at, "%s '%s' must be 1..%zu characters", what,

@@ -47,7 +47,7 @@ int conf_get_str_list(struct conf_ctx *ctx, const config_setting_t *group,
 void conf_str_list_free(char **list, size_t n);
 
 /* Copies a name into a fixed buffer, reporting it if too long. */
-bool conf_copy_name(struct conf_ctx *ctx, const config_setting_t *at,
-		    char *dst, size_t size, const char *src, const char *what);
+bool conf_copy_name(struct conf_ctx *ctx, const config_setting_t *at, char *dst,
+		    size_t size, const char *src, const char *what);
 
 #endif

@@ -10,25 +10,45 @@
 
 #define DEFAULT_CONTROL_SOCKET "/run/vrrpd/vrrpd.sock"
 
-static const char *const global_keys[] = {
-    "router_id",      "notification_email", "notification_email_from",
-    "smtp_server",    "smtp_connect_timeout", "smtp_starttls",
-    "smtp_user",      "smtp_password",	    "smtp_alert",
-    "control_socket", NULL};
+static const char *const global_keys[] = {"router_id",
+					  "notification_email",
+					  "notification_email_from",
+					  "smtp_server",
+					  "smtp_connect_timeout",
+					  "smtp_starttls",
+					  "smtp_user",
+					  "smtp_password",
+					  "smtp_alert",
+					  "control_socket",
+					  NULL};
 
-static const char *const script_keys[] = {"script", "interval", "timeout",
-					  "weight", "rise",	"fall",
-					  "user",   NULL};
+static const char *const script_keys[] = {
+    "script", "interval", "timeout", "weight", "rise", "fall", "user", NULL};
 
-static const char *const instance_keys[] = {
-    "state",	       "interface",	     "virtual_router_id",
-    "priority",	       "advert_int",	     "authentication",
-    "virtual_ipaddress", "nopreempt",	     "preempt_delay",
-    "fast_preempt",    "unicast_src_ip",     "unicast_peer",
-    "garp_master_delay", "garp_master_repeat", "track_script",
-    "track_interface", "track_forwarder",    "notify_master",
-    "notify_backup",   "notify_fault",	     "notify_stop",
-    "notify",	       "smtp_alert",	     NULL};
+static const char *const instance_keys[] = {"state",
+					    "interface",
+					    "virtual_router_id",
+					    "priority",
+					    "advert_int",
+					    "authentication",
+					    "virtual_ipaddress",
+					    "nopreempt",
+					    "preempt_delay",
+					    "fast_preempt",
+					    "unicast_src_ip",
+					    "unicast_peer",
+					    "garp_master_delay",
+					    "garp_master_repeat",
+					    "track_script",
+					    "track_interface",
+					    "track_forwarder",
+					    "notify_master",
+					    "notify_backup",
+					    "notify_fault",
+					    "notify_stop",
+					    "notify",
+					    "smtp_alert",
+					    NULL};
 
 static const char *const auth_keys[] = {"auth_type", "auth_pass", NULL};
 static const char *const weight_keys[] = {"name", "weight", NULL};
@@ -46,8 +66,8 @@ static bool smtp_server_valid(const char *s)
 		return true;
 	/* a host name, optionally with :port */
 	colon = strrchr(s, ':');
-	if (colon && (!colon[1] || strspn(colon + 1, "0123456789") !=
-					   strlen(colon + 1)))
+	if (colon &&
+	    (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1)))
 		return false;
 	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyz"
 			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") ==
@@ -187,31 +207,35 @@ static void parse_vip(struct conf_ctx *ctx, const config_setting_t *at,
 static void parse_vips(struct conf_ctx *ctx, const config_setting_t *in,
 		       struct conf_instance *out)
 {
-	config_setting_t *s = config_setting_get_member(in, "virtual_ipaddress");
+	config_setting_t *s =
+	    config_setting_get_member(in, "virtual_ipaddress");
 	char **list = NULL;
 	size_t n = 0, i;
 
 	if (!s) {
-		conf_error(ctx, in, "vrrp_instance %s: 'virtual_ipaddress' is "
-				    "required",
+		conf_error(ctx, in,
+			   "vrrp_instance %s: 'virtual_ipaddress' is "
+			   "required",
 			   out->name);
 		return;
 	}
 	if (conf_get_str_list(ctx, in, "virtual_ipaddress", &list, &n) < 0)
 		return;
 	if (n == 0)
-		conf_error(ctx, s, "vrrp_instance %s: virtual_ipaddress is empty",
+		conf_error(ctx, s,
+			   "vrrp_instance %s: virtual_ipaddress is empty",
 			   out->name);
 	/* RFC 3768 5.3.5: Count IP Addrs is one octet */
 	if (n > 255)
-		conf_error(ctx, s, "at most 255 virtual addresses per instance");
+		conf_error(ctx, s,
+			   "at most 255 virtual addresses per instance");
 	out->vips = calloc(n ? n : 1, sizeof(*out->vips));
 	if (out->vips) {
 		for (i = 0; i < n; i++) {
-			config_setting_t *e = config_setting_is_aggregate(s)
-						  ? config_setting_get_elem(
-							s, (unsigned)i)
-						  : s;
+			config_setting_t *e =
+			    config_setting_is_aggregate(s)
+				? config_setting_get_elem(s, (unsigned)i)
+				: s;
 
 			parse_vip(ctx, e, list[i], &out->vips[i]);
 		}
@@ -238,12 +262,12 @@ static void parse_auth(struct conf_ctx *ctx, const config_setting_t *in,
 			size_t len = strlen(pass);
 
 			if (len > 8)
-				conf_warning(ctx,
-					     config_setting_get_member(
-						 a, "auth_pass"),
-					     "auth_pass is %zu bytes; only the "
-					     "first 8 are used (RFC 3768 5.3.10)",
-					     len);
+				conf_warning(
+				    ctx,
+				    config_setting_get_member(a, "auth_pass"),
+				    "auth_pass is %zu bytes; only the "
+				    "first 8 are used (RFC 3768 5.3.10)",
+				    len);
 			memset(out->auth_pass, 0, sizeof(out->auth_pass));
 			memcpy(out->auth_pass, pass, len > 8 ? 8 : len);
 			out->auth_pass_set = true;
@@ -270,8 +294,9 @@ static bool parse_weighted(struct conf_ctx *ctx, const config_setting_t *e,
 		return true;
 	}
 	if (!config_setting_is_group(e)) {
-		conf_error(ctx, e, "expected \"name\" or { name = \"...\"; "
-				   "weight = N; }");
+		conf_error(ctx, e,
+			   "expected \"name\" or { name = \"...\"; "
+			   "weight = N; }");
 		return false;
 	}
 	conf_check_keys(ctx, e, weight_keys);
@@ -287,14 +312,13 @@ static bool parse_weighted(struct conf_ctx *ctx, const config_setting_t *e,
 	return true;
 }
 
-static config_setting_t *list_member(struct conf_ctx *ctx,
-				     const config_setting_t *in,
-				     const char *key)
+static config_setting_t *
+list_member(struct conf_ctx *ctx, const config_setting_t *in, const char *key)
 {
 	config_setting_t *s = config_setting_get_member(in, key);
 
-	if (s && (!config_setting_is_aggregate(s) ||
-		  config_setting_is_group(s))) {
+	if (s &&
+	    (!config_setting_is_aggregate(s) || config_setting_is_group(s))) {
 		conf_error(ctx, s, "'%s' must be a list [ ... ] or ( ... )",
 			   key);
 		return NULL;
@@ -371,12 +395,12 @@ static void parse_unicast(struct conf_ctx *ctx, const config_setting_t *in,
 
 	if (conf_get_str(ctx, in, "unicast_src_ip", &src) == 0 && src) {
 		if (parse_ipv4_prefix(src, &out->unicast_src, NULL) < 0)
-			conf_error(ctx,
-				   config_setting_get_member(in,
-							     "unicast_src_ip"),
-				   "unicast_src_ip \"%s\" is not an IPv4 "
-				   "address",
-				   src);
+			conf_error(
+			    ctx,
+			    config_setting_get_member(in, "unicast_src_ip"),
+			    "unicast_src_ip \"%s\" is not an IPv4 "
+			    "address",
+			    src);
 		else
 			out->has_unicast_src = true;
 	}
@@ -387,11 +411,10 @@ static void parse_unicast(struct conf_ctx *ctx, const config_setting_t *in,
 	for (i = 0; out->peers && i < n; i++) {
 		if (parse_ipv4_prefix(peers[i], &out->peers[out->n_peers],
 				      NULL) < 0)
-			conf_error(ctx,
-				   config_setting_get_member(in,
-							     "unicast_peer"),
-				   "unicast_peer \"%s\" is not an IPv4 address",
-				   peers[i]);
+			conf_error(
+			    ctx, config_setting_get_member(in, "unicast_peer"),
+			    "unicast_peer \"%s\" is not an IPv4 address",
+			    peers[i]);
 		else
 			out->n_peers++;
 	}
@@ -436,11 +459,10 @@ static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
 				   "vrrp_instance %s: 'interface' is required",
 				   out->name);
 		else
-			conf_copy_name(ctx,
-				       config_setting_get_member(in,
-								 "interface"),
-				       out->interface, sizeof(out->interface),
-				       str, "interface");
+			conf_copy_name(
+			    ctx, config_setting_get_member(in, "interface"),
+			    out->interface, sizeof(out->interface), str,
+			    "interface");
 	}
 	free(str);
 	if (!config_setting_get_member(in, "virtual_router_id"))
@@ -489,14 +511,14 @@ static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *set,
 
 			if (a->vrid && a->vrid == b->vrid &&
 			    strcmp(a->interface, b->interface) == 0)
-				conf_error(ctx,
-					   config_setting_get_elem(
-					       set, (unsigned)i),
-					   "vrrp_instance %s: "
-					   "virtual_router_id %u is already "
-					   "used on %s by %s (line %d)",
-					   a->name, a->vrid, a->interface,
-					   b->name, b->line);
+				conf_error(
+				    ctx,
+				    config_setting_get_elem(set, (unsigned)i),
+				    "vrrp_instance %s: "
+				    "virtual_router_id %u is already "
+				    "used on %s by %s (line %d)",
+				    a->name, a->vrid, a->interface, b->name,
+				    b->line);
 		}
 	}
 }
@@ -517,10 +539,9 @@ void conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
 		n = config_setting_length(scripts);
 		c->scripts = calloc((size_t)n + 1, sizeof(*c->scripts));
 		for (i = 0; c->scripts && i < n; i++) {
-			parse_script(ctx,
-				     config_setting_get_elem(scripts,
-							     (unsigned)i),
-				     &c->scripts[i]);
+			parse_script(
+			    ctx, config_setting_get_elem(scripts, (unsigned)i),
+			    &c->scripts[i]);
 			c->n_scripts++;
 		}
 	}
@@ -530,10 +551,10 @@ void conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
 		n = config_setting_length(instances);
 		c->instances = calloc((size_t)n + 1, sizeof(*c->instances));
 		for (i = 0; c->instances && i < n; i++) {
-			parse_instance(ctx,
-				       config_setting_get_elem(instances,
-							       (unsigned)i),
-				       c, &c->instances[i]);
+			parse_instance(
+			    ctx,
+			    config_setting_get_elem(instances, (unsigned)i), c,
+			    &c->instances[i]);
 			c->n_instances++;
 		}
 		check_duplicates(ctx, instances, c);

@@ -1,0 +1,139 @@
+/* vrrpd's control-socket verbs (DESIGN.md "Control sockets"). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vrrpd.h"
+
+static void json_addr(struct sbuf *sb, struct in_addr a)
+{
+	char ip[INET_ADDRSTRLEN] = "";
+
+	if (a.s_addr)
+		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	sbuf_json_str(sb, ip);
+}
+
+static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
+{
+	const struct conf_instance *c = vi->cfg;
+	const struct vrrp_counters *n = &vi->cnt;
+	struct in_addr master = {0};
+	size_t i;
+
+	if (vi->fsm.state == VRRP_STATE_MASTER)
+		master = vi->src;
+	else if (vi->fsm.state == VRRP_STATE_BACKUP && vi->fsm.master_known)
+		master = vi->fsm.master_ip;
+	sbuf_puts(sb, "{\"name\":");
+	sbuf_json_str(sb, c->name);
+	sbuf_puts(sb, ",\"state\":");
+	sbuf_json_str(sb, vrrp_state_str(vi->fsm.state));
+	sbuf_puts(sb, ",\"interface\":");
+	sbuf_json_str(sb, c->interface);
+	sbuf_printf(sb,
+		    ",\"vrid\":%u,\"priority\":%u,\"effective_priority\":%u,"
+		    "\"advert_int\":%u,\"master_ip\":",
+		    c->vrid, c->priority, vi->fsm.priority, c->advert_int);
+	json_addr(sb, master);
+	sbuf_puts(sb, ",\"vips\":[");
+	for (i = 0; i < c->n_vips; i++) {
+		char ip[INET_ADDRSTRLEN + 4];
+
+		inet_ntop(AF_INET, &c->vips[i].addr, ip, INET_ADDRSTRLEN);
+		sbuf_printf(sb, "%s\"%s/%d\"", i ? "," : "", ip,
+			    c->vips[i].prefix);
+	}
+	sbuf_printf(
+	    sb, "],\"transitions\":%u,\"last_reason\":", vi->fsm.transitions);
+	sbuf_json_str(sb, vi->last_reason);
+	sbuf_printf(sb,
+		    ",\"counters\":{\"adverts_sent\":%lu,"
+		    "\"adverts_received\":%lu,\"priority_zero_sent\":%lu,"
+		    "\"priority_zero_received\":%lu,\"became_master\":%lu,"
+		    "\"garp_sent\":%lu},\"drops\":{",
+		    n->adverts_sent, n->adverts_received, n->priority_zero_sent,
+		    n->priority_zero_received, n->became_master, n->garp_sent);
+	for (i = 1; i < VRRP_DROP_COUNT; i++)
+		sbuf_printf(sb, "\"%s\":%lu,", vrrp_drop_str((enum vrrp_drop)i),
+			    n->drops[i]);
+	sbuf_printf(sb, "\"addr_list\":%lu}}", n->addr_list_mismatch);
+}
+
+static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
+{
+	struct sbuf sb;
+	size_t i;
+	bool first = true, found = false;
+
+	sbuf_init(&sb);
+	sbuf_puts(&sb, "{\"ok\":true,\"router_id\":");
+	sbuf_json_str(&sb, d->conf->global.router_id);
+	sbuf_puts(&sb, ",\"instances\":[");
+	for (i = 0; i < d->n_inst; i++) {
+		if (only && strcmp(only, d->inst[i].cfg->name) != 0)
+			continue;
+		if (!first)
+			sbuf_puts(&sb, ",");
+		first = false;
+		found = true;
+		json_instance(&sb, &d->inst[i]);
+	}
+	sbuf_puts(&sb, "]}\n");
+	if (only && !found)
+		ctl_send_error(cl, "no such instance");
+	else
+		ctl_send_sbuf(cl, &sb);
+	sbuf_free(&sb);
+}
+
+static void on_line(struct ctl_client *cl, char *line, void *arg)
+{
+	struct vrrpd *d = arg;
+	char *save = NULL;
+	char *verb = strtok_r(line, " \t", &save);
+	char *a1 = strtok_r(NULL, " \t", &save);
+
+	if (!verb) {
+		ctl_send_error(cl, "empty request; try 'status'");
+		return;
+	}
+	if (strcmp(verb, "status") == 0) {
+		cmd_status(d, cl, a1);
+		return;
+	}
+	if (strcmp(verb, "ping") == 0) {
+		ctl_send(cl, "{\"ok\":true}\n", 12);
+		return;
+	}
+	d->ctl.stats.bad_requests++;
+	ctl_send_error(cl, "unknown command; known: status [INSTANCE], ping");
+}
+
+int control_open(struct vrrpd *d)
+{
+	char dir[108];
+	char *slash;
+	int rc;
+
+	/* like systemd's RuntimeDirectory=, for runs outside systemd */
+	snprintf(dir, sizeof(dir), "%s", d->conf->global.control_socket);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+	rc = ctl_server_open(&d->ctl, &d->loop, d->conf->global.control_socket,
+			     on_line, NULL, d);
+
+	if (rc < 0)
+		log_err("control socket %s: %s (does its directory exist?)",
+			d->conf->global.control_socket, strerror(-rc));
+	return rc;
+}
+
+void control_close(struct vrrpd *d)
+{
+	ctl_server_close(&d->ctl);
+}

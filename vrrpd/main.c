@@ -1,0 +1,263 @@
+/* vrrpd: the VRRPv2 daemon's entry point. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vrrpd.h"
+
+#define DEFAULT_CONF "/etc/vrrpd/vrrpd.conf"
+
+struct options {
+	const char *conf;
+	bool check, cleanup, syslog;
+	int level;
+};
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"usage: vrrpd [-f FILE] [-n] [-t] [-l LEVEL] [-S] [--cleanup]\n"
+		"  -f FILE     configuration (default " DEFAULT_CONF ")\n"
+		"  -n          run in the foreground (the only mode)\n"
+		"  -t          check the configuration and exit 0 or 1\n"
+		"  -l LEVEL    error, warning, info (default) or debug\n"
+		"  -S          log to syslog instead of stderr\n"
+		"  --cleanup   remove the configured virtual addresses and "
+		"exit\n");
+}
+
+static int parse_level(const char *s)
+{
+	static const struct {
+		const char *name;
+		int level;
+	} levels[] = {{"error", LOG_ERR},
+		      {"warning", LOG_WARNING},
+		      {"info", LOG_INFO},
+		      {"debug", LOG_DEBUG}};
+	size_t i;
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strcmp(s, levels[i].name) == 0)
+			return levels[i].level;
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longs[] = {
+	    {"cleanup", no_argument, NULL, 'C'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
+	int ch;
+
+	o->conf = DEFAULT_CONF;
+	o->level = LOG_INFO;
+	while ((ch = getopt_long(argc, argv, "f:ntl:Sh", longs, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o->conf = optarg;
+			break;
+		case 'n':
+			break;
+		case 't':
+			o->check = true;
+			break;
+		case 'l':
+			o->level = parse_level(optarg);
+			if (o->level < 0) {
+				fprintf(stderr,
+					"vrrpd: unknown log level '%s'\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'S':
+			o->syslog = true;
+			break;
+		case 'C':
+			o->cleanup = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static void on_stop(struct loop *loop, int signo, void *arg)
+{
+	(void)arg;
+	log_info("signal %d: stopping", signo);
+	loop_stop(loop);
+}
+
+static void on_hup(struct loop *loop, int signo, void *arg)
+{
+	(void)loop;
+	(void)signo;
+	(void)arg;
+	log_warn("SIGHUP: configuration reload is not available in this "
+		 "version; restart vrrpd to apply changes");
+}
+
+/* One vrrp_iface per distinct interface named by an instance. */
+static int ifaces_open(struct vrrpd *d)
+{
+	const struct conf *c = d->conf;
+	size_t i, j;
+	int rc;
+
+	d->ifaces = calloc(c->n_instances + 1, sizeof(*d->ifaces));
+	if (!d->ifaces)
+		return -ENOMEM;
+	for (i = 0; i < c->n_instances; i++) {
+		const char *name = c->instances[i].interface;
+		bool seen = false;
+
+		for (j = 0; j < d->n_ifaces; j++)
+			if (strcmp(d->ifaces[j].name, name) == 0)
+				seen = true;
+		if (seen)
+			continue;
+		snprintf(d->ifaces[d->n_ifaces].name, IF_NAMESIZE, "%s", name);
+		d->ifaces[d->n_ifaces].io.fd = -1;
+		d->n_ifaces++;
+		rc = net_iface_open(d, &d->ifaces[d->n_ifaces - 1]);
+		if (rc < 0) {
+			log_err("%s:%d: vrrp_instance %s: cannot use interface "
+				"%s: %s",
+				c->file, c->instances[i].line,
+				c->instances[i].name, name, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int daemon_setup(struct vrrpd *d)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = loop_init(&d->loop)) < 0 || (rc = vip_open(d)) < 0 ||
+	    (rc = garp_open(d)) < 0 || (rc = ifaces_open(d)) < 0)
+		return rc;
+	d->inst = calloc(d->conf->n_instances + 1, sizeof(*d->inst));
+	if (!d->inst)
+		return -ENOMEM;
+	for (i = 0; i < d->conf->n_instances; i++) {
+		rc = instance_setup(d, &d->inst[i], &d->conf->instances[i]);
+		d->n_inst++;
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = control_open(d)) < 0)
+		return rc;
+	if ((rc = loop_signal(&d->loop, SIGTERM, on_stop, d)) < 0 ||
+	    (rc = loop_signal(&d->loop, SIGINT, on_stop, d)) < 0 ||
+	    (rc = loop_signal(&d->loop, SIGHUP, on_hup, d)) < 0)
+		return rc;
+	return 0;
+}
+
+static void daemon_teardown(struct vrrpd *d)
+{
+	size_t i;
+
+	control_close(d);
+	for (i = 0; i < d->n_inst; i++)
+		instance_free(&d->inst[i]);
+	free(d->inst);
+	for (i = 0; i < d->n_ifaces; i++)
+		net_iface_close(d, &d->ifaces[i]);
+	free(d->ifaces);
+	garp_close(d);
+	vip_close(d);
+	loop_free(&d->loop);
+	conf_free(d->conf);
+}
+
+/* --cleanup: what ExecStopPost runs after a crash. */
+static int cleanup_vips(struct vrrpd *d)
+{
+	struct vrrp_instance vi;
+	size_t i;
+	int removed = 0;
+
+	if (vip_open(d) < 0)
+		return 1;
+	for (i = 0; i < d->conf->n_instances; i++) {
+		memset(&vi, 0, sizeof(vi));
+		vi.d = d;
+		vi.cfg = &d->conf->instances[i];
+		removed += vip_del_all(&vi);
+	}
+	vip_close(d);
+	log_info("removed %d virtual address(es)", removed);
+	conf_free(d->conf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct vrrpd d = {.garp_fd = -1};
+	struct conf_diag diag;
+	struct options o = {0};
+	size_t i;
+	int rc;
+
+	if (parse_args(argc, argv, &o) < 0)
+		return 1;
+	log_init("vrrpd", o.syslog, o.level);
+	signal(SIGPIPE, SIG_IGN);
+	conf_diag_init(&diag);
+	rc = conf_load(o.conf, o.check ? CONF_ALL : CONF_VRRP, &d.conf, &diag);
+	fputs(sbuf_str(&diag.text), stderr);
+	conf_diag_free(&diag);
+	if (rc < 0) {
+		fprintf(stderr,
+			"vrrpd: %s: configuration has errors; not "
+			"starting\n",
+			o.conf);
+		return 1;
+	}
+	if (o.check) {
+		printf("%s: configuration OK\n", o.conf);
+		conf_free(d.conf);
+		return 0;
+	}
+	if (o.cleanup)
+		return cleanup_vips(&d);
+	if (d.conf->n_instances == 0)
+		log_warn("%s: no vrrp_instance configured", o.conf);
+
+	rc = daemon_setup(&d);
+	if (rc < 0) {
+		daemon_teardown(&d);
+		return 1;
+	}
+	log_info("started with %zu instance(s), router_id %s", d.n_inst,
+		 d.conf->global.router_id);
+	for (i = 0; i < d.n_inst; i++)
+		instance_start(&d.inst[i]);
+	rc = loop_run(&d.loop);
+	if (rc < 0)
+		log_err("event loop: %s", strerror(-rc));
+	for (i = 0; i < d.n_inst; i++)
+		instance_stop(&d.inst[i]);
+	daemon_teardown(&d);
+	log_info("stopped");
+	return rc < 0 ? 1 : 0;
+}

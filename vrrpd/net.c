@@ -1,0 +1,191 @@
+/* Raw IP protocol 112 sockets: join the group, send and receive adverts. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vrrpd.h"
+
+static int iface_primary_ip(const char *name, struct in_addr *out)
+{
+	struct ifreq ifr = {0};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_addr.sa_family = AF_INET;
+	if (ioctl(fd, SIOCGIFADDR, &ifr) < 0)
+		rc = -errno;
+	else
+		*out = ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr;
+	close(fd);
+	return rc;
+}
+
+static void iface_readable(struct loop *loop, struct loop_io *io,
+			   uint32_t events)
+{
+	struct vrrp_iface *ifc = io->arg;
+	uint8_t buf[4096];
+	int budget = 256; /* bounded, so a flood cannot starve timers */
+
+	(void)loop;
+	(void)events;
+	while (budget-- > 0) {
+		ssize_t n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("%s: receive failed: %s", ifc->name,
+					 strerror(errno));
+			return;
+		}
+		instance_handle_packet(ifc, buf, (size_t)n);
+	}
+}
+
+static int setopt(int fd, int level, int name, const void *val, socklen_t len,
+		  const char *what, const char *ifname)
+{
+	if (setsockopt(fd, level, name, val, len) == 0)
+		return 0;
+	log_err("%s: %s: %s", ifname, what, strerror(errno));
+	return -errno;
+}
+
+int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc)
+{
+	struct ip_mreqn mreq = {0};
+	int fd, ttl = 255, zero = 0, rc;
+
+	ifc->d = d;
+	ifc->io.fd = -1;
+	ifc->ifindex = (int)if_nametoindex(ifc->name);
+	if (!ifc->ifindex) {
+		log_err("interface %s does not exist", ifc->name);
+		return -ENODEV;
+	}
+	rc = iface_primary_ip(ifc->name, &ifc->primary);
+	if (rc < 0)
+		ifc->primary.s_addr = 0; /* checked per instance */
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    VRRP_PROTO);
+	if (fd < 0) {
+		rc = -errno;
+		log_err("raw socket for protocol 112: %s (vrrpd needs "
+			"CAP_NET_RAW)",
+			strerror(errno));
+		return rc;
+	}
+	inet_pton(AF_INET, VRRP_GROUP, &mreq.imr_multiaddr);
+	mreq.imr_ifindex = ifc->ifindex;
+	if ((rc = setopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifc->name,
+			 (socklen_t)strlen(ifc->name), "SO_BINDTODEVICE",
+			 ifc->name)) < 0 ||
+	    (rc = setopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
+			 "join 224.0.0.18", ifc->name)) < 0 ||
+	    (rc = setopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof(mreq),
+			 "IP_MULTICAST_IF", ifc->name)) < 0 ||
+	    (rc = setopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl),
+			 "IP_MULTICAST_TTL", ifc->name)) < 0 ||
+	    (rc = setopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl), "IP_TTL",
+			 ifc->name)) < 0 ||
+	    (rc = setopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero),
+			 "IP_MULTICAST_LOOP", ifc->name)) < 0) {
+		close(fd);
+		return rc;
+	}
+	ifc->io.fd = fd;
+	ifc->io.events = EPOLLIN;
+	ifc->io.cb = iface_readable;
+	ifc->io.arg = ifc;
+	rc = loop_io_add(&d->loop, &ifc->io);
+	if (rc < 0) {
+		close(fd);
+		ifc->io.fd = -1;
+	}
+	return rc;
+}
+
+void net_iface_close(struct vrrpd *d, struct vrrp_iface *ifc)
+{
+	if (ifc->io.fd < 0)
+		return;
+	loop_io_del(&d->loop, &ifc->io);
+	close(ifc->io.fd);
+	ifc->io.fd = -1;
+}
+
+static int send_to(struct vrrp_instance *vi, const uint8_t *msg, size_t len,
+		   struct in_addr dst)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr = dst};
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
+	struct msghdr mh = {.msg_name = &sin,
+			    .msg_namelen = sizeof(sin),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf.buf,
+			    .msg_controllen = sizeof(cbuf.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct in_pktinfo *pi;
+
+	/* the source address goes in IP_PKTINFO, so one socket per
+	 * interface serves instances with different unicast_src_ip */
+	memset(&cbuf, 0, sizeof(cbuf));
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi = (struct in_pktinfo *)CMSG_DATA(cm);
+	pi->ipi_ifindex = vi->iface->ifindex;
+	pi->ipi_spec_dst = vi->src;
+	if (sendmsg(vi->iface->io.fd, &mh, MSG_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}
+
+int net_send_advert(struct vrrp_instance *vi, uint8_t priority)
+{
+	const struct conf_instance *c = vi->cfg;
+	struct vrrp_advert a = {0};
+	uint8_t msg[VRRP_MAX_LEN];
+	size_t len, i;
+	int rc = 0;
+
+	a.vrid = c->vrid;
+	a.priority = priority;
+	a.advert_int = c->advert_int;
+	a.n_addrs = (uint8_t)c->n_vips;
+	memcpy(a.addrs, vi->vip_addrs, c->n_vips * sizeof(struct in_addr));
+	if (c->auth_pass_set) {
+		a.auth_type = VRRP_AUTH_PASS;
+		memcpy(a.auth, c->auth_pass, VRRP_AUTH_LEN);
+	}
+	len = vrrp_pkt_encode(&a, msg, sizeof(msg));
+	if (c->n_peers == 0) {
+		struct in_addr group;
+
+		inet_pton(AF_INET, VRRP_GROUP, &group);
+		rc = send_to(vi, msg, len, group);
+	}
+	for (i = 0; i < c->n_peers; i++) {
+		int r = send_to(vi, msg, len, c->peers[i]);
+
+		if (r < 0)
+			rc = r;
+	}
+	if (rc == 0) {
+		vi->cnt.adverts_sent++;
+		if (priority == VRRP_PRIO_STOP)
+			vi->cnt.priority_zero_sent++;
+	}
+	return rc;
+}

@@ -1,0 +1,105 @@
+/*
+ * VRRPv2 advertisement codec (RFC 3768 section 5) and the receive checks
+ * of section 7.1. Pure: bytes in, struct or reason out.
+ */
+#ifndef VRRPD_PACKET_H
+#define VRRPD_PACKET_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VRRP_PROTO	 112
+#define VRRP_GROUP	 "224.0.0.18"
+#define VRRP_VERSION	 2
+#define VRRP_TYPE_ADVERT 1
+#define VRRP_AUTH_NONE	 0
+#define VRRP_AUTH_PASS	 1
+#define VRRP_AUTH_LEN	 8
+#define VRRP_HDR_LEN	 8
+#define VRRP_MAX_ADDRS	 255
+#define VRRP_PRIO_STOP	 0
+#define VRRP_PRIO_OWNER	 255
+/* header + 255 addresses + auth data */
+#define VRRP_MAX_LEN (VRRP_HDR_LEN + 4 * VRRP_MAX_ADDRS + VRRP_AUTH_LEN)
+
+struct vrrp_advert {
+	uint8_t vrid;
+	uint8_t priority;
+	uint8_t auth_type;
+	uint8_t advert_int;
+	uint8_t n_addrs;
+	struct in_addr addrs[VRRP_MAX_ADDRS];
+	uint8_t auth[VRRP_AUTH_LEN];
+};
+
+/* Why a received packet was dropped; one counter each. */
+enum vrrp_drop {
+	VRRP_DROP_NONE = 0,
+	VRRP_DROP_LENGTH,
+	VRRP_DROP_TTL,
+	VRRP_DROP_VERSION,
+	VRRP_DROP_TYPE,
+	VRRP_DROP_CHECKSUM,
+	VRRP_DROP_VRID,
+	VRRP_DROP_AUTH_TYPE,
+	VRRP_DROP_AUTH_PASS,
+	VRRP_DROP_ADVERT_INT,
+	VRRP_DROP_OWN_ADDRESS,
+	VRRP_DROP_NOT_PEER,
+	VRRP_DROP_COUNT
+};
+
+const char *vrrp_drop_str(enum vrrp_drop d);
+
+/* Encodes the VRRP message (no IP header) with its checksum.
+ * Returns the length, or 0 if buf is too small. */
+size_t vrrp_pkt_encode(const struct vrrp_advert *a, uint8_t *buf, size_t size);
+
+/* The Internet checksum (RFC 1071) over buf. */
+uint16_t vrrp_checksum(const void *buf, size_t len);
+
+/* What the IP layer told us about a received packet. */
+struct vrrp_rx {
+	struct in_addr src, dst;
+	uint8_t ttl;
+};
+
+/*
+ * Parses an IPv4 packet as delivered by a raw socket (IP header first).
+ * Checks what needs no configuration: IP header, TTL 255, version, type,
+ * length, checksum. On failure returns the reason and writes a one-line
+ * explanation into why (may be NULL).
+ */
+enum vrrp_drop vrrp_pkt_decode(const uint8_t *pkt, size_t len,
+			       struct vrrp_rx *rx, struct vrrp_advert *a,
+			       char *why, size_t why_len);
+
+/* What an instance expects of its peers' adverts. */
+struct vrrp_expect {
+	uint8_t vrid;
+	uint8_t advert_int;
+	bool owner; /* we have priority 255 (RFC 3768 7.1) */
+	uint8_t auth_type;
+	uint8_t auth[VRRP_AUTH_LEN];
+	const struct in_addr *vips;
+	size_t n_vips;
+	const struct in_addr *own; /* our addresses on the interface */
+	size_t n_own;
+	const struct in_addr *peers; /* unicast peers; none: anyone */
+	size_t n_peers;
+};
+
+/*
+ * The configuration-dependent checks of RFC 3768 7.1 for an advert that
+ * vrrp_pkt_decode accepted. *addr_mismatch is set (and the advert still
+ * accepted, as keepalived does) when the address list differs.
+ */
+enum vrrp_drop vrrp_pkt_validate(const struct vrrp_advert *a,
+				 const struct vrrp_rx *rx,
+				 const struct vrrp_expect *e,
+				 bool *addr_mismatch, char *why,
+				 size_t why_len);
+
+#endif

@@ -1,0 +1,134 @@
+/* vrrpctl: the operator's command line for vrrpd's and fwd's sockets. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/ctl.h"
+#include "../common/json.h"
+#include "../common/sbuf.h"
+
+#define DEFAULT_SOCK "/run/vrrpd/vrrpd.sock"
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: vrrpctl [-s SOCK] [--json] COMMAND [ARGS...]\n"
+		    "  status [INSTANCE]   state, priority, master, counters\n"
+		    "  (any other command is sent as is; the JSON reply is "
+		    "printed)\n"
+		    "  -s SOCK   control socket (default " DEFAULT_SOCK ")\n"
+		    "  --json    print the raw JSON reply\n");
+}
+
+static void print_counters(const struct json *obj, const char *title)
+{
+	const struct json *k;
+	int col = 0;
+
+	if (!obj)
+		return;
+	printf("  %s:", title);
+	for (k = obj->kids; k; k = k->next) {
+		if (k->type != JSON_NUM)
+			continue;
+		if (col && col % 4 == 0)
+			printf("\n  %*s", (int)strlen(title) + 1, "");
+		printf(" %s=%.0f", k->key, k->num);
+		col++;
+	}
+	printf("\n");
+}
+
+static void print_status(const struct json *root)
+{
+	const struct json *list = json_get(root, "instances"), *in;
+
+	printf("router %s\n", json_str(root, "router_id", "?"));
+	for (in = list ? list->kids : NULL; in; in = in->next) {
+		const struct json *vips = json_get(in, "vips"), *v;
+		const char *master = json_str(in, "master_ip", "");
+
+		printf("%s: %s  vrid %.0f on %s  priority %.0f (configured "
+		       "%.0f)\n",
+		       json_str(in, "name", "?"), json_str(in, "state", "?"),
+		       json_num(in, "vrid", 0), json_str(in, "interface", "?"),
+		       json_num(in, "effective_priority", 0),
+		       json_num(in, "priority", 0));
+		printf("  master %s  advert_int %.0fs  transitions %.0f "
+		       "(last: %s)\n",
+		       *master ? master : "unknown",
+		       json_num(in, "advert_int", 0),
+		       json_num(in, "transitions", 0),
+		       json_str(in, "last_reason", ""));
+		printf("  vips");
+		for (v = vips ? vips->kids : NULL; v; v = v->next)
+			printf(" %s", v->str ? v->str : "?");
+		printf("\n");
+		print_counters(json_get(in, "counters"), "counters");
+		print_counters(json_get(in, "drops"), "drops");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longs[] = {{"json", no_argument, NULL, 'j'},
+					      {"help", no_argument, NULL, 'h'},
+					      {NULL, 0, NULL, 0}};
+	const char *sock = DEFAULT_SOCK;
+	bool raw = false;
+	struct sbuf line;
+	struct json *j;
+	char *reply;
+	int ch, i, rc;
+
+	while ((ch = getopt_long(argc, argv, "+s:jh", longs, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'j':
+			raw = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	sbuf_init(&line);
+	for (i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			raw = true;
+			continue;
+		}
+		if (line.len)
+			sbuf_puts(&line, " ");
+		sbuf_puts(&line, argv[i]);
+	}
+	rc = ctl_request(sock, sbuf_str(&line), &reply, 5000);
+	if (rc < 0) {
+		fprintf(stderr, "vrrpctl: %s: %s\n", sock, strerror(-rc));
+		sbuf_free(&line);
+		return 2;
+	}
+	j = json_parse(reply);
+	if (raw || !j || strcmp(argv[optind], "status") != 0 ||
+	    json_num(j, "ok", 0) == 0 || !json_get(j, "instances"))
+		printf("%s\n", reply);
+	else
+		print_status(j);
+	rc = j && json_num(j, "ok", 0) ? 0 : 1;
+	if (rc && j && json_str(j, "error", NULL))
+		fprintf(stderr, "vrrpctl: %s\n", json_str(j, "error", ""));
+	json_free(j);
+	free(reply);
+	sbuf_free(&line);
+	return rc;
+}

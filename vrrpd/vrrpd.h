@@ -1,0 +1,93 @@
+/* The daemon's context: interfaces, instances, and what ties them. */
+#ifndef VRRPD_VRRPD_H
+#define VRRPD_VRRPD_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/ctl.h"
+#include "../common/log.h"
+#include "../common/loop.h"
+#include "../conf/conf.h"
+#include "fsm.h"
+#include "packet.h"
+
+struct vrrpd;
+struct nl_sock;
+
+/* One raw socket per interface, shared by the instances on it. */
+struct vrrp_iface {
+	struct vrrpd *d;
+	char name[IF_NAMESIZE];
+	int ifindex;
+	struct in_addr primary;
+	struct loop_io io;
+};
+
+struct vrrp_counters {
+	uint64_t adverts_sent, adverts_received;
+	uint64_t priority_zero_sent, priority_zero_received;
+	uint64_t became_master, garp_sent, addr_list_mismatch;
+	uint64_t drops[VRRP_DROP_COUNT];
+};
+
+struct vrrp_instance {
+	struct vrrpd *d;
+	const struct conf_instance *cfg;
+	struct vrrp_iface *iface;
+	struct in_addr src; /* unicast_src_ip or the interface's primary */
+	struct in_addr *vip_addrs; /* for the advert's address list */
+	struct vrrp_fsm fsm;
+	struct vrrp_fsm_cfg fsm_cfg;
+	struct loop_timer timer;      /* the FSM's next deadline */
+	struct loop_timer garp_timer; /* garp_master_delay's second burst */
+	struct vrrp_counters cnt;
+	char last_reason[112];
+	struct ratelimit rl[VRRP_DROP_COUNT + 1]; /* +1: address list */
+};
+
+struct vrrpd {
+	struct loop loop;
+	struct conf *conf;
+	struct nl_sock *nl;
+	int garp_fd;
+	struct vrrp_iface *ifaces;
+	size_t n_ifaces;
+	struct vrrp_instance *inst;
+	size_t n_inst;
+	struct ctl_server ctl;
+};
+
+/* net.c */
+int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc);
+void net_iface_close(struct vrrpd *d, struct vrrp_iface *ifc);
+int net_send_advert(struct vrrp_instance *vi, uint8_t priority);
+
+/* vip.c */
+int vip_open(struct vrrpd *d);
+void vip_close(struct vrrpd *d);
+/* Each returns how many addresses actually changed. */
+int vip_add_all(struct vrrp_instance *vi);
+int vip_del_all(struct vrrp_instance *vi);
+
+/* garp.c */
+int garp_open(struct vrrpd *d);
+void garp_close(struct vrrpd *d);
+int garp_send_all(struct vrrp_instance *vi);
+
+/* instance.c */
+int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
+		   const struct conf_instance *cfg);
+void instance_start(struct vrrp_instance *vi);
+void instance_stop(struct vrrp_instance *vi);
+void instance_free(struct vrrp_instance *vi);
+void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
+			    size_t len);
+
+/* control.c */
+int control_open(struct vrrpd *d);
+void control_close(struct vrrpd *d);
+
+#endif
