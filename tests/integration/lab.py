@@ -1,0 +1,607 @@
+"""Network-namespace lab for the vrrpd integration tests and benchmarks.
+
+One bridge namespace holds bridge br0 (multicast snooping off, so VRRP
+multicast reaches every port); each node is its own namespace joined to the
+bridge by a veth pair whose node end is called eth0.  Addresses come from
+198.18.0.0/24 only.  Every name starts with a per-process prefix (vt<pid>) so
+that tests run in parallel by meson never touch each other's namespaces, and
+only processes this lab started are ever signalled.
+
+    with Lab(["a", "b"]) as lab:
+        a = lab.start_vrrpd("a", lab.write("a.conf", vrrpd_conf(...)))
+        lab.wait_until(lambda: lab.has_addr("b", VIP), 5)
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SUBNET_LEN = 24
+ADDR = {
+    "a": "198.18.0.11",
+    "b": "198.18.0.12",
+    "c": "198.18.0.100",  # client
+    "s1": "198.18.0.21",  # back ends
+    "s2": "198.18.0.22",
+    "smtp": "198.18.0.25",
+}
+VIP = "198.18.0.50"
+VIP2 = "198.18.0.51"
+SKIP = 77
+
+SOURCE_ROOT = os.environ.get(
+    "SOURCE_ROOT",
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+BUILD_ROOT = os.environ.get("BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
+VRRPD = os.path.join(BUILD_ROOT, "vrrpd", "vrrpd")
+VRRPCTL = os.path.join(BUILD_ROOT, "vrrpd", "vrrpctl")
+PYTHON = "/usr/bin/python3"
+
+
+class TestFailure(AssertionError):
+    pass
+
+
+def log(msg):
+    print("[%8.3f] %s" % (time.monotonic() % 100000, msg), flush=True)
+
+
+def check(cond, msg):
+    """Assert with a message that says what was expected and what we saw."""
+    if not cond:
+        raise TestFailure(msg)
+    log("ok: " + msg)
+
+
+def require_root_and_tools(*tools, need_vrrpd=True):
+    """Exit 77 (skipped) when not root or a tool is missing; fail when the
+    build did not produce vrrpd (that is a real failure, not a skip)."""
+    if os.geteuid() != 0:
+        print("SKIP: network-namespace tests need root")
+        sys.exit(SKIP)
+    for t in ("ip",) + tools:
+        if not shutil.which(t):
+            print("SKIP: %s is not installed" % t)
+            sys.exit(SKIP)
+    if need_vrrpd:
+        for b in (VRRPD, VRRPCTL):
+            if not os.access(b, os.X_OK):
+                print("FAIL: %s not built (BUILD_ROOT=%s)" % (b, BUILD_ROOT))
+                sys.exit(1)
+
+
+def _sh(cmd, check=True, timeout=20, capture=True):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE if capture else None,
+                       stderr=subprocess.PIPE if capture else None,
+                       text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" %
+                           (" ".join(cmd), r.returncode,
+                            (r.stderr or "").strip()))
+    return r
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def list_netns():
+    r = _sh(["ip", "-j", "netns", "list"], check=False)
+    try:
+        return [n["name"] for n in json.loads(r.stdout or "[]")]
+    except ValueError:
+        return []
+
+
+def _kill_ns_pids(ns):
+    """Kill the processes left inside a namespace of ours (by namespace
+    membership, which only our lab could have put them in)."""
+    r = _sh(["ip", "netns", "pids", ns], check=False)
+    for p in (r.stdout or "").split():
+        try:
+            os.kill(int(p), signal.SIGKILL)
+        except (ProcessLookupError, ValueError):
+            pass
+
+
+def remove_netns(names):
+    for ns in names:
+        _kill_ns_pids(ns)
+    for ns in names:
+        _sh(["ip", "netns", "del", ns], check=False)
+
+
+def cleanup_stale(prefix_re=r"^vt(\d+)[a-z][a-z0-9]*$"):
+    """Remove namespaces left by a lab whose process is gone (killed by
+    SIGKILL, so its own cleanup could not run)."""
+    stale = []
+    for ns in list_netns():
+        m = re.match(prefix_re, ns)
+        if m and not _pid_alive(int(m.group(1))):
+            stale.append(ns)
+    if stale:
+        log("removing stale namespaces " + " ".join(stale))
+        remove_netns(stale)
+
+
+class Proc:
+    """A process started by the lab inside a namespace.  It runs in its own
+    session, so its process group holds the daemon and any children it
+    forks (keepalived's VRRP child), and nothing else."""
+
+    def __init__(self, lab, role, name, argv, logpath):
+        self.lab, self.role, self.name, self.argv = lab, role, name, argv
+        self.logpath = logpath
+        self.logf = open(logpath, "ab")
+        self.popen = subprocess.Popen(
+            ["ip", "netns", "exec", lab.ns(role)] + argv,
+            stdin=subprocess.DEVNULL, stdout=self.logf,
+            stderr=subprocess.STDOUT, start_new_session=True)
+        self.pid = self.popen.pid  # ip netns exec execs the command in place
+        self.started = time.monotonic()
+
+    def alive(self):
+        return self.popen.poll() is None
+
+    def signal(self, sig, group=True):
+        """Signal this process (and its process group, when group)."""
+        if self.popen.poll() is not None and not group:
+            return
+        try:
+            if group:
+                os.killpg(self.pid, sig)
+            else:
+                os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def wait(self, timeout=None):
+        try:
+            return self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, timeout=3):
+        """SIGTERM, then SIGKILL whatever of the group is left."""
+        if self.alive():
+            self.signal(signal.SIGTERM)
+            self.wait(timeout)
+        self.signal(signal.SIGKILL)
+        self.wait(2)
+        self.logf.close()
+
+    def output(self):
+        try:
+            with open(self.logpath, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+class Capture:
+    """tcpdump writing a pcap inside a namespace; tshark dissects it."""
+
+    def __init__(self, lab, role, iface, bpf, path):
+        self.path = path
+        self.proc = lab.spawn(role, ["tcpdump", "-i", iface, "-U", "-n",
+                                     "--immediate-mode", "-Z", "root",
+                                     "-w", path] + bpf.split(),
+                              name="tcpdump-%s-%s" % (role, iface))
+        # tcpdump says "listening on" once the socket is bound.
+        if not wait_until(lambda: "listening on" in self.proc.output(), 5):
+            raise RuntimeError("tcpdump did not start: " + self.proc.output())
+
+    def stop(self):
+        time.sleep(0.2)  # let the last packets reach the file
+        self.proc.signal(signal.SIGINT, group=False)
+        self.proc.wait(3)
+        self.proc.stop()
+
+    def fields(self, fields, display_filter=""):
+        """Rows of tshark -T fields output, one list per packet."""
+        cmd = ["tshark", "-n", "-r", self.path, "-T", "fields",
+               "-E", "separator=|", "-E", "occurrence=a",
+               "-E", "aggregator=,"]
+        if display_filter:
+            cmd += ["-Y", display_filter]
+        for f in fields:
+            cmd += ["-e", f]
+        r = _sh(cmd, check=True)
+        return [line.split("|") for line in r.stdout.splitlines() if line]
+
+    def json(self, display_filter=""):
+        cmd = ["tshark", "-n", "-r", self.path, "-T", "json"]
+        if display_filter:
+            cmd += ["-Y", display_filter]
+        r = _sh(cmd, check=True)
+        return json.loads(r.stdout or "[]")
+
+
+def wait_until(pred, timeout, interval=0.01):
+    """Poll pred until true; return the elapsed seconds, or None on timeout."""
+    t0 = time.monotonic()
+    while True:
+        if pred():
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            return None
+        time.sleep(interval)
+
+
+class Lab:
+    """Context manager: builds the topology on enter, removes it on exit,
+    also on SIGTERM/SIGINT (meson's timeout sends SIGTERM)."""
+
+    def __init__(self, roles=("a", "b"), prefix=None, keep_tmp=False):
+        self.prefix = prefix or "vt%d" % os.getpid()
+        self.roles = list(roles)
+        self.procs = []
+        self.created = []
+        self.keep_tmp = keep_tmp or bool(os.environ.get("LAB_KEEP_TMP"))
+        self.tmp = None
+        self._old_handlers = {}
+
+    # -- names --------------------------------------------------------------
+    def ns(self, role):
+        return self.prefix + role
+
+    @property
+    def brns(self):
+        return self.prefix + "br"
+
+    # -- set-up / tear-down -------------------------------------------------
+    def __enter__(self):
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            self._old_handlers[s] = signal.signal(s, self._on_signal)
+        try:
+            cleanup_stale()
+            # leftovers of an earlier process that had our PID
+            remove_netns([n for n in list_netns()
+                          if n.startswith(self.prefix)])
+            self.tmp = tempfile.mkdtemp(prefix=self.prefix + "-")
+            self._build()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def _on_signal(self, signum, frame):
+        raise SystemExit(128 + signum)
+
+    def _ip(self, ns, *args):
+        return _sh(["ip", "-n", ns] + list(args))
+
+    def _build(self):
+        br = self.brns
+        _sh(["ip", "netns", "add", br])
+        self.created.append(br)
+        self._ip(br, "link", "set", "lo", "up")
+        self._ip(br, "link", "add", "br0", "type", "bridge",
+                 "stp_state", "0", "forward_delay", "0")
+        # IPv4 multicast (224.0.0.18) must be flooded to every port.
+        self._ip(br, "link", "set", "br0", "type", "bridge",
+                 "mcast_snooping", "0")
+        self._ip(br, "link", "set", "br0", "up")
+        for role in self.roles:
+            self.add_node(role)
+
+    def add_node(self, role, addr=None):
+        ns = self.ns(role)
+        addr = addr or ADDR[role]
+        _sh(["ip", "netns", "add", ns])
+        self.created.append(ns)
+        self._ip(ns, "link", "set", "lo", "up")
+        self._ip(self.brns, "link", "add", "name", role, "type", "veth",
+                 "peer", "name", "eth0", "netns", ns)
+        self._ip(self.brns, "link", "set", "dev", role, "master", "br0", "up")
+        self._ip(ns, "addr", "add", "%s/%d" % (addr, SUBNET_LEN),
+                 "dev", "eth0")
+        self._ip(ns, "link", "set", "eth0", "up")
+
+    def close(self):
+        for p in reversed(self.procs):
+            try:
+                p.stop()
+            except Exception as e:  # keep cleaning up
+                log("stopping %s: %s" % (p.name, e))
+        self.procs = []
+        remove_netns(reversed(self.created))
+        remove_netns([n for n in list_netns() if n.startswith(self.prefix)])
+        self.created = []
+        if self.tmp and not self.keep_tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        for s, h in self._old_handlers.items():
+            signal.signal(s, h)
+        self._old_handlers = {}
+
+    # -- files ---------------------------------------------------------------
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def write(self, name, text):
+        p = self.path(name)
+        with open(p, "w") as f:
+            f.write(text)
+        return p
+
+    # -- processes -----------------------------------------------------------
+    def run(self, role, *argv, check=True, timeout=20):
+        return _sh(["ip", "netns", "exec", self.ns(role)] + list(argv),
+                   check=check, timeout=timeout)
+
+    def spawn(self, role, argv, name=None):
+        name = name or "%s-%s" % (os.path.basename(argv[0]), role)
+        n = sum(1 for p in self.procs if p.name.startswith(name))
+        logpath = self.path("%s.%d.log" % (name, n))
+        p = Proc(self, role, name, argv, logpath)
+        self.procs.append(p)
+        return p
+
+    def start_vrrpd(self, role, conf, extra=()):
+        return self.spawn(role, [VRRPD, "-n", "-f", conf, "-l", "debug"]
+                          + list(extra), name="vrrpd-" + role)
+
+    def start_keepalived(self, role, conf):
+        """keepalived in a namespace: its own pid files and config, VRRP
+        only, foreground, logging to the console (captured)."""
+        base = self.path("ka-" + role)
+        return self.spawn(role, ["keepalived", "-n", "-l", "-D", "-P",
+                                 "-G", "-f", conf,
+                                 "-p", base + ".pid",
+                                 "-r", base + ".vrrp.pid",
+                                 "-c", base + ".check.pid",
+                                 "-b", base + ".bfd.pid"],
+                          name="keepalived-" + role)
+
+    def dump_logs(self):
+        for p in self.procs:
+            out = p.output()
+            if out:
+                print("----- %s (%s) -----" % (p.name, p.logpath))
+                print(out[-6000:])
+
+    # -- observations ---------------------------------------------------------
+    def addrs(self, role, dev="eth0"):
+        r = _sh(["ip", "-n", self.ns(role), "-j", "addr", "show", "dev", dev],
+                check=False)
+        try:
+            data = json.loads(r.stdout or "[]")
+        except ValueError:
+            return []
+        return [a["local"] for link in data for a in link.get("addr_info", [])
+                if a.get("family") == "inet"]
+
+    def has_addr(self, role, addr, dev="eth0"):
+        return addr in self.addrs(role, dev)
+
+    def owners(self, addr, roles=None):
+        return [r for r in (roles or self.roles) if self.has_addr(r, addr)]
+
+    def mac(self, role, dev="eth0"):
+        r = _sh(["ip", "-n", self.ns(role), "-j", "link", "show", "dev", dev])
+        return json.loads(r.stdout)[0]["address"]
+
+    def vrrpctl(self, role, sock, *args, check=False):
+        return self.run(role, VRRPCTL, "-s", sock, *args, check=check,
+                        timeout=5)
+
+    def vrrpctl_status(self, role, sock):
+        """Parsed JSON of `vrrpctl --json status`, or None when the socket
+        cannot be reached or the reply is not JSON."""
+        r = self.vrrpctl(role, sock, "--json", "status")
+        try:
+            return json.loads(r.stdout)
+        except ValueError:
+            return None
+
+    def instance(self, role, sock, name="VI_1"):
+        st = self.vrrpctl_status(role, sock)
+        if not st:
+            return None
+        for i in st.get("instances", []):
+            if i.get("name") == name:
+                return i
+        return None
+
+    def state(self, role, sock, name="VI_1"):
+        i = self.instance(role, sock, name)
+        return i.get("state") if i else None
+
+    def capture(self, role, iface="eth0", bpf=""):
+        n = len(self.procs)
+        return Capture(self, role, iface, bpf,
+                       self.path("cap-%s-%s-%d.pcap" % (role, iface, n)))
+
+    def wait_until(self, pred, timeout, interval=0.01):
+        return wait_until(pred, timeout, interval)
+
+
+# -- configuration generators ----------------------------------------------
+
+def skew(prio):
+    return (256 - prio) / 256.0
+
+
+def master_down(prio, advert_int=1):
+    return 3 * advert_int + skew(prio)
+
+
+def _lc_str(s):
+    return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _lc_val(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return "[ " + ", ".join(_lc_val(x) for x in v) + " ]"
+    if isinstance(v, dict):
+        return "{ " + " ".join("%s = %s;" % (k, _lc_val(x))
+                               for k, x in v.items()) + " }"
+    return _lc_str(str(v))
+
+
+def vrrp_instance(name="VI_1", state="BACKUP", priority=100, vrid=51,
+                  vips=(VIP + "/24",), auth_pass="s3cret", advert_int=1,
+                  interface="eth0", **extra):
+    """One vrrp_instance as a dict; extra keys are passed through
+    (nopreempt, fast_preempt, preempt_delay, garp_master_delay, ...)."""
+    d = {"name": name, "state": state, "interface": interface,
+         "virtual_router_id": vrid, "priority": priority,
+         "advert_int": advert_int, "virtual_ipaddress": list(vips)}
+    if auth_pass is not None:
+        d["authentication"] = {"auth_type": "PASS", "auth_pass": auth_pass}
+    d.update(extra)
+    return d
+
+
+def vrrpd_conf(router_id, control_socket, instances):
+    """libconfig text for vrrpd."""
+    lines = ["global_defs = {",
+             "  router_id = %s;" % _lc_str(router_id),
+             "  control_socket = %s;" % _lc_str(control_socket),
+             "};", "vrrp_instance = {"]
+    for inst in instances:
+        inst = dict(inst)
+        name = inst.pop("name")
+        lines.append("  %s = {" % name)
+        for k, v in inst.items():
+            lines.append("    %s = %s;" % (k, _lc_val(v)))
+        lines.append("  };")
+    lines.append("};")
+    return "\n".join(lines) + "\n"
+
+
+def keepalived_conf(router_id, instances):
+    """keepalived.conf text for the same instance dicts (VRRPv2)."""
+    out = ["global_defs {", "  router_id %s" % router_id,
+           "  vrrp_version 2",
+           "  script_user root",
+           "}"]
+    for inst in instances:
+        inst = dict(inst)
+        out.append("vrrp_instance %s {" % inst.pop("name"))
+        vips = inst.pop("virtual_ipaddress")
+        auth = inst.pop("authentication", None)
+        inst.pop("fast_preempt", None)  # ours only
+        for k, v in inst.items():
+            if isinstance(v, bool):
+                if v:
+                    out.append("  %s" % k)
+            else:
+                out.append("  %s %s" % (k, v))
+        if auth:
+            out.append("  authentication {")
+            out.append("    auth_type %s" % auth["auth_type"])
+            out.append("    auth_pass %s" % auth["auth_pass"])
+            out.append("  }")
+        out.append("  virtual_ipaddress {")
+        for v in vips:
+            out.append("    %s" % (v if " dev " in v else v + " dev eth0"))
+        out.append("  }")
+        out.append("}")
+    return "\n".join(out) + "\n"
+
+
+class Node:
+    """One VRRP router of the lab: vrrpd or keepalived in a namespace,
+    with its generated config; restart() reuses or replaces the config."""
+
+    def __init__(self, lab, role, kind="vrrpd", instances=None, **inst):
+        self.lab, self.role, self.kind = lab, role, kind
+        self.sock = lab.path("%s.sock" % role)
+        self.router_id = "lb" + role.upper()
+        self.instances = instances or [vrrp_instance(**inst)]
+        self.proc = None
+        self.starts = 0
+
+    def write_conf(self):
+        self.starts += 1
+        name = "%s-%s.%d.conf" % (self.kind, self.role, self.starts)
+        if self.kind == "vrrpd":
+            text = vrrpd_conf(self.router_id, self.sock, self.instances)
+        else:
+            text = keepalived_conf(self.router_id, self.instances)
+        return self.lab.write(name, text)
+
+    def start(self, instances=None, **inst):
+        if instances or inst:
+            self.instances = instances or [vrrp_instance(**inst)]
+        conf = self.write_conf()
+        if self.kind == "vrrpd":
+            self.proc = self.lab.start_vrrpd(self.role, conf)
+        else:
+            self.proc = self.lab.start_keepalived(self.role, conf)
+        return self.proc
+
+    def kill(self, sig=signal.SIGKILL):
+        """Signal the daemon: the whole process group, so keepalived's VRRP
+        child gets it too (kill -9 of one keepalived process is not a dead
+        router: its child would go on advertising)."""
+        t = time.monotonic()
+        self.proc.signal(sig, group=True)
+        return t
+
+    def status(self, name="VI_1"):
+        if self.kind != "vrrpd":
+            return None
+        return self.lab.instance(self.role, self.sock, name)
+
+    def state(self, name="VI_1"):
+        i = self.status(name)
+        return i.get("state") if i else None
+
+    def has_vip(self, vip=VIP):
+        return self.lab.has_addr(self.role, vip)
+
+
+def wait_ctl(node, timeout=5):
+    """Wait until a vrrpd node answers on its control socket."""
+    return wait_until(lambda: node.status() is not None, timeout, 0.05)
+
+
+def hold(pred, duration, interval=0.1):
+    """True when pred stays true for the whole duration."""
+    end = time.monotonic() + duration
+    while time.monotonic() < end:
+        if not pred():
+            return False
+        time.sleep(interval)
+    return pred()
+
+
+def run_test(fn, *tools, need_vrrpd=True, roles=("a", "b")):
+    """Test entry point: skip when not root, build a lab, run fn(lab),
+    print the daemons' logs on failure, exit 0/1."""
+    require_root_and_tools(*tools, need_vrrpd=need_vrrpd)
+    t0 = time.monotonic()
+    try:
+        with Lab(roles) as lab:
+            try:
+                fn(lab)
+            except BaseException:
+                lab.dump_logs()
+                raise
+    except TestFailure as e:
+        print("FAIL: %s" % e)
+        sys.exit(1)
+    log("PASS in %.1f s" % (time.monotonic() - t0))
+    sys.exit(0)
