@@ -1,0 +1,199 @@
+/* common/: durations, addresses, edit distance, JSON reader, timers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "loop.h"
+#include "parse.h"
+#include "sbuf.h"
+
+static void test_durations(void **state)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		int64_t ms;
+	} cases[] = {
+	    {"500ms", 0, 500},
+	    {"10s", 0, 10000},
+	    {"1m", 0, 60000},
+	    {"30m", 0, 1800000},
+	    {"2h", 0, 7200000},
+	    {"1d", 0, 86400000},
+	    {"5", 0, 5000},
+	    {"0", 0, 0},
+	    {"", -EINVAL, 0},
+	    {"s", -EINVAL, 0},
+	    {"5x", -EINVAL, 0},
+	    {"-5s", -EINVAL, 0},
+	    {"5 s", -EINVAL, 0},
+	    {"10us", -EINVAL, 0},
+	    {"99999999999999999999", -ERANGE, 0},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t ms = -1;
+
+		print_message("%s\n", cases[i].in);
+		assert_int_equal(parse_duration_ms(cases[i].in, &ms),
+				 cases[i].rc);
+		if (cases[i].rc == 0)
+			assert_int_equal(ms, cases[i].ms);
+	}
+}
+
+static void test_sockaddrs(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(parse_sockaddr("198.18.0.21:4443", &ss, &len, false),
+			 0);
+	assert_string_equal(
+	    sockaddr_str((struct sockaddr *)&ss, buf, sizeof(buf)),
+	    "198.18.0.21:4443");
+	assert_int_equal(parse_sockaddr("[2001:db8::1]:80", &ss, &len, false),
+			 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_string_equal(
+	    sockaddr_str((struct sockaddr *)&ss, buf, sizeof(buf)),
+	    "[2001:db8::1]:80");
+	assert_int_equal(parse_sockaddr("198.18.0.21", &ss, &len, false),
+			 -EINVAL);
+	assert_int_equal(parse_sockaddr("198.18.0.21", &ss, &len, true), 0);
+	assert_int_equal(parse_sockaddr("198.18.0.21:0", &ss, &len, false),
+			 -EINVAL);
+	assert_int_equal(parse_sockaddr("198.18.0.21:65536", &ss, &len, false),
+			 -EINVAL);
+	assert_int_equal(parse_sockaddr("host:80", &ss, &len, false), -EINVAL);
+	assert_int_equal(parse_sockaddr("[::1", &ss, &len, false), -EINVAL);
+}
+
+static void test_prefix(void **state)
+{
+	struct in_addr a;
+	int p;
+
+	(void)state;
+	assert_int_equal(parse_ipv4_prefix("198.18.0.50/24", &a, &p), 0);
+	assert_int_equal(p, 24);
+	assert_int_equal(parse_ipv4_prefix("198.18.0.50", &a, &p), 0);
+	assert_int_equal(p, 32);
+	assert_int_equal(parse_ipv4_prefix("198.18.0.50/33", &a, &p), -EINVAL);
+	assert_int_equal(parse_ipv4_prefix("198.18.0.50/", &a, &p), -EINVAL);
+	assert_int_equal(parse_ipv4_prefix("198.18.0.50/24", &a, NULL),
+			 -EINVAL);
+	assert_int_equal(parse_ipv4_prefix("198.18.0.500", &a, &p), -EINVAL);
+}
+
+static void test_edit_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(edit_distance("weight", "weight"), 0);
+	assert_int_equal(edit_distance("weigth", "weight"), 2);
+	assert_int_equal(edit_distance("priorty", "priority"), 1);
+	assert_int_equal(edit_distance("", "abc"), 3);
+}
+
+static void test_json(void **state)
+{
+	struct json *j;
+	const struct json *arr;
+	struct sbuf sb;
+
+	(void)state;
+	j = json_parse("{\"ok\":true,\"n\":42,\"s\":\"a\\\"b\\u0041\","
+		       "\"arr\":[1,{\"x\":null}],\"e\":{}}");
+	assert_non_null(j);
+	assert_true(json_num(j, "ok", 0) == 1);
+	assert_true(json_num(j, "n", 0) == 42);
+	assert_string_equal(json_str(j, "s", ""), "a\"bA");
+	arr = json_get(j, "arr");
+	assert_non_null(arr);
+	assert_int_equal(arr->kids->next->type, JSON_OBJ);
+	assert_null(json_get(j, "missing"));
+	json_free(j);
+	assert_null(json_parse("{\"a\":1,}"));
+	assert_null(json_parse("{\"a\" 1}"));
+	assert_null(json_parse("[1,2] x"));
+	assert_null(json_parse("\"unterminated"));
+	assert_null(json_parse("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]"
+			       "]]]]]]]]]]]]]]]]]]]]]]]]]]]"));
+	/* what sbuf_json_str writes, json_parse reads back */
+	sbuf_init(&sb);
+	sbuf_json_str(&sb, "tab\there \"q\" back\\slash \x01");
+	j = json_parse(sbuf_str(&sb));
+	assert_non_null(j);
+	assert_string_equal(j->str, "tab\there \"q\" back\\slash \x01");
+	json_free(j);
+	sbuf_free(&sb);
+}
+
+struct fired {
+	int order[64];
+	int n;
+};
+
+static struct fired fired;
+
+static void on_timer(struct loop *loop, struct loop_timer *t)
+{
+	fired.order[fired.n++] = (int)(intptr_t)t->arg;
+	if (fired.n == 5)
+		loop_stop(loop);
+}
+
+static void test_timers_fire_in_order(void **state)
+{
+	struct loop loop;
+	struct loop_timer t[6];
+	static const int delays[6] = {30, 10, 50, 20, 40, 15};
+	int64_t start;
+	int i;
+
+	(void)state;
+	assert_int_equal(loop_init(&loop), 0);
+	memset(&fired, 0, sizeof(fired));
+	for (i = 0; i < 6; i++) {
+		loop_timer_init(&t[i], on_timer, (void *)(intptr_t)delays[i]);
+		loop_timer_in(&loop, &t[i], delays[i]);
+	}
+	loop_timer_cancel(&loop, &t[5]); /* 15 never fires */
+	assert_false(loop_timer_armed(&t[5]));
+	loop_timer_in(&loop, &t[0], 5); /* re-arm 30 -> 5 */
+	start = mono_ms();
+	assert_int_equal(loop_run(&loop), 0);
+	assert_true(mono_ms() - start >= 40);
+	assert_int_equal(fired.n, 5);
+	assert_int_equal(fired.order[0], 30); /* re-armed to 5 ms */
+	assert_int_equal(fired.order[1], 10);
+	assert_int_equal(fired.order[2], 20);
+	assert_int_equal(fired.order[3], 40);
+	assert_int_equal(fired.order[4], 50);
+	loop_free(&loop);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_sockaddrs),
+	    cmocka_unit_test(test_prefix),
+	    cmocka_unit_test(test_edit_distance),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_timers_fire_in_order),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
