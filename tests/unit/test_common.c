@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "argv.h"
 #include "json.h"
 #include "loop.h"
 #include "parse.h"
@@ -140,6 +141,49 @@ static void test_json(void **state)
 	sbuf_free(&sb);
 }
 
+static void expect_argv(const char *cmd, bool shell, int n, ...)
+{
+	struct argv a;
+	va_list ap;
+	int i;
+
+	print_message("argv: %s\n", cmd);
+	assert_int_equal(argv_split(cmd, &a), 0);
+	assert_int_equal(a.shell, shell);
+	assert_int_equal(a.n, n);
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(a.v[i], va_arg(ap, const char *));
+	va_end(ap);
+	assert_null(a.v[n]);
+	argv_free(&a);
+}
+
+static void test_argv(void **state)
+{
+	struct argv a;
+
+	(void)state;
+	expect_argv("/usr/bin/killall -0 haproxy", false, 3, "/usr/bin/killall",
+		    "-0", "haproxy");
+	expect_argv("  /bin/check   a\\ b ", false, 2, "/bin/check", "a b");
+	expect_argv("/bin/notify 'two words' \"x y\" ''", false, 4,
+		    "/bin/notify", "two words", "x y", "");
+	expect_argv("/bin/echo \"a \\\"q\\\" b\"", false, 2, "/bin/echo",
+		    "a \"q\" b");
+	expect_argv("/bin/echo 'a|b'", false, 2, "/bin/echo", "a|b");
+	expect_argv("/bin/echo a\\|b", false, 2, "/bin/echo", "a|b");
+	expect_argv("pidof haproxy || exit 1", true, 3, "/bin/sh", "-c",
+		    "pidof haproxy || exit 1");
+	expect_argv("test -e $HOME/x", true, 3, "/bin/sh", "-c",
+		    "test -e $HOME/x");
+	expect_argv("curl -s http://x/ > /dev/null", true, 3, "/bin/sh", "-c",
+		    "curl -s http://x/ > /dev/null");
+	assert_int_equal(argv_split("", &a), -EINVAL);
+	assert_int_equal(argv_split("   ", &a), -EINVAL);
+	assert_int_equal(argv_split("/bin/x 'open", &a), -EINVAL);
+}
+
 struct fired {
 	int order[64];
 	int n;
@@ -192,6 +236,7 @@ int main(void)
 	    cmocka_unit_test(test_prefix),
 	    cmocka_unit_test(test_edit_distance),
 	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_argv),
 	    cmocka_unit_test(test_timers_fire_in_order),
 	};
 
