@@ -1,0 +1,96 @@
+#include "cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_WORDS 4
+
+static size_t split(char *buf, char **w, size_t max)
+{
+	char *save = NULL, *tok;
+	size_t n = 0;
+
+	for (tok = strtok_r(buf, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (n == max)
+			return max + 1;
+		w[n++] = tok;
+	}
+	return n;
+}
+
+static int parse_server(char **w, size_t n, struct cmd *c, char *err,
+			size_t errlen)
+{
+	char *slash;
+
+	if (n != 3) {
+		snprintf(err, errlen,
+			 "usage: server LISTEN/SERVER enable|disable|drain");
+		return -EINVAL;
+	}
+	slash = strchr(w[1], '/');
+	if (!slash || slash == w[1] || !slash[1] ||
+	    (size_t)(slash - w[1]) >= sizeof(c->listen) ||
+	    strlen(slash + 1) >= sizeof(c->server)) {
+		snprintf(err, errlen, "'%s' is not LISTEN/SERVER", w[1]);
+		return -EINVAL;
+	}
+	memcpy(c->listen, w[1], (size_t)(slash - w[1]));
+	c->listen[slash - w[1]] = '\0';
+	strcpy(c->server, slash + 1);
+	if (strcmp(w[2], "enable") == 0)
+		c->action = CMD_ENABLE;
+	else if (strcmp(w[2], "disable") == 0)
+		c->action = CMD_DISABLE;
+	else if (strcmp(w[2], "drain") == 0)
+		c->action = CMD_DRAIN;
+	else {
+		snprintf(err, errlen,
+			 "unknown action '%s'; use enable, disable or drain",
+			 w[2]);
+		return -EINVAL;
+	}
+	c->verb = CMD_SERVER;
+	return 0;
+}
+
+int cmd_parse(const char *line, struct cmd *c, char *err, size_t errlen)
+{
+	char buf[512], *w[MAX_WORDS];
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	if (strlen(line) >= sizeof(buf)) {
+		snprintf(err, errlen, "request too long");
+		return -EINVAL;
+	}
+	strcpy(buf, line);
+	n = split(buf, w, MAX_WORDS);
+	if (n == 0) {
+		snprintf(err, errlen, "empty request; try 'help'");
+		return -EINVAL;
+	}
+	if (strcmp(w[0], "help") == 0 && n == 1) {
+		c->verb = CMD_HELP;
+		return 0;
+	}
+	if (strcmp(w[0], "stats") == 0 && n == 1) {
+		c->verb = CMD_STATS;
+		return 0;
+	}
+	if (strcmp(w[0], "server") == 0)
+		return parse_server(w, n, c, err, errlen);
+	if (strcmp(w[0], "help") == 0 || strcmp(w[0], "stats") == 0)
+		snprintf(err, errlen, "'%s' takes no argument", w[0]);
+	else
+		snprintf(err, errlen, "unknown command '%.64s'; try 'help'",
+			 w[0]);
+	return -EINVAL;
+}
+
+int cmd_privileged(const struct cmd *c)
+{
+	return c->verb == CMD_SERVER;
+}

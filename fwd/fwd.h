@@ -1,0 +1,112 @@
+/*
+ * The forwarder's run-time state: one struct fwd (the daemon's top-level
+ * context) owning listen sections, their bound sockets, servers and
+ * sessions. Configuration stays in struct conf_fwd; this is what changes.
+ */
+#ifndef FWD_FWD_H
+#define FWD_FWD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "../common/ctl.h"
+#include "../common/log.h"
+#include "../common/loop.h"
+#include "../conf/conf.h"
+#include "../conf/conf_fwd.h"
+#include "health.h"
+#include "pipes.h"
+#include "pool.h"
+#include "stick.h"
+
+struct fwd;
+struct fwd_listen;
+struct session;
+
+/* Operator's wish for a server (control socket); health is separate. */
+enum server_admin {
+	ADMIN_READY,
+	ADMIN_DRAIN, /* no new clients, sticky ones still come */
+	ADMIN_MAINT, /* nothing new at all */
+};
+
+struct fwd_server {
+	struct fwd_listen *l;
+	int idx; /* in l->servers and l->pool */
+	const struct conf_fwd_server *conf;
+	enum server_admin admin;
+	struct health health;
+	/* health checking */
+	struct loop_timer check_timer;
+	struct loop_io check_io;
+	int64_t check_started_ms;
+	int last_check_err; /* 0 ok, else errno; -1 none yet */
+	int64_t last_check_ms;
+	int64_t last_change_ms; /* monotonic */
+	time_t last_change_wall;
+	/* statistics */
+	unsigned cur;
+	uint64_t total, bytes_in, bytes_out, connect_fail;
+	uint64_t checks_ok, checks_fail;
+	struct session *sessions; /* attached to this server */
+};
+
+struct fwd_bind {
+	struct loop_io io;
+	struct fwd_listen *l;
+	const struct conf_fwd_bind *conf;
+	bool active; /* in epoll, i.e. accepting */
+};
+
+struct fwd_listen {
+	struct fwd *f;
+	const struct conf_fwd_listen *conf;
+	struct fwd_bind *binds;
+	size_t n_binds;
+	struct fwd_server *servers;
+	size_t n_servers;
+	struct pool pool;
+	struct stick_table stick;
+	unsigned cur;
+	uint64_t total, bytes_in, bytes_out, no_server;
+};
+
+struct fwd {
+	struct loop loop;
+	struct conf *conf;
+	const struct conf_fwd *c;
+	struct fwd_listen *listens;
+	size_t n_listens;
+	struct ctl_server ctl;
+	bool ctl_open;
+	struct pipes pipes;
+	bool use_splice;
+	unsigned cur;
+	uint64_t total;
+	bool stopping;
+	bool accept_paused; /* EMFILE/ENFILE: back off for a moment */
+	struct loop_timer resume_timer, grace_timer, stick_timer;
+	struct session *sessions; /* all of them, for shutdown */
+	struct session *again;	  /* yielded with work left */
+	struct loop_timer again_timer;
+	struct ratelimit rl_accept, rl_connect, rl_noserver;
+	char scratch[65536]; /* one read at a time, single thread */
+};
+
+const char *server_admin_str(enum server_admin a);
+/* "UP", "DOWN", "DRAIN" or "MAINT", as reported by stats. */
+const char *server_state_str(const struct fwd_server *s);
+/* May take new (non-sticky) clients. */
+bool server_usable(const struct fwd_server *s);
+/* May take clients stuck to it. */
+bool server_stick_ok(const struct fwd_server *s);
+/* Applies a health check result (active or passive). */
+void server_health_result(struct fwd_server *s, bool ok, int err,
+			  const char *how);
+void server_set_admin(struct fwd_server *s, enum server_admin a);
+/* Refreshes the balancer's view of the server. */
+void server_sync(struct fwd_server *s);
+
+#endif

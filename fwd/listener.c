@@ -1,0 +1,201 @@
+#include "listener.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/parse.h"
+#include "proxy.h"
+
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND 78 /* linux/in6.h, Linux 4.15 */
+#endif
+
+/* Accepts per wake-up per socket, so one busy port cannot starve others. */
+#define ACCEPT_BATCH 64
+/* Pause after EMFILE/ENFILE: long enough to let sessions end. */
+#define ACCEPT_PAUSE_MS 100
+
+static int bind_one(const struct conf_fwd_bind *b, int backlog)
+{
+	int fd, one = 1, rc;
+	bool v6 = b->addr.ss_family == AF_INET6;
+
+	fd = socket(b->addr.ss_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    (v6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one))
+		: setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one))) <
+		0 ||
+	    (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			      sizeof(one)) < 0) ||
+	    bind(fd, (const struct sockaddr *)&b->addr, b->addrlen) < 0 ||
+	    listen(fd, backlog) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+static bool wants_accept(const struct fwd_listen *l)
+{
+	const struct fwd *f = l->f;
+
+	return !f->stopping && !f->accept_paused &&
+	       l->cur < (unsigned long)l->conf->maxconn &&
+	       f->cur < (unsigned long)f->c->maxconn;
+}
+
+void listener_sync(struct fwd *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < f->n_listens; i++) {
+		struct fwd_listen *l = &f->listens[i];
+		bool want = wants_accept(l);
+
+		for (j = 0; j < l->n_binds; j++) {
+			struct fwd_bind *b = &l->binds[j];
+
+			if (b->io.fd < 0 || b->active == want)
+				continue;
+			if (want) {
+				if (loop_io_add(&f->loop, &b->io) == 0)
+					b->active = true;
+			} else {
+				loop_io_del(&f->loop, &b->io);
+				b->active = false;
+			}
+		}
+	}
+}
+
+static void accept_resume(struct loop *loop, struct loop_timer *t)
+{
+	struct fwd *f = t->arg;
+
+	(void)loop;
+	f->accept_paused = false;
+	listener_sync(f);
+}
+
+/* Out of fds: retrying at once would spin on the same error. */
+static void accept_pause(struct fwd *f, int err)
+{
+	unsigned skipped;
+
+	if (ratelimit_allow(&f->rl_accept, f->loop.now_ms, 1000, &skipped))
+		log_warn("accept: %s; pausing accepts for %d ms (%u more "
+			 "suppressed)",
+			 strerror(err), ACCEPT_PAUSE_MS, skipped);
+	f->accept_paused = true;
+	listener_sync(f);
+	loop_timer_at(&f->loop, &f->resume_timer,
+		      f->loop.now_ms + ACCEPT_PAUSE_MS);
+}
+
+static void accept_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
+{
+	struct fwd_bind *b = io->arg;
+	struct fwd_listen *l = b->l;
+	struct fwd *f = l->f;
+	int i;
+
+	(void)loop;
+	(void)ev;
+	for (i = 0; i < ACCEPT_BATCH && b->active; i++) {
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		int fd = accept4(io->fd, (struct sockaddr *)&peer, &len,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EAGAIN)
+				return;
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				accept_pause(f, errno);
+				return;
+			}
+			log_warn("%s: accept: %s", l->conf->name,
+				 strerror(errno));
+			return;
+		}
+		proxy_accept(l, fd, &peer, len);
+		if (!wants_accept(l)) {
+			listener_sync(f);
+			return;
+		}
+	}
+}
+
+int listener_open(struct fwd *f)
+{
+	size_t i, j;
+	char addr[80];
+
+	loop_timer_init(&f->resume_timer, accept_resume, f);
+	for (i = 0; i < f->n_listens; i++) {
+		struct fwd_listen *l = &f->listens[i];
+		int backlog = l->conf->maxconn < 128 ? 128
+			      : l->conf->maxconn > 65535
+				  ? 65535
+				  : (int)l->conf->maxconn;
+
+		for (j = 0; j < l->n_binds; j++) {
+			struct fwd_bind *b = &l->binds[j];
+			int fd = bind_one(b->conf, backlog);
+
+			if (fd < 0) {
+				log_err(
+				    "listen %s: cannot bind %s: %s",
+				    l->conf->name,
+				    sockaddr_str(
+					(const struct sockaddr *)&b->conf->addr,
+					addr, sizeof(addr)),
+				    strerror(-fd));
+				return fd;
+			}
+			b->io.fd = fd;
+			b->io.events = EPOLLIN;
+			b->io.cb = accept_ready;
+			b->io.arg = b;
+			b->l = l;
+			b->active = false;
+			log_info("listen %s: listening on %s", l->conf->name,
+				 sockaddr_str(
+				     (const struct sockaddr *)&b->conf->addr,
+				     addr, sizeof(addr)));
+		}
+	}
+	listener_sync(f);
+	return 0;
+}
+
+void listener_close(struct fwd *f)
+{
+	size_t i, j;
+
+	loop_timer_cancel(&f->loop, &f->resume_timer);
+	for (i = 0; i < f->n_listens; i++) {
+		struct fwd_listen *l = &f->listens[i];
+
+		for (j = 0; j < l->n_binds; j++) {
+			struct fwd_bind *b = &l->binds[j];
+
+			if (b->io.fd < 0)
+				continue;
+			if (b->active)
+				loop_io_del(&f->loop, &b->io);
+			b->active = false;
+			close(b->io.fd);
+			b->io.fd = -1;
+		}
+	}
+}

@@ -1,0 +1,312 @@
+/*
+ * fwd: a TCP forwarder for the VIP (DESIGN.md). Reads the forwarder
+ * section, binds, drops root, then runs one event loop.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "control.h"
+#include "fwd.h"
+#include "listener.h"
+#include "proxy.h"
+
+#define STICK_PURGE_MS 10000
+#define IDLE_PIPES     256
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: fwd [-t] [-n] [-d] [-S] -f FILE\n"
+		"  -f FILE  configuration (the 'forwarder' section is read)\n"
+		"  -t       check the configuration and exit (0 valid, 1 not)\n"
+		"  -n       stay in the foreground and log to stderr\n"
+		"  -d       debug logging\n"
+		"  -S       never splice(); copy through user space\n");
+}
+
+static int fwd_build(struct fwd *f, struct conf *conf)
+{
+	const struct conf_fwd *c = conf->fwd;
+	size_t i, j;
+
+	f->conf = conf;
+	f->c = c;
+	f->listens = calloc(c->n_listens, sizeof(*f->listens));
+	if (!f->listens)
+		return -ENOMEM;
+	f->n_listens = c->n_listens;
+	for (i = 0; i < c->n_listens; i++) {
+		const struct conf_fwd_listen *cl = &c->listens[i];
+		struct fwd_listen *l = &f->listens[i];
+
+		l->f = f;
+		l->conf = cl;
+		l->binds = calloc(cl->n_binds, sizeof(*l->binds));
+		l->servers = calloc(cl->n_servers, sizeof(*l->servers));
+		l->pool.m = calloc(cl->n_servers, sizeof(*l->pool.m));
+		if (!l->binds || !l->servers || !l->pool.m ||
+		    stick_init(&l->stick, (size_t)cl->stick_size,
+			       cl->stick_expire_ms) < 0)
+			return -ENOMEM;
+		l->n_binds = cl->n_binds;
+		for (j = 0; j < cl->n_binds; j++) {
+			l->binds[j].io.fd = -1;
+			l->binds[j].conf = &cl->binds[j];
+			l->binds[j].l = l;
+		}
+		l->pool.algo =
+		    cl->balance == CONF_BALANCE_LEASTCONN ? POOL_LEASTCONN
+		    : cl->balance == CONF_BALANCE_SOURCE  ? POOL_SOURCE
+							  : POOL_ROUNDROBIN;
+		l->pool.n = l->n_servers = cl->n_servers;
+		for (j = 0; j < cl->n_servers; j++) {
+			struct fwd_server *s = &l->servers[j];
+
+			s->l = l;
+			s->idx = (int)j;
+			s->conf = &cl->servers[j];
+			s->admin =
+			    s->conf->disabled ? ADMIN_MAINT : ADMIN_READY;
+			s->last_check_err = -1;
+			s->check_io.fd = -1;
+			s->last_change_ms = f->loop.now_ms;
+			s->last_change_wall = time(NULL);
+			health_init(&s->health);
+			l->pool.m[j].weight = (unsigned)s->conf->weight;
+			l->pool.m[j].backup = s->conf->backup;
+			pool_member_name(&l->pool.m[j], s->conf->name);
+			server_sync(s);
+		}
+	}
+	return 0;
+}
+
+static void fwd_free(struct fwd *f)
+{
+	size_t i;
+
+	for (i = 0; f->listens && i < f->n_listens; i++) {
+		free(f->listens[i].binds);
+		free(f->listens[i].servers);
+		free(f->listens[i].pool.m);
+		stick_free(&f->listens[i].stick);
+	}
+	free(f->listens);
+	pipes_free(&f->pipes);
+	loop_free(&f->loop);
+	conf_free(f->conf);
+	free(f);
+}
+
+/* Each session needs two sockets, and two pipes while bulk data flows. */
+static void raise_nofile(const struct conf_fwd *c)
+{
+	rlim_t need = (rlim_t)c->maxconn * 4 + 1024;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max < need && geteuid() == 0)
+		rl.rlim_max = need;
+	rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 ||
+	    rl.rlim_cur < (rlim_t)c->maxconn * 2 + 64)
+		log_warn("open files limit %llu is low for maxconn %ld",
+			 (unsigned long long)rl.rlim_cur, c->maxconn);
+}
+
+/* After binding: fwd needs no privilege to move bytes. */
+static int drop_privileges(struct fwd *f)
+{
+	const struct conf_fwd *c = f->c;
+
+	if (!c->user && !c->group)
+		return 0;
+	if (geteuid() != 0) {
+		log_warn("user/group configured but not started as root; "
+			 "keeping uid %u",
+			 (unsigned)geteuid());
+		return 0;
+	}
+	/* let the configured user reach its own control socket */
+	if (f->ctl_open &&
+	    chown(c->control_socket, c->user ? c->uid : 0, c->gid) < 0)
+		log_warn("chown %s: %s", c->control_socket, strerror(errno));
+	if (setgroups(1, &c->gid) < 0 || setgid(c->gid) < 0 ||
+	    (c->user && setuid(c->uid) < 0)) {
+		log_err("cannot drop privileges to %s:%s: %s",
+			c->user ? c->user : "root", c->group ? c->group : "-",
+			strerror(errno));
+		return -errno;
+	}
+	if (c->user && setuid(0) == 0) {
+		log_err("could regain root after dropping it; refusing to run");
+		return -EPERM;
+	}
+	log_info("running as uid %u gid %u", (unsigned)getuid(),
+		 (unsigned)getgid());
+	return 0;
+}
+
+static void grace_over(struct loop *loop, struct loop_timer *t)
+{
+	struct fwd *f = t->arg;
+
+	log_info("grace period over; closing %u session(s)", f->cur);
+	proxy_close_all(f);
+	loop_stop(loop);
+}
+
+static void on_stop(struct loop *loop, int signo, void *arg)
+{
+	struct fwd *f = arg;
+
+	if (f->stopping)
+		return;
+	f->stopping = true;
+	listener_close(f);
+	check_stop(f);
+	if (!f->sessions) {
+		log_info("signal %d: no open session; exiting", signo);
+		loop_stop(loop);
+		return;
+	}
+	log_info("signal %d: stopped accepting; waiting up to %lld ms for "
+		 "%u session(s)",
+		 signo, (long long)f->c->grace_ms, f->cur);
+	loop_timer_at(loop, &f->grace_timer, loop->now_ms + f->c->grace_ms);
+}
+
+static void stick_purge(struct loop *loop, struct loop_timer *t)
+{
+	struct fwd *f = t->arg;
+	size_t i;
+
+	for (i = 0; i < f->n_listens; i++)
+		stick_expire(&f->listens[i].stick, loop->now_ms);
+	loop_timer_at(loop, t, loop->now_ms + STICK_PURGE_MS);
+}
+
+static int fwd_run(struct fwd *f)
+{
+	int rc;
+
+	raise_nofile(f->c);
+	signal(SIGPIPE, SIG_IGN);
+	pipes_init(&f->pipes, IDLE_PIPES);
+	loop_timer_init(&f->grace_timer, grace_over, f);
+	loop_timer_init(&f->stick_timer, stick_purge, f);
+	loop_timer_init(&f->again_timer, proxy_run_again, f);
+	if ((rc = listener_open(f)) < 0 || (rc = control_open(f)) < 0 ||
+	    (rc = drop_privileges(f)) < 0)
+		goto out;
+	if ((rc = loop_signal(&f->loop, SIGTERM, on_stop, f)) < 0 ||
+	    (rc = loop_signal(&f->loop, SIGINT, on_stop, f)) < 0) {
+		log_err("signalfd: %s", strerror(-rc));
+		goto out;
+	}
+	check_start(f);
+	loop_timer_at(&f->loop, &f->stick_timer,
+		      f->loop.now_ms + STICK_PURGE_MS);
+	log_info("fwd started: %zu listen section(s), maxconn %ld, %s",
+		 f->n_listens, f->c->maxconn,
+		 f->use_splice ? "splice" : "copy");
+	rc = loop_run(&f->loop);
+	if (rc < 0)
+		log_err("event loop: %s", strerror(-rc));
+	else
+		log_info("fwd stopped");
+out:
+	check_stop(f);
+	listener_close(f);
+	f->stopping = true;
+	proxy_close_all(f);
+	control_close(f);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool test = false, foreground = false, debug = false, splice = true;
+	struct conf_diag diag;
+	struct conf *conf;
+	struct fwd *f;
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "f:tndSh")) != -1) {
+		switch (opt) {
+		case 'f':
+			path = optarg;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'n':
+			foreground = true;
+			break;
+		case 'd':
+			debug = true;
+			break;
+		case 'S':
+			splice = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!path || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	conf_diag_init(&diag);
+	rc = conf_load(path, CONF_FWD, &conf, &diag);
+	fputs(sbuf_str(&diag.text), stderr);
+	conf_diag_free(&diag);
+	if (rc < 0)
+		return 1;
+	if (!conf->fwd) {
+		fprintf(stderr, "%s:0: no 'forwarder' section\n", path);
+		conf_free(conf);
+		return 1;
+	}
+	if (test) {
+		fprintf(stderr, "%s: configuration is valid\n", path);
+		conf_free(conf);
+		return 0;
+	}
+	log_init("fwd", !foreground, debug ? LOG_DEBUG : LOG_INFO);
+	if (!foreground && daemon(0, 0) < 0) {
+		fprintf(stderr, "daemon: %s\n", strerror(errno));
+		conf_free(conf);
+		return 1;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f || loop_init(&f->loop) < 0) {
+		fprintf(stderr, "out of memory\n");
+		free(f);
+		conf_free(conf);
+		return 1;
+	}
+	f->use_splice = splice;
+	if (fwd_build(f, conf) < 0) {
+		log_err("out of memory");
+		f->conf = conf;
+		fwd_free(f);
+		return 1;
+	}
+	rc = fwd_run(f);
+	fwd_free(f);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,668 @@
+#include "proxy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/parse.h"
+#include "listener.h"
+
+/*
+ * Edge-triggered and registered once: the interest set never changes,
+ * so moving bytes costs no epoll_ctl. Readiness is tracked in side.rd/wr.
+ */
+#define SIDE_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+/* A splice read smaller than this means the bulk phase is over. */
+#define SPLICE_MIN 4096
+/* Rounds of read+write per flow before yielding to other sessions. */
+#define PUMP_ROUNDS 8
+
+static void session_connect(struct session *s, struct fwd_server *srv,
+			    int exclude);
+static void connect_failure(struct session *s, int err);
+
+static int64_t now_ms(const struct session *s)
+{
+	return s->l->f->loop.now_ms;
+}
+
+static void set_nodelay(int fd)
+{
+	int one = 1;
+
+	/* bytes are already segmented by the endpoints; do not delay them */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static void attach_server(struct session *s, struct fwd_server *srv)
+{
+	s->srv = srv;
+	srv->cur++;
+	srv->total++;
+	srv->l->pool.m[srv->idx].conns++;
+	s->sprev = NULL;
+	s->snext = srv->sessions;
+	if (srv->sessions)
+		srv->sessions->sprev = s;
+	srv->sessions = s;
+}
+
+static void detach_server(struct session *s)
+{
+	struct fwd_server *srv = s->srv;
+
+	if (!srv)
+		return;
+	srv->cur--;
+	srv->l->pool.m[srv->idx].conns--;
+	if (s->sprev)
+		s->sprev->snext = s->snext;
+	else
+		srv->sessions = s->snext;
+	if (s->snext)
+		s->snext->sprev = s->sprev;
+	s->snext = s->sprev = NULL;
+	s->srv = NULL;
+}
+
+/*
+ * close() drops the fd from epoll by itself (we never dup or fork it),
+ * so loop_io_del is told fd -1: it only forgets pending events.
+ */
+static void side_close(struct fwd *f, struct side *sd)
+{
+	int fd = sd->io.fd;
+
+	if (fd < 0)
+		return;
+	sd->io.fd = -1;
+	loop_io_del(&f->loop, &sd->io);
+	close(fd);
+	sd->rd = sd->wr = sd->rdhup = false;
+}
+
+static void flow_release(struct fwd *f, struct flow *fl)
+{
+	if (fl->pipe[0] >= 0) {
+		if (fl->pending)
+			pipes_discard(&f->pipes, fl->pipe);
+		else
+			pipes_put(&f->pipes, fl->pipe);
+	}
+	fl->pending = 0;
+	free(fl->buf);
+	fl->buf = NULL;
+	fl->blen = fl->boff = 0;
+}
+
+static void unqueue(struct fwd *f, struct session *s)
+{
+	if (!s->queued)
+		return;
+	if (s->qprev)
+		s->qprev->qnext = s->qnext;
+	else
+		f->again = s->qnext;
+	if (s->qnext)
+		s->qnext->qprev = s->qprev;
+	s->qnext = s->qprev = NULL;
+	s->queued = false;
+}
+
+static void enqueue(struct fwd *f, struct session *s)
+{
+	if (s->queued)
+		return;
+	s->queued = true;
+	s->qprev = NULL;
+	s->qnext = f->again;
+	if (f->again)
+		f->again->qprev = s;
+	f->again = s;
+	if (!loop_timer_armed(&f->again_timer))
+		loop_timer_at(&f->loop, &f->again_timer, f->loop.now_ms);
+}
+
+void session_close(struct session *s, const char *why)
+{
+	struct fwd_listen *l = s->l;
+	struct fwd *f = l->f;
+
+	if (s->srv)
+		log_debug("%s/%s: session closed: %s", l->conf->name,
+			  s->srv->conf->name, why);
+	loop_timer_cancel(&f->loop, &s->timer);
+	side_close(f, &s->cli);
+	side_close(f, &s->be);
+	flow_release(f, &s->up);
+	flow_release(f, &s->down);
+	detach_server(s);
+	unqueue(f, s);
+	if (s->aprev)
+		s->aprev->anext = s->anext;
+	else
+		f->sessions = s->anext;
+	if (s->anext)
+		s->anext->aprev = s->aprev;
+	l->cur--;
+	f->cur--;
+	free(s);
+	listener_sync(f);
+	if (f->stopping && !f->sessions)
+		loop_stop(&f->loop);
+}
+
+static void account(struct session *s, struct flow *fl, size_t n)
+{
+	fl->bytes += n;
+	if (fl == &s->up) {
+		s->l->bytes_in += n;
+		s->srv->bytes_in += n;
+	} else {
+		s->l->bytes_out += n;
+		s->srv->bytes_out += n;
+	}
+}
+
+/* Writes what waits in the pipe or buffer. 0, or -errno on a dead peer. */
+static int flow_flush(struct session *s, struct flow *fl, struct side *out)
+{
+	while (fl->pending || fl->blen) {
+		ssize_t n;
+
+		if (fl->blen)
+			n = send(out->io.fd, fl->buf + fl->boff, fl->blen,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		else
+			n = splice(fl->pipe[0], NULL, out->io.fd, NULL,
+				   fl->pending,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0) {
+			if (errno == EAGAIN) {
+				out->wr = false;
+				return 0;
+			}
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		account(s, fl, (size_t)n);
+		out->last_ms = now_ms(s);
+		if (fl->blen) {
+			fl->boff += (size_t)n;
+			fl->blen -= (size_t)n;
+		} else {
+			fl->pending -= (size_t)n;
+		}
+	}
+	if (fl->buf) {
+		free(fl->buf);
+		fl->buf = NULL;
+		fl->boff = 0;
+	}
+	if (fl->pipe[0] >= 0)
+		pipes_put(&s->l->f->pipes, fl->pipe);
+	return 0;
+}
+
+/* Bulk path: socket -> pipe. 1 moved, 0 nothing now, -errno. */
+static int flow_fill_splice(struct session *s, struct flow *fl, struct side *in)
+{
+	struct fwd *f = s->l->f;
+	ssize_t n;
+
+	if (fl->pipe[0] < 0 && pipes_get(&f->pipes, fl->pipe) < 0) {
+		fl->splice = false; /* out of fds: copy instead */
+		return 1;
+	}
+	n = splice(in->io.fd, NULL, fl->pipe[1], NULL, (size_t)f->pipes.size,
+		   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0) {
+		fl->pending = (size_t)n;
+		in->last_ms = now_ms(s);
+		if (n < SPLICE_MIN)
+			fl->splice = false;
+		return 1;
+	}
+	pipes_put(&f->pipes, fl->pipe);
+	if (n == 0) {
+		fl->eof = true;
+		return 1;
+	}
+	if (errno == EAGAIN) {
+		in->rd = false;
+		return 0;
+	}
+	if (errno == EINTR)
+		return 1;
+	if (errno == EINVAL) {
+		fl->splice = false; /* not spliceable: copy */
+		return 1;
+	}
+	return -errno;
+}
+
+/*
+ * Small-message path: one recv into the shared scratch buffer, one send
+ * straight out; only what send() refuses is kept (in fl->buf). A full
+ * read means bulk data: later reads use splice.
+ */
+static int flow_fill_copy(struct session *s, struct flow *fl, struct side *in,
+			  struct side *out)
+{
+	struct fwd *f = s->l->f;
+	ssize_t n, m = 0;
+
+	n = recv(in->io.fd, f->scratch, sizeof(f->scratch), MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno == EAGAIN) {
+			in->rd = false;
+			return 0;
+		}
+		return errno == EINTR ? 1 : -errno;
+	}
+	if (n == 0) {
+		fl->eof = true;
+		return 1;
+	}
+	in->last_ms = now_ms(s);
+	if ((size_t)n == sizeof(f->scratch))
+		fl->splice = f->use_splice;
+	else if (!in->rdhup)
+		in->rd = false; /* drained; new bytes raise a new edge */
+	if (out->wr) {
+		m = send(out->io.fd, f->scratch, (size_t)n,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (m < 0) {
+			if (errno != EAGAIN)
+				return -errno;
+			m = 0;
+		}
+		if (m > 0) {
+			account(s, fl, (size_t)m);
+			out->last_ms = in->last_ms;
+		}
+	}
+	if (m < n) {
+		out->wr = false;
+		fl->buf = malloc((size_t)(n - m));
+		if (!fl->buf)
+			return -ENOMEM;
+		memcpy(fl->buf, f->scratch + m, (size_t)(n - m));
+		fl->boff = 0;
+		fl->blen = (size_t)(n - m);
+	}
+	return 1;
+}
+
+/*
+ * Moves bytes from in to out until one side would block. Returns 1 if it
+ * stopped only to let other sessions run, 0 when waiting for an edge,
+ * -errno when the session must end.
+ */
+static int flow_pump(struct session *s, struct flow *fl, struct side *in,
+		     struct side *out)
+{
+	int round, rc;
+
+	for (round = 0; round < PUMP_ROUNDS; round++) {
+		if (fl->pending || fl->blen) {
+			if (!out->wr)
+				return 0;
+			rc = flow_flush(s, fl, out);
+			if (rc < 0)
+				return rc;
+			if (fl->pending || fl->blen)
+				return 0;
+		}
+		if (fl->eof) {
+			if (!fl->shut) {
+				/* half-close: pass the FIN on */
+				shutdown(out->io.fd, SHUT_WR);
+				fl->shut = true;
+			}
+			return 0;
+		}
+		if (!in->rd)
+			return 0;
+		rc = fl->splice ? flow_fill_splice(s, fl, in)
+				: flow_fill_copy(s, fl, in, out);
+		if (rc <= 0)
+			return rc;
+	}
+	return 1;
+}
+
+static void session_pump(struct session *s)
+{
+	int up, down;
+
+	up = flow_pump(s, &s->up, &s->cli, &s->be);
+	if (up < 0) {
+		session_close(s, strerror(-up));
+		return;
+	}
+	down = flow_pump(s, &s->down, &s->be, &s->cli);
+	if (down < 0) {
+		session_close(s, strerror(-down));
+		return;
+	}
+	if (s->up.shut && s->down.shut) {
+		session_close(s, "done");
+		return;
+	}
+	if (up > 0 || down > 0)
+		enqueue(s->l->f, s);
+}
+
+void proxy_run_again(struct loop *loop, struct loop_timer *t)
+{
+	struct fwd *f = t->arg;
+	struct session *list = f->again, *s;
+
+	(void)loop;
+	/* take the whole list: sessions that yield again requeue */
+	f->again = NULL;
+	for (s = list; s; s = s->qnext)
+		s->queued = false;
+	while (list) {
+		s = list;
+		list = s->qnext;
+		if (list)
+			list->qprev = NULL;
+		s->qnext = s->qprev = NULL;
+		session_pump(s);
+	}
+}
+
+static void arm_idle(struct session *s)
+{
+	const struct conf_fwd *c = s->l->f->c;
+	int64_t a = s->cli.last_ms + c->timeout_client_ms;
+	int64_t b = s->be.last_ms + c->timeout_server_ms;
+
+	loop_timer_at(&s->l->f->loop, &s->timer, a < b ? a : b);
+}
+
+/* Idle deadlines are checked lazily: I/O only stamps last_ms. */
+static void session_timeout(struct loop *loop, struct loop_timer *t)
+{
+	struct session *s = t->arg;
+	const struct conf_fwd *c = s->l->f->c;
+	int64_t now = loop->now_ms;
+
+	if (!s->connected) {
+		connect_failure(s, ETIMEDOUT);
+		return;
+	}
+	if (now >= s->cli.last_ms + c->timeout_client_ms) {
+		session_close(s, "client timeout");
+		return;
+	}
+	if (now >= s->be.last_ms + c->timeout_server_ms) {
+		session_close(s, "server timeout");
+		return;
+	}
+	arm_idle(s);
+}
+
+static struct fwd_server *session_choose(struct session *s, int exclude)
+{
+	struct fwd_listen *l = s->l;
+	int64_t now = now_ms(s);
+	int idx = -1;
+
+	if (s->has_key) {
+		idx = stick_lookup(&l->stick, &s->key, now);
+		if (idx >= 0 &&
+		    (idx == exclude || !server_stick_ok(&l->servers[idx]))) {
+			stick_remove(&l->stick, &s->key);
+			idx = -1;
+		}
+	}
+	if (idx < 0) {
+		idx = pool_pick(&l->pool, (struct sockaddr *)&s->peer, exclude);
+		if (idx < 0 && exclude >= 0)
+			idx = pool_pick(&l->pool, (struct sockaddr *)&s->peer,
+					-1);
+		if (idx >= 0 && s->has_key)
+			stick_store(&l->stick, &s->key, idx, now);
+	}
+	return idx >= 0 ? &l->servers[idx] : NULL;
+}
+
+/*
+ * After a failed connect: counts it (a refused or timed-out connect is a
+ * passive health failure), then picks what to try next. Returns false if
+ * the session was closed.
+ */
+static bool connect_retry(struct session *s, int err, int *exclude,
+			  struct fwd_server **next)
+{
+	struct fwd_server *srv = s->srv;
+	struct fwd *f = s->l->f;
+	unsigned skipped;
+	char addr[80];
+
+	srv->connect_fail++;
+	if (ratelimit_allow(&f->rl_connect, f->loop.now_ms, 1000, &skipped))
+		log_warn("%s/%s: connect to %s failed: %s (%u more "
+			 "suppressed)",
+			 s->l->conf->name, srv->conf->name,
+			 sockaddr_str((const struct sockaddr *)&srv->conf->addr,
+				      addr, sizeof(addr)),
+			 strerror(err), skipped);
+	side_close(f, &s->be);
+	loop_timer_cancel(&f->loop, &s->timer);
+	detach_server(s);
+	if (err == ECONNREFUSED || err == ETIMEDOUT || err == EHOSTUNREACH ||
+	    err == ENETUNREACH)
+		server_health_result(srv, false, err, "traffic");
+	if (s->tries_left <= 0) {
+		session_close(s, "connect failed, no retries left");
+		return false;
+	}
+	s->tries_left--;
+	if (s->l->conf->redispatch) {
+		*exclude = srv->idx;
+		*next = NULL;
+	} else {
+		*exclude = -1;
+		*next = srv;
+	}
+	return true;
+}
+
+static void connect_failure(struct session *s, int err)
+{
+	struct fwd_server *next = NULL;
+	int exclude = -1;
+
+	if (connect_retry(s, err, &exclude, &next))
+		session_connect(s, next, exclude);
+}
+
+static void established(struct session *s, uint32_t ev)
+{
+	s->connected = true;
+	s->be.wr = true;
+	s->be.rd = (ev & (EPOLLIN | EPOLLRDHUP)) != 0;
+	s->be.rdhup = (ev & EPOLLRDHUP) != 0;
+	s->be.last_ms = now_ms(s);
+	arm_idle(s);
+	session_pump(s);
+}
+
+static void be_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
+{
+	struct session *s = io->arg;
+
+	(void)loop;
+	if (!s->connected) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (!(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			return;
+		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (!err && (ev & (EPOLLERR | EPOLLHUP)))
+			err = ECONNRESET;
+		if (err)
+			connect_failure(s, err);
+		else
+			established(s, ev);
+		return;
+	}
+	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		s->be.rd = true;
+	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		s->be.rdhup = true;
+	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+		s->be.wr = true;
+	session_pump(s);
+}
+
+static void cli_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
+{
+	struct session *s = io->arg;
+
+	(void)loop;
+	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		s->cli.rd = true;
+	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		s->cli.rdhup = true;
+	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+		s->cli.wr = true;
+	if (!s->connected) {
+		/* a reset client is gone; a FIN may still carry a request */
+		if (ev & (EPOLLERR | EPOLLHUP))
+			session_close(s, "client aborted");
+		return;
+	}
+	session_pump(s);
+}
+
+/* Starts a connect to s->srv. 0 (under way), or -errno. */
+static int start_connect(struct session *s)
+{
+	const struct conf_fwd_server *c = s->srv->conf;
+	struct fwd *f = s->l->f;
+	int fd, rc;
+
+	fd = socket(c->addr.ss_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	set_nodelay(fd);
+	/* connect before epoll: a socket not yet connecting polls as HUP */
+	rc = connect(fd, (const struct sockaddr *)&c->addr, c->addrlen);
+	if (rc < 0 && errno != EINPROGRESS) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	s->be.io.fd = fd;
+	s->be.io.events = SIDE_EVENTS;
+	s->be.io.cb = be_ready;
+	s->be.io.arg = s;
+	s->be.rd = s->be.wr = s->be.rdhup = false;
+	rc = loop_io_add(&f->loop, &s->be.io);
+	if (rc < 0) {
+		s->be.io.fd = -1;
+		close(fd);
+		return rc;
+	}
+	loop_timer_at(&f->loop, &s->timer,
+		      f->loop.now_ms + f->c->timeout_connect_ms);
+	return 0;
+}
+
+static void session_connect(struct session *s, struct fwd_server *srv,
+			    int exclude)
+{
+	struct fwd *f = s->l->f;
+
+	for (;;) {
+		unsigned skipped;
+		int rc;
+
+		if (!srv)
+			srv = session_choose(s, exclude);
+		if (!srv) {
+			s->l->no_server++;
+			if (ratelimit_allow(&f->rl_noserver, f->loop.now_ms,
+					    1000, &skipped))
+				log_warn("%s: no server available; closing "
+					 "the client (%u more suppressed)",
+					 s->l->conf->name, skipped);
+			session_close(s, "no server");
+			return;
+		}
+		attach_server(s, srv);
+		rc = start_connect(s);
+		if (rc == 0)
+			return;
+		if (!connect_retry(s, -rc, &exclude, &srv))
+			return;
+	}
+}
+
+void proxy_accept(struct fwd_listen *l, int fd,
+		  const struct sockaddr_storage *peer, socklen_t peerlen)
+{
+	struct fwd *f = l->f;
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		close(fd);
+		return;
+	}
+	s->l = l;
+	s->up.pipe[0] = s->up.pipe[1] = -1;
+	s->down.pipe[0] = s->down.pipe[1] = -1;
+	s->cli.io.fd = fd;
+	s->cli.io.events = SIDE_EVENTS;
+	s->cli.io.cb = cli_ready;
+	s->cli.io.arg = s;
+	s->cli.last_ms = f->loop.now_ms;
+	s->cli.wr = true; /* a new socket has room */
+	s->be.io.fd = -1;
+	memcpy(&s->peer, peer, peerlen);
+	s->peerlen = peerlen;
+	loop_timer_init(&s->timer, session_timeout, s);
+	s->tries_left = l->conf->retries;
+	if (l->conf->stick)
+		s->has_key =
+		    stick_key_from((const struct sockaddr *)peer, &s->key) == 0;
+	s->anext = f->sessions;
+	if (f->sessions)
+		f->sessions->aprev = s;
+	f->sessions = s;
+	l->cur++;
+	l->total++;
+	f->cur++;
+	f->total++;
+	set_nodelay(fd);
+	if (loop_io_add(&f->loop, &s->cli.io) < 0) {
+		session_close(s, "epoll");
+		return;
+	}
+	session_connect(s, NULL, -1);
+}
+
+void proxy_shutdown_server(struct fwd_server *srv)
+{
+	while (srv->sessions)
+		session_close(srv->sessions, "server marked down");
+}
+
+void proxy_close_all(struct fwd *f)
+{
+	while (f->sessions)
+		session_close(f->sessions, "grace period over");
+}

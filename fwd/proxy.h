@@ -1,0 +1,65 @@
+/*
+ * Sessions: one accepted client, one back-end connection, and the bytes
+ * between them. Non-blocking connect with retries and redispatch, idle
+ * timeouts, half-close propagation, splice() for bulk data.
+ */
+#ifndef FWD_PROXY_H
+#define FWD_PROXY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "fwd.h"
+
+/* One direction of a session: bytes read from one socket, written to the
+ * other. Data waiting for the writer sits in a pipe or in buf. */
+struct flow {
+	int pipe[2];
+	size_t pending; /* bytes in the pipe */
+	char *buf;	/* read/write path: the part send() did not take */
+	size_t boff, blen;
+	bool splice; /* bulk: move through the pipe */
+	bool eof;    /* the reader saw EOF */
+	bool shut;   /* and it was passed on with shutdown(SHUT_WR) */
+	uint64_t bytes;
+};
+
+struct side {
+	struct loop_io io;
+	bool rd, wr; /* edge-triggered readiness, cleared by EAGAIN */
+	bool rdhup;  /* the peer's FIN was signalled: read on to EOF */
+	int64_t last_ms;
+};
+
+struct session {
+	struct fwd_listen *l;
+	struct fwd_server *srv;
+	struct side cli, be;
+	struct flow up, down; /* client->server, server->client */
+	struct loop_timer timer;
+	bool connected;
+	int tries_left;
+	bool has_key;
+	struct stick_key key;
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	struct session *snext, *sprev; /* on srv->sessions */
+	struct session *anext, *aprev; /* on fwd->sessions */
+	struct session *qnext, *qprev; /* on fwd->again */
+	bool queued;
+};
+
+/* Takes ownership of fd, a freshly accepted client of l. */
+void proxy_accept(struct fwd_listen *l, int fd,
+		  const struct sockaddr_storage *peer, socklen_t peerlen);
+/* Ends a session at once (both sockets closed). */
+void session_close(struct session *s, const char *why);
+/* Closes every session attached to srv. */
+void proxy_shutdown_server(struct fwd_server *srv);
+/* Closes every session (end of the grace period). */
+void proxy_close_all(struct fwd *f);
+/* Continues sessions that yielded to be fair to others. */
+void proxy_run_again(struct loop *loop, struct loop_timer *t);
+
+#endif

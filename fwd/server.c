@@ -1,0 +1,93 @@
+#include "fwd.h"
+
+#include <string.h>
+
+#include "proxy.h"
+
+const char *server_admin_str(enum server_admin a)
+{
+	switch (a) {
+	case ADMIN_READY:
+		return "READY";
+	case ADMIN_DRAIN:
+		return "DRAIN";
+	case ADMIN_MAINT:
+		return "MAINT";
+	}
+	return "?";
+}
+
+const char *server_state_str(const struct fwd_server *s)
+{
+	if (s->admin == ADMIN_MAINT)
+		return "MAINT";
+	if (!s->health.up)
+		return "DOWN";
+	if (s->admin == ADMIN_DRAIN)
+		return "DRAIN";
+	return "UP";
+}
+
+bool server_usable(const struct fwd_server *s)
+{
+	return s->health.up && s->admin == ADMIN_READY;
+}
+
+bool server_stick_ok(const struct fwd_server *s)
+{
+	return s->health.up && s->admin != ADMIN_MAINT;
+}
+
+void server_sync(struct fwd_server *s)
+{
+	s->l->pool.m[s->idx].usable = server_usable(s);
+}
+
+static void state_changed(struct fwd_server *s, const char *old)
+{
+	struct fwd *f = s->l->f;
+
+	s->last_change_ms = f->loop.now_ms;
+	s->last_change_wall = time(NULL);
+	server_sync(s);
+	if (!server_stick_ok(s))
+		stick_drop_server(&s->l->stick, s->idx);
+	log_info("server %s/%s: %s -> %s", s->l->conf->name, s->conf->name, old,
+		 server_state_str(s));
+}
+
+void server_health_result(struct fwd_server *s, bool ok, int err,
+			  const char *how)
+{
+	const struct conf_fwd_check *c = &s->conf->check;
+	const char *old = server_state_str(s);
+	enum health_change ch;
+
+	/* without checks nothing could bring it back: ignore passive hints */
+	if (!c->enabled)
+		return;
+	ch = health_result(&s->health, ok, c->rise, c->fall);
+	if (ch == HEALTH_SAME)
+		return;
+	if (ch == HEALTH_WENT_DOWN)
+		log_warn("server %s/%s is DOWN after %d failed %s (%s)",
+			 s->l->conf->name, s->conf->name, c->fall,
+			 c->fall == 1 ? "attempt" : "attempts",
+			 err ? strerror(err) : "?");
+	else
+		log_warn("server %s/%s is UP after %d successful checks (%s)",
+			 s->l->conf->name, s->conf->name, c->rise, how);
+	state_changed(s, old);
+	if (ch == HEALTH_WENT_DOWN && s->l->f->c->shutdown_sessions_on_down)
+		proxy_shutdown_server(s);
+}
+
+void server_set_admin(struct fwd_server *s, enum server_admin a)
+{
+	const char *old = server_state_str(s);
+
+	if (s->admin == a)
+		return;
+	s->admin = a;
+	state_changed(s, old);
+}

@@ -1,0 +1,321 @@
+"""Helpers for the fwd integration tests: back ends, clients, a running
+fwd, network namespaces. Only loopback, 198.18.0.0/24 and namespaces made
+here are touched; processes are killed by the PIDs started here."""
+
+import contextlib
+import ctypes
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BUILD_ROOT = os.environ.get('BUILD_ROOT') or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build')
+FWD = os.path.join(BUILD_ROOT, 'fwd', 'fwd')
+SKIP = 77
+CLONE_NEWNET = 0x40000000
+
+
+def require_root():
+    if os.geteuid() != 0:
+        print('SKIP: needs root (namespaces, low-level sockets)')
+        sys.exit(SKIP)
+    if not os.path.exists(FWD):
+        print('SKIP: %s not built' % FWD)
+        sys.exit(SKIP)
+
+
+_given = set()
+
+
+def free_port(host='127.0.0.1'):
+    """A port nobody listens on, never the same twice in one test."""
+    while True:
+        with socket.socket() as s:
+            s.bind((host, 0))
+            port = s.getsockname()[1]
+        if port not in _given:
+            _given.add(port)
+            return port
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+class Backend:
+    """A threaded TCP server. mode 'name': sends its name and a newline,
+    then echoes until EOF. mode 'sink': reads to EOF hashing what came,
+    while sending `send` bytes from `data`, then half-closes."""
+
+    def __init__(self, name, host, port, mode='name', data=b''):
+        self.name, self.host, self.port = name, host, port
+        self.mode, self.data = mode, data
+        self.accepted = 0
+        self.received = []  # sha256 hex per finished sink connection
+        self.open_conns = 0
+        self.lock = threading.Lock()
+        self.sock = None
+        self.conns = []
+        self.start()
+
+    def start(self):
+        s = socket.socket(socket.AF_INET6 if ':' in self.host
+                          else socket.AF_INET)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((self.host, self.port))
+        s.listen(512)
+        self.sock = s
+        threading.Thread(target=self._accept, args=(s,), daemon=True).start()
+
+    def stop(self):
+        """Close the listener (new connects are refused) and all conns."""
+        s, self.sock = self.sock, None
+        if s:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+        with self.lock:
+            for c in self.conns:
+                with contextlib.suppress(OSError):
+                    c.shutdown(socket.SHUT_RDWR)
+            self.conns = []
+
+    def _accept(self, s):
+        while True:
+            try:
+                c, _ = s.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.accepted += 1
+                self.open_conns += 1
+                self.conns.append(c)
+            threading.Thread(target=self._serve, args=(c,),
+                             daemon=True).start()
+
+    def _serve(self, c):
+        try:
+            if self.mode == 'name':
+                c.sendall(self.name.encode() + b'\n')
+                while True:
+                    b = c.recv(65536)
+                    if not b:
+                        break
+                    c.sendall(b)
+            else:
+                sender = threading.Thread(target=send_all,
+                                          args=(c, self.data))
+                sender.start()
+                h = recv_hash(c)
+                sender.join()
+                with self.lock:
+                    self.received.append(h)
+        except OSError:
+            pass
+        finally:
+            with self.lock:
+                self.open_conns -= 1
+                if c in self.conns:
+                    self.conns.remove(c)
+            c.close()
+
+
+def send_all(sock, data, chunk=1 << 20):
+    view = memoryview(data)
+    for i in range(0, len(data), chunk):
+        sock.sendall(view[i:i + chunk])
+    sock.shutdown(socket.SHUT_WR)
+
+
+def recv_hash(sock):
+    h = hashlib.sha256()
+    while True:
+        b = sock.recv(1 << 20)
+        if not b:
+            return h.hexdigest()
+        h.update(b)
+
+
+def read_line(sock, timeout=5):
+    sock.settimeout(timeout)
+    buf = b''
+    while not buf.endswith(b'\n'):
+        b = sock.recv(1)
+        if not b:
+            break
+        buf += b
+    return buf.decode().strip()
+
+
+def ask_name(host, port, src=None, timeout=5):
+    """Connects (optionally from src), returns the back end's name."""
+    fam = socket.AF_INET6 if ':' in host else socket.AF_INET
+    with socket.socket(fam) as s:
+        s.settimeout(timeout)
+        if src:
+            s.bind((src, 0))
+        s.connect((host, port))
+        return read_line(s, timeout)
+
+
+class Fwd:
+    """A fwd process with a generated config, in its own temp dir."""
+
+    def __init__(self, body, args=(), netns=None):
+        self.dir = tempfile.mkdtemp(prefix='fwdtest.')
+        self.sock = os.path.join(self.dir, 'ctl.sock')
+        self.conf = os.path.join(self.dir, 'fwd.conf')
+        with open(self.conf, 'w') as f:
+            f.write('forwarder = {\n  control_socket = "%s";\n%s\n};\n'
+                    % (self.sock, body))
+        self.log = open(os.path.join(self.dir, 'fwd.log'), 'w+')
+        cmd = [FWD, '-n', '-d', '-f', self.conf] + list(args)
+        if netns:
+            cmd = ['ip', 'netns', 'exec', netns] + cmd
+        self.proc = subprocess.Popen(cmd, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.time() + 10
+        while True:
+            try:
+                self.stats()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise AssertionError('fwd did not start:\n' +
+                                         self.logtext())
+                time.sleep(0.05)
+
+    def ctl(self, line, timeout=5):
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(timeout)
+            s.connect(self.sock)
+            s.sendall(line.encode() + b'\n')
+            buf = b''
+            while not buf.endswith(b'\n'):
+                b = s.recv(65536)
+                if not b:
+                    break
+                buf += b
+        return json.loads(buf)
+
+    def stats(self):
+        return self.ctl('stats')
+
+    def server(self, listen, name):
+        for l in self.stats()['listeners']:
+            if l['name'] == listen:
+                for s in l['servers']:
+                    if s['name'] == name:
+                        return s
+        raise KeyError(name)
+
+    def wait_state(self, listen, name, state, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.server(listen, name)['state'] == state:
+                return time.time()
+            time.sleep(0.05)
+        raise AssertionError('%s/%s never became %s: %s' % (
+            listen, name, state, self.server(listen, name)))
+
+    def logtext(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()
+
+    def stop(self, timeout=10):
+        """SIGTERM, then SIGKILL; returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def close(self):
+        self.stop()
+        self.log.close()
+        subprocess.run(['rm', '-rf', self.dir], check=False)
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def setns_thread(path):
+    """Moves the calling thread into the network namespace at path."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if _libc.setns(fd, CLONE_NEWNET) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, os.strerror(e))
+    finally:
+        os.close(fd)
+
+
+def ip(*args, ns=None, check_rc=True):
+    cmd = ['ip'] + (['-n', ns] if ns else []) + list(args)
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if check_rc and r.returncode != 0:
+        raise AssertionError('%s: %s' % (' '.join(cmd), r.stderr))
+    return r.stdout
+
+
+class NetNS:
+    """A uniquely named namespace with lo up; removed by delete()."""
+
+    def __init__(self, tag):
+        self.name = 'fwd%s%d' % (tag, os.getpid())
+        ip('netns', 'add', self.name)
+        ip('link', 'set', 'lo', 'up', ns=self.name)
+        self.path = '/run/netns/' + self.name
+
+    def delete(self):
+        ip('netns', 'del', self.name, check_rc=False)
+
+
+@contextlib.contextmanager
+def in_netns(ns):
+    """Runs the calling thread in ns for the with block."""
+    own = os.open('/proc/thread-self/ns/net', os.O_RDONLY)
+    try:
+        setns_thread(ns.path)
+        yield
+    finally:
+        _libc.setns(own, CLONE_NEWNET)
+        os.close(own)
+
+
+def run_in_thread(fn, *args):
+    """Runs fn in a thread and returns (thread, result box)."""
+    box = {}
+
+    def wrap():
+        try:
+            box['value'] = fn(*args)
+        except BaseException as e:  # reported by the caller
+            box['error'] = e
+    t = threading.Thread(target=wrap, daemon=True)
+    t.start()
+    return t, box
+
+
+def main(fn):
+    """Runs a test function, printing the failure; exit 0/1/77."""
+    require_root()
+    try:
+        fn()
+    except AssertionError as e:
+        print('FAIL:', e)
+        sys.exit(1)
+    print('PASS')
+    sys.exit(0)
