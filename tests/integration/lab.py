@@ -545,6 +545,9 @@ class Node:
     def start(self, instances=None, **inst):
         if instances or inst:
             self.instances = instances or [vrrp_instance(**inst)]
+        if self.proc and self.proc.wait(3) is None:
+            raise RuntimeError("%s on %s is still running" % (self.kind,
+                                                               self.role))
         conf = self.write_conf()
         if self.kind == "vrrpd":
             self.proc = self.lab.start_vrrpd(self.role, conf)

@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""kill -9 of the Master: the Backup owns the VIP within
+3*advert_int + Skew_Time + 0.5 s.  The old Master restarted (fast_preempt,
+the default) takes the VIP back within advert_int + 0.5 s."""
+
+import signal
+
+from lab import (VIP, Node, check, log, master_down, run_test, skew,
+                 wait_ctl)
+
+
+def test(lab):
+    a = Node(lab, "a", state="MASTER", priority=101)
+    b = Node(lab, "b", state="BACKUP", priority=100)
+    a.start()
+    b.start()
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
+                         b.state() == "BACKUP", master_down(100) + 3)
+          is not None, "steady state: A Master with the VIP, B Backup")
+
+    limit = master_down(100) + 0.5
+    a.kill(signal.SIGKILL)
+    t = lab.wait_until(lambda: b.has_vip(), limit + 2)
+    check(t is not None, "B took the VIP after kill -9 of A")
+    log("kill -9 -> VIP on B: %.3f s (limit 3*1 + %.3f + 0.5 = %.3f)"
+        % (t, skew(100), limit))
+    check(t <= limit, "takeover %.3f s <= %.3f s" % (t, limit))
+    check(lab.wait_until(lambda: b.state() == "MASTER", 1) is not None,
+          "B reports MASTER")
+    check(a.has_vip(), "kill -9 left A's VIP behind (what a crash does)")
+
+    # The old Master comes back; B's adverts (priority 100) are lower than
+    # its own, so with fast_preempt it takes over on the first one it hears.
+    limit = 1 + 0.5
+    a.start()
+    t = lab.wait_until(lambda: not b.has_vip(), limit + 4)
+    check(t is not None, "B released the VIP after A came back")
+    log("A restarted -> B released the VIP after %.3f s (limit %.3f)"
+        % (t, limit))
+    check(t <= limit, "fast preemption %.3f s <= advert_int + 0.5" % t)
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"], 1) is not None,
+          "A owns the VIP again, alone (owners %s)" % lab.owners(VIP))
+    wait_ctl(a)
+    check(a.state() == "MASTER" and b.state() == "BACKUP",
+          "A MASTER, B BACKUP (got %s, %s)" % (a.state(), b.state()))
+
+
+if __name__ == "__main__":
+    run_test(test)
