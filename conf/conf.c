@@ -88,6 +88,7 @@ static void global_free(struct conf_global *g)
 	free(g->smtp_user);
 	free(g->smtp_password);
 	free(g->control_socket);
+	free(g->script_user);
 }
 
 static void instance_free(struct conf_instance *in)

@@ -36,6 +36,7 @@ struct conf_global {
 	char *smtp_user, *smtp_password;
 	bool smtp_alert; /* default for instances */
 	char *control_socket;
+	char *script_user; /* who scripts run as; default nobody */
 };
 
 struct conf_script {

@@ -104,6 +104,7 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_get_str(ctx, g, "smtp_password", &out->smtp_password);
 		conf_get_bool(ctx, g, "smtp_alert", &out->smtp_alert);
 		conf_get_str(ctx, g, "control_socket", &out->control_socket);
+		conf_get_str(ctx, g, "script_user", &out->script_user);
 		if (out->n_emails && !out->smtp_server)
 			conf_warning(ctx, g,
 				     "notification_email is set but "

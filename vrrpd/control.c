@@ -58,7 +58,22 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 	for (i = 1; i < VRRP_DROP_COUNT; i++)
 		sbuf_printf(sb, "\"%s\":%lu,", vrrp_drop_str((enum vrrp_drop)i),
 			    n->drops[i]);
-	sbuf_printf(sb, "\"addr_list\":%lu}}", n->addr_list_mismatch);
+	sbuf_printf(sb, "\"addr_list\":%lu},\"trackers\":[",
+		    n->addr_list_mismatch);
+	for (i = 0; i < vi->n_trackers; i++) {
+		const struct track_term *t = &vi->terms[i];
+
+		sbuf_printf(sb, "%s{\"type\":\"%s\",\"name\":", i ? "," : "",
+			    track_kind_str(t->kind));
+		sbuf_json_str(sb, t->name);
+		sbuf_printf(sb, ",\"weight\":%d,\"ok\":%s,\"contribution\":%d}",
+			    t->weight, t->ok ? "true" : "false",
+			    prio_contribution(t));
+	}
+	sbuf_printf(sb,
+		    "],\"notify\":{\"runs\":%lu,\"failures\":%lu,"
+		    "\"dropped\":%lu}}",
+		    vi->notify.runs, vi->notify.failures, vi->notify.dropped);
 }
 
 static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)

@@ -148,13 +148,13 @@ static void to_fault(struct ctx *c)
 {
 	if (c->f->state == VRRP_STATE_MASTER)
 		c->out->send_stop = true;
-	reason(c, "fault");
+	reason(c, "%s", c->in->why ? c->in->why : "fault");
 	enter(c, VRRP_STATE_FAULT);
 }
 
 static void fault_recover(struct ctx *c)
 {
-	reason(c, "fault cleared");
+	reason(c, "%s", c->in->why ? c->in->why : "fault cleared");
 	enter(c, VRRP_STATE_BACKUP);
 }
 
@@ -214,8 +214,9 @@ static void backup_priority(struct ctx *c)
 	if (f->master_known && f->master_prio < f->priority &&
 	    c->cfg->fast_preempt && preempt_allowed(c)) {
 		inet_ntop(AF_INET, &f->master_ip, src, sizeof(src));
-		reason(c, "our priority rose above master %s (priority %u)",
-		       src, f->master_prio);
+		reason(c, "our priority rose above master %s (priority %u)%s%s",
+		       src, f->master_prio, c->in->why ? " after " : "",
+		       c->in->why ? c->in->why : "");
 		enter(c, VRRP_STATE_MASTER);
 	}
 }

@@ -55,8 +55,9 @@ struct vrrp_fsm {
 };
 
 struct vrrp_fsm_in {
-	uint8_t priority;
-	struct in_addr src;
+	uint8_t priority;   /* VRRP_EV_ADVERT */
+	struct in_addr src; /* VRRP_EV_ADVERT */
+	const char *why;    /* FAULT, RECOVER, PRIORITY: what changed */
 };
 
 struct vrrp_fsm_out {

@@ -28,12 +28,22 @@ static void apply(struct vrrp_instance *vi, const struct vrrp_fsm_out *o)
 	int rc;
 
 	if (o->changed) {
+		/* a Master pushed out because its own priority fell: say
+		 * why it fell, not only who outbid it */
+		if (o->from == VRRP_STATE_MASTER &&
+		    o->to == VRRP_STATE_BACKUP && vi->prio_why[0] &&
+		    vi->fsm.priority < c->priority)
+			snprintf(vi->last_reason, sizeof(vi->last_reason),
+				 "%s; our priority had fallen to %u: %s",
+				 o->reason, vi->fsm.priority, vi->prio_why);
+		else
+			snprintf(vi->last_reason, sizeof(vi->last_reason), "%s",
+				 o->reason);
 		log_info("%s: %s -> %s (%s)", c->name, vrrp_state_str(o->from),
-			 vrrp_state_str(o->to), o->reason);
-		snprintf(vi->last_reason, sizeof(vi->last_reason), "%s",
-			 o->reason);
+			 vrrp_state_str(o->to), vi->last_reason);
 		if (o->to == VRRP_STATE_MASTER)
 			vi->cnt.became_master++;
+		notify_transition(vi, o->to);
 	}
 	/* order matters: resign before the VIPs go, so the peer's skew
 	 * timer starts as early as possible */
@@ -82,6 +92,102 @@ static void garp_again(struct loop *loop, struct loop_timer *t)
 		garp_send_all(vi);
 }
 
+static int tracker_add(struct vrrp_instance *vi, enum track_kind kind,
+		       const char *name, int weight)
+{
+	struct inst_tracker *t = &vi->trackers[vi->n_trackers];
+
+	t->kind = kind;
+	t->name = name;
+	t->weight = weight;
+	if (kind == TRACK_SCRIPT)
+		t->script = track_find(vi->d, name);
+	else if (kind == TRACK_IFACE)
+		t->link = link_find(vi->d, name);
+	if (!t->script && !t->link)
+		return -ENOENT;
+	vi->terms[vi->n_trackers].kind = kind;
+	vi->terms[vi->n_trackers].name = name;
+	vi->terms[vi->n_trackers].weight = weight;
+	vi->terms[vi->n_trackers].ok = true;
+	vi->n_trackers++;
+	return 0;
+}
+
+/* The instance's own interface (always, weight 0: down means Fault),
+ * its track_interface entries and its track_script entries. */
+static int trackers_setup(struct vrrpd *d, struct vrrp_instance *vi)
+{
+	const struct conf_instance *c = vi->cfg;
+	size_t n = 1 + c->n_track_ifs + c->n_track_scripts, i;
+	int rc = 0;
+
+	(void)d;
+	vi->trackers = calloc(n, sizeof(*vi->trackers));
+	vi->terms = calloc(n, sizeof(*vi->terms));
+	if (!vi->trackers || !vi->terms)
+		return -ENOMEM;
+	rc = tracker_add(vi, TRACK_IFACE, c->interface, 0);
+	for (i = 0; rc == 0 && i < c->n_track_ifs; i++)
+		if (strcmp(c->track_ifs[i].name, c->interface) != 0)
+			rc = tracker_add(vi, TRACK_IFACE, c->track_ifs[i].name,
+					 c->track_ifs[i].weight);
+	for (i = 0; rc == 0 && i < c->n_track_scripts; i++) {
+		const struct conf_track_script *ts = &c->track_scripts[i];
+		const struct conf_script *s =
+		    conf_script_find(vi->d->conf, ts->name);
+
+		rc = tracker_add(vi, TRACK_SCRIPT, ts->name,
+				 ts->weight_set ? ts->weight : s->weight);
+	}
+	return rc;
+}
+
+/* Recomputes priority and fault from the trackers; feeds the FSM what
+ * changed, with why as the reason. */
+static void instance_recompute(struct vrrp_instance *vi, const char *why)
+{
+	struct vrrp_fsm_in in = {.why = why};
+	struct prio_result res;
+	char fault_why[112];
+	size_t i;
+
+	if (vi->fsm.state == VRRP_STATE_INIT)
+		return;
+	for (i = 0; i < vi->n_trackers; i++) {
+		const struct inst_tracker *t = &vi->trackers[i];
+
+		vi->terms[i].ok = t->script ? t->script->ok : t->link->up;
+	}
+	prio_compute(vi->cfg->priority, vi->terms, vi->n_trackers, &res);
+	if (res.priority != vi->fsm.priority) {
+		log_info("%s: priority %u -> %u (%s)", vi->cfg->name,
+			 vi->fsm.priority, res.priority, why);
+		snprintf(vi->prio_why, sizeof(vi->prio_why), "%s", why);
+		vi->fsm.priority = res.priority;
+		if (!res.fault && vi->fsm.state != VRRP_STATE_FAULT)
+			feed(vi, VRRP_EV_PRIORITY, &in);
+	}
+	if (res.fault && vi->fsm.state != VRRP_STATE_FAULT) {
+		/* name the tracker that failed, not the last event */
+		snprintf(fault_why, sizeof(fault_why), "%s %s %s",
+			 track_kind_str(res.fault_by->kind), res.fault_by->name,
+			 res.fault_by->kind == TRACK_IFACE ? "down" : "failed");
+		in.why = fault_why;
+		feed(vi, VRRP_EV_FAULT, &in);
+	} else if (!res.fault && vi->fsm.state == VRRP_STATE_FAULT) {
+		feed(vi, VRRP_EV_RECOVER, &in);
+	}
+}
+
+void instances_trackers_changed(struct vrrpd *d, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_inst; i++)
+		instance_recompute(&d->inst[i], why);
+}
+
 static struct vrrp_iface *iface_get(struct vrrpd *d, const char *name)
 {
 	size_t i;
@@ -120,6 +226,8 @@ int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
 	vi->fsm_cfg.fast_preempt = cfg->fast_preempt;
 	vi->fsm_cfg.preempt_delay_ms = cfg->preempt_delay_ms;
 	vi->fsm_cfg.primary_ip = vi->src;
+	if (trackers_setup(d, vi) < 0)
+		return -ENOMEM;
 	vrrp_fsm_init(&vi->fsm, cfg->priority);
 	loop_timer_init(&vi->timer, instance_timer, vi);
 	loop_timer_init(&vi->garp_timer, garp_again, vi);
@@ -137,6 +245,7 @@ void instance_start(struct vrrp_instance *vi)
 			 "earlier run",
 			 vi->cfg->name, stale);
 	feed(vi, VRRP_EV_STARTUP, NULL);
+	instance_recompute(vi, "startup");
 }
 
 void instance_stop(struct vrrp_instance *vi)
@@ -149,7 +258,12 @@ void instance_stop(struct vrrp_instance *vi)
 void instance_free(struct vrrp_instance *vi)
 {
 	free(vi->vip_addrs);
+	free(vi->trackers);
+	free(vi->terms);
+	notify_free(&vi->notify);
 	vi->vip_addrs = NULL;
+	vi->trackers = NULL;
+	vi->terms = NULL;
 }
 
 static void log_drop(struct vrrp_instance *vi, unsigned slot, const char *why)

@@ -146,13 +146,24 @@ static int ifaces_open(struct vrrpd *d)
 	return 0;
 }
 
+int script_user(struct vrrpd *d, struct run_as *out)
+{
+	if (d->conf->global.script_user)
+		return proc_resolve_user(d->conf->global.script_user, out);
+	proc_default_user(out);
+	return 0;
+}
+
 static int daemon_setup(struct vrrpd *d)
 {
 	size_t i;
 	int rc;
 
-	if ((rc = loop_init(&d->loop)) < 0 || (rc = vip_open(d)) < 0 ||
-	    (rc = garp_open(d)) < 0 || (rc = ifaces_open(d)) < 0)
+	if ((rc = loop_init(&d->loop)) < 0 ||
+	    (rc = procs_init(&d->procs, &d->loop)) < 0 ||
+	    (rc = vip_open(d)) < 0 || (rc = garp_open(d)) < 0 ||
+	    (rc = ifaces_open(d)) < 0 || (rc = track_setup(d)) < 0 ||
+	    (rc = link_setup(d)) < 0)
 		return rc;
 	d->inst = calloc(d->conf->n_instances + 1, sizeof(*d->inst));
 	if (!d->inst)
@@ -177,8 +188,11 @@ static void daemon_teardown(struct vrrpd *d)
 	size_t i;
 
 	control_close(d);
+	procs_free(&d->procs);
 	for (i = 0; i < d->n_inst; i++)
 		instance_free(&d->inst[i]);
+	track_free(d);
+	link_free(d);
 	free(d->inst);
 	for (i = 0; i < d->n_ifaces; i++)
 		net_iface_close(d, &d->ifaces[i]);
@@ -252,6 +266,7 @@ int main(int argc, char **argv)
 		 d.conf->global.router_id);
 	for (i = 0; i < d.n_inst; i++)
 		instance_start(&d.inst[i]);
+	track_start(&d);
 	rc = loop_run(&d.loop);
 	if (rc < 0)
 		log_err("event loop: %s", strerror(-rc));

@@ -40,6 +40,26 @@ static void print_counters(const struct json *obj, const char *title)
 	printf("\n");
 }
 
+static void print_trackers(const struct json *list)
+{
+	const struct json *t;
+
+	for (t = list ? list->kids : NULL; t; t = t->next) {
+		bool ok = json_num(t, "ok", 0) != 0;
+		double w = json_num(t, "weight", 0);
+		bool iface = !strcmp(json_str(t, "type", ""), "interface");
+
+		printf("  %-9s %-16s %-4s ", json_str(t, "type", "?"),
+		       json_str(t, "name", "?"),
+		       ok ? (iface ? "up" : "ok") : (iface ? "down" : "FAIL"));
+		if (w == 0)
+			printf("weight 0 (%s)\n", ok ? "no effect" : "FAULT");
+		else
+			printf("weight %+.0f -> %+.0f\n", w,
+			       json_num(t, "contribution", 0));
+	}
+}
+
 static void print_status(const struct json *root)
 {
 	const struct json *list = json_get(root, "instances"), *in;
@@ -65,6 +85,7 @@ static void print_status(const struct json *root)
 		for (v = vips ? vips->kids : NULL; v; v = v->next)
 			printf(" %s", v->str ? v->str : "?");
 		printf("\n");
+		print_trackers(json_get(in, "trackers"));
 		print_counters(json_get(in, "counters"), "counters");
 		print_counters(json_get(in, "drops"), "drops");
 	}

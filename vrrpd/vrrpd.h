@@ -12,10 +12,16 @@
 #include "../common/loop.h"
 #include "../conf/conf.h"
 #include "fsm.h"
+#include "link.h"
+#include "notify.h"
 #include "packet.h"
+#include "priority.h"
+#include "proc.h"
+#include "track.h"
 
 struct vrrpd;
 struct nl_sock;
+struct smtp; /* smtp.c: alert e-mail sender */
 
 /* One raw socket per interface, shared by the instances on it. */
 struct vrrp_iface {
@@ -33,6 +39,15 @@ struct vrrp_counters {
 	uint64_t drops[VRRP_DROP_COUNT];
 };
 
+/* One thing an instance tracks, and where its health comes from. */
+struct inst_tracker {
+	enum track_kind kind;
+	const char *name;
+	int weight;
+	struct track_script *script; /* TRACK_SCRIPT */
+	struct vrrp_link *link;	     /* TRACK_IFACE */
+};
+
 struct vrrp_instance {
 	struct vrrpd *d;
 	const struct conf_instance *cfg;
@@ -44,7 +59,12 @@ struct vrrp_instance {
 	struct loop_timer timer;      /* the FSM's next deadline */
 	struct loop_timer garp_timer; /* garp_master_delay's second burst */
 	struct vrrp_counters cnt;
-	char last_reason[112];
+	struct inst_tracker *trackers;
+	struct track_term *terms; /* parallel to trackers */
+	size_t n_trackers;
+	char prio_why[112]; /* why the effective priority last changed */
+	struct notify_queue notify;
+	char last_reason[288];
 	struct ratelimit rl[VRRP_DROP_COUNT + 1]; /* +1: address list */
 };
 
@@ -58,6 +78,13 @@ struct vrrpd {
 	struct vrrp_instance *inst;
 	size_t n_inst;
 	struct ctl_server ctl;
+	struct procs procs;
+	struct track_script *scripts;
+	size_t n_scripts;
+	struct vrrp_link *links;
+	size_t n_links;
+	struct link_watch links_watch;
+	struct smtp *smtp; /* NULL when no alert can be sent */
 };
 
 /* net.c */
@@ -85,6 +112,11 @@ void instance_stop(struct vrrp_instance *vi);
 void instance_free(struct vrrp_instance *vi);
 void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 			    size_t len);
+/* A tracker changed: recompute every instance's priority and fault. */
+void instances_trackers_changed(struct vrrpd *d, const char *why);
+
+/* main.c: the user scripts run as (global script_user, else nobody). */
+int script_user(struct vrrpd *d, struct run_as *out);
 
 /* control.c */
 int control_open(struct vrrpd *d);

@@ -1,0 +1,238 @@
+#include "link.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vrrpd.h"
+
+struct vrrp_link *link_find(struct vrrpd *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_links; i++)
+		if (!strcmp(d->links[i].name, name))
+			return &d->links[i];
+	return NULL;
+}
+
+static int link_add_name(struct vrrpd *d, const char *name)
+{
+	struct vrrp_link *l;
+
+	if (link_find(d, name))
+		return 0;
+	l = realloc(d->links, (d->n_links + 1) * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	d->links = l;
+	l = &d->links[d->n_links++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	return 0;
+}
+
+static bool flags_up(unsigned flags)
+{
+	return (flags & IFF_UP) && (flags & IFF_RUNNING);
+}
+
+/* The state right now, by ioctl: used at start and after an overrun. */
+static void link_poll_all(struct vrrpd *d)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	size_t i;
+
+	for (i = 0; i < d->n_links; i++) {
+		struct ifreq ifr = {0};
+
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+			 d->links[i].name);
+		d->links[i].up = fd >= 0 &&
+				 ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 &&
+				 flags_up((unsigned)ifr.ifr_flags);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void link_set(struct vrrpd *d, const char *name, bool up)
+{
+	struct vrrp_link *l = link_find(d, name);
+	char why[80];
+
+	if (!l || l->up == up)
+		return;
+	l->up = up;
+	snprintf(why, sizeof(why), "interface %s %s", name, up ? "up" : "down");
+	log_info("%s", why);
+	instances_trackers_changed(d, why);
+}
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= IFLA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static void on_link_msg(struct vrrpd *d, const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1] = {0};
+	const char *name;
+
+	mnl_attr_parse(nlh, sizeof(*ifm), attr_cb, tb);
+	if (!tb[IFLA_IFNAME])
+		return;
+	name = mnl_attr_get_str(tb[IFLA_IFNAME]);
+	link_set(d, name,
+		 nlh->nlmsg_type == RTM_NEWLINK && flags_up(ifm->ifi_flags));
+}
+
+static int addr_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= IFA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+/* Someone removed an address: if it is a VIP we hold as Master, put it
+ * back (NetworkManager or an operator's `ip addr flush`). */
+static void on_addr_removed(struct vrrpd *d, const struct nlmsghdr *nlh)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = {0};
+	struct in_addr addr;
+	size_t i, j;
+
+	if (ifa->ifa_family != AF_INET)
+		return;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
+	if (!tb[IFA_LOCAL] || mnl_attr_get_payload_len(tb[IFA_LOCAL]) != 4)
+		return;
+	memcpy(&addr, mnl_attr_get_payload(tb[IFA_LOCAL]), 4);
+	for (i = 0; i < d->n_inst; i++) {
+		struct vrrp_instance *vi = &d->inst[i];
+
+		if (vi->fsm.state != VRRP_STATE_MASTER)
+			continue;
+		for (j = 0; j < vi->cfg->n_vips; j++) {
+			char ip[INET_ADDRSTRLEN];
+
+			if (vi->cfg->vips[j].addr.s_addr != addr.s_addr)
+				continue;
+			inet_ntop(AF_INET, &addr, ip, sizeof(ip));
+			log_warn("%s: virtual address %s was removed by "
+				 "something else while we are Master; "
+				 "restoring it",
+				 vi->cfg->name, ip);
+			vip_add_all(vi);
+			d->links_watch.vips_restored++;
+		}
+	}
+}
+
+static int msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct vrrpd *d = data;
+
+	d->links_watch.events++;
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		on_link_msg(d, nlh);
+		break;
+	case RTM_DELADDR:
+		on_addr_removed(d, nlh);
+		break;
+	default:
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static void nl_readable(struct loop *loop, struct loop_io *io, uint32_t ev)
+{
+	struct vrrpd *d = io->arg;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+
+	(void)loop;
+	(void)ev;
+	for (;;) {
+		n = mnl_socket_recvfrom(d->links_watch.nl, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				/* events were lost: read the truth again */
+				d->links_watch.overruns++;
+				log_warn("netlink overrun; re-reading link "
+					 "state");
+				link_poll_all(d);
+				instances_trackers_changed(d, "netlink resync");
+				continue;
+			}
+			return;
+		}
+		mnl_cb_run(buf, (size_t)n, 0, 0, msg_cb, d);
+	}
+}
+
+int link_setup(struct vrrpd *d)
+{
+	const struct conf *c = d->conf;
+	struct link_watch *w = &d->links_watch;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < c->n_instances; i++) {
+		if ((rc = link_add_name(d, c->instances[i].interface)) < 0)
+			return rc;
+		for (j = 0; j < c->instances[i].n_track_ifs; j++)
+			if ((rc = link_add_name(
+				 d, c->instances[i].track_ifs[j].name)) < 0)
+				return rc;
+	}
+	link_poll_all(d);
+	w->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!w->nl) {
+		log_err("netlink socket for link events: %s", strerror(errno));
+		return -errno;
+	}
+	if (mnl_socket_bind(w->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR,
+			    MNL_SOCKET_AUTOPID) < 0) {
+		rc = -errno;
+		log_err("netlink bind: %s", strerror(errno));
+		return rc;
+	}
+	w->io.fd = mnl_socket_get_fd(w->nl);
+	w->io.events = EPOLLIN;
+	w->io.cb = nl_readable;
+	w->io.arg = d;
+	return loop_io_add(&d->loop, &w->io);
+}
+
+void link_free(struct vrrpd *d)
+{
+	if (d->links_watch.nl) {
+		loop_io_del(&d->loop, &d->links_watch.io);
+		mnl_socket_close(d->links_watch.nl);
+		d->links_watch.nl = NULL;
+	}
+	free(d->links);
+	d->links = NULL;
+	d->n_links = 0;
+}

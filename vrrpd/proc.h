@@ -1,0 +1,71 @@
+/*
+ * Child processes for track and notify scripts: fork/exec without a shell
+ * when possible, as a configured user, with a clean environment, a time
+ * limit, bounded output to the log, and reaping through SIGCHLD. Never
+ * blocks the event loop.
+ */
+#ifndef VRRPD_PROC_H
+#define VRRPD_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../common/argv.h"
+#include "../common/loop.h"
+
+#define PROC_LOG_MAX 4096 /* bytes of output logged per run */
+
+struct run_as {
+	bool set; /* false: run as ourselves */
+	uid_t uid;
+	gid_t gid;
+	char name[32];
+};
+
+/* Resolves a user name; 0 or -ENOENT. */
+int proc_resolve_user(const char *name, struct run_as *out);
+/* The default for scripts: "nobody" when it exists and we are root. */
+void proc_default_user(struct run_as *out);
+
+struct proc;
+/* status: a wait status, or -1 when the time limit killed it. */
+typedef void (*proc_done_cb)(struct proc *p, int status, void *arg);
+
+struct procs {
+	struct loop *loop;
+	struct proc *list;
+	uint64_t spawned, killed;
+};
+
+struct proc {
+	struct procs *ps;
+	pid_t pid;
+	struct loop_io out;
+	struct loop_timer deadline;
+	char tag[96];
+	char line[256];
+	size_t line_len, logged;
+	bool timed_out;
+	bool outlive; /* left running when the daemon exits (notify_stop) */
+	proc_done_cb done;
+	void *arg;
+	struct proc *next;
+};
+
+int procs_init(struct procs *ps, struct loop *loop);
+/* Kills (SIGKILL to the group) every child but those spawned with
+ * PROC_OUTLIVE, and forgets them all; no callbacks. */
+void procs_free(struct procs *ps);
+
+#define PROC_OUTLIVE 1u
+
+/* Starts a child; 0 or -errno. The callback runs once, after reaping. */
+int proc_spawn(struct procs *ps, const struct argv *argv,
+	       const struct run_as *user, char *const env[], int64_t limit_ms,
+	       unsigned flags, const char *tag, proc_done_cb done, void *arg);
+
+/* A wait status as words for the log: "exit 1", "signal 9", ... */
+const char *proc_status_str(int status, char *buf, size_t len);
+
+#endif

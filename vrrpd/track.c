@@ -1,0 +1,150 @@
+#include "track.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "priority.h"
+#include "vrrpd.h"
+
+char *const script_env[] = {
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "LANG=C", NULL};
+
+static void run_script(struct loop *loop, struct loop_timer *t);
+
+static void script_done(struct proc *p, int status, void *arg)
+{
+	struct track_script *s = arg;
+	bool success =
+	    status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	char what[32], why[160];
+
+	(void)p;
+	s->running = false;
+	s->runs++;
+	proc_status_str(status, what, sizeof(what));
+	snprintf(s->last, sizeof(s->last), "%s", what);
+	if (!success)
+		s->failures++;
+	if (status == -1)
+		s->timeouts++;
+	if (track_rise_fall(&s->ok, &s->streak, success, s->cfg->rise,
+			    s->cfg->fall)) {
+		if (s->ok)
+			snprintf(why, sizeof(why), "track script %s recovered",
+				 s->cfg->name);
+		else
+			snprintf(why, sizeof(why),
+				 "track script %s failed (%s)", s->cfg->name,
+				 what);
+		log_info("%s", why);
+		instances_trackers_changed(s->d, why);
+	}
+	/* the next run keeps the interval from drifting by the run time */
+	loop_timer_at(&s->d->loop, &s->timer,
+		      s->started_ms + s->cfg->interval_ms);
+}
+
+static void run_script(struct loop *loop, struct loop_timer *t)
+{
+	struct track_script *s = t->arg;
+	char tag[96];
+	int rc;
+
+	if (s->running) {
+		loop_timer_in(loop, &s->timer, s->cfg->interval_ms);
+		return;
+	}
+	s->started_ms = mono_ms();
+	snprintf(tag, sizeof(tag), "vrrp_script %s", s->cfg->name);
+	rc = proc_spawn(&s->d->procs, &s->argv, &s->user, script_env,
+			s->cfg->timeout_ms, 0, tag, script_done, s);
+	if (rc < 0) {
+		log_err("vrrp_script %s: cannot start: %s", s->cfg->name,
+			strerror(-rc));
+		loop_timer_in(loop, &s->timer, s->cfg->interval_ms);
+		return;
+	}
+	s->running = true;
+}
+
+static bool script_used(const struct conf *c, const char *name)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->n_instances; i++)
+		for (j = 0; j < c->instances[i].n_track_scripts; j++)
+			if (!strcmp(c->instances[i].track_scripts[j].name,
+				    name))
+				return true;
+	return false;
+}
+
+int track_setup(struct vrrpd *d)
+{
+	const struct conf *c = d->conf;
+	size_t i;
+	int rc;
+
+	d->scripts = calloc(c->n_scripts + 1, sizeof(*d->scripts));
+	if (!d->scripts)
+		return -ENOMEM;
+	for (i = 0; i < c->n_scripts; i++) {
+		const struct conf_script *cs = &c->scripts[i];
+		struct track_script *s = &d->scripts[d->n_scripts];
+
+		if (!script_used(c, cs->name))
+			continue;
+		s->d = d;
+		s->cfg = cs;
+		s->ok = true; /* keepalived's default: not init_fail */
+		loop_timer_init(&s->timer, run_script, s);
+		rc = argv_split(cs->script, &s->argv);
+		if (rc < 0)
+			return rc; /* conf_check_scripts reported it */
+		if (cs->user)
+			rc = proc_resolve_user(cs->user, &s->user);
+		else
+			rc = script_user(d, &s->user);
+		if (rc < 0)
+			return rc;
+		d->n_scripts++;
+	}
+	return 0;
+}
+
+void track_start(struct vrrpd *d)
+{
+	size_t i;
+
+	/* spread the first runs so checks do not all fire together */
+	for (i = 0; i < d->n_scripts; i++)
+		loop_timer_in(&d->loop, &d->scripts[i].timer,
+			      (int64_t)(i * 97 % 500));
+}
+
+void track_free(struct vrrpd *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_scripts; i++) {
+		loop_timer_cancel(&d->loop, &d->scripts[i].timer);
+		argv_free(&d->scripts[i].argv);
+	}
+	free(d->scripts);
+	d->scripts = NULL;
+	d->n_scripts = 0;
+}
+
+struct track_script *track_find(struct vrrpd *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_scripts; i++)
+		if (!strcmp(d->scripts[i].cfg->name, name))
+			return &d->scripts[i];
+	return NULL;
+}
