@@ -243,9 +243,13 @@ class Fwd:
         return self.proc.returncode
 
     def close(self):
+        """Stops fwd; fails if a sanitizer (ASan build) said anything."""
         self.stop()
+        text = self.logtext()
         self.log.close()
         subprocess.run(['rm', '-rf', self.dir], check=False)
+        if 'Sanitizer' in text or 'runtime error:' in text:
+            raise AssertionError('sanitizer report from fwd:\n' + text)
 
 
 _libc = ctypes.CDLL(None, use_errno=True)
