@@ -248,6 +248,7 @@ class Lab:
         self.prefix = prefix or "vt%d" % os.getpid()
         self.roles = list(roles)
         self.procs = []
+        self._nspawn = 0
         self.created = []
         self.keep_tmp = keep_tmp or bool(os.environ.get("LAB_KEEP_TMP"))
         self.tmp = None
@@ -347,8 +348,8 @@ class Lab:
 
     def spawn(self, role, argv, name=None):
         name = name or "%s-%s" % (os.path.basename(argv[0]), role)
-        n = sum(1 for p in self.procs if p.name.startswith(name))
-        logpath = self.path("%s.%d.log" % (name, n))
+        self._nspawn += 1
+        logpath = self.path("%s.%d.log" % (name, self._nspawn))
         p = Proc(self, role, name, argv, logpath)
         self.procs.append(p)
         return p
