@@ -10,17 +10,11 @@
 
 #define DEFAULT_CONTROL_SOCKET "/run/vrrpd/vrrpd.sock"
 
-static const char *const global_keys[] = {"router_id",
-					  "notification_email",
-					  "notification_email_from",
-					  "smtp_server",
-					  "smtp_connect_timeout",
-					  "smtp_starttls",
-					  "smtp_user",
-					  "smtp_password",
-					  "smtp_alert",
-					  "control_socket",
-					  NULL};
+static const char *const global_keys[] = {
+    "router_id",      "notification_email",   "notification_email_from",
+    "smtp_server",    "smtp_connect_timeout", "smtp_starttls",
+    "smtp_user",      "smtp_password",	      "smtp_alert",
+    "control_socket", "script_user",	      NULL};
 
 static const char *const script_keys[] = {
     "script", "interval", "timeout", "weight", "rise", "fall", "user", NULL};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scriptcheck.h"
 #include "vrrpd.h"
 
 #define DEFAULT_CONF "/etc/vrrpd/vrrpd.conf"
@@ -238,13 +239,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	conf_diag_init(&diag);
 	rc = conf_load(o.conf, o.check ? CONF_ALL : CONF_VRRP, &d.conf, &diag);
+	if (rc == 0 && !o.cleanup && script_check_all(d.conf, &diag) > 0) {
+		conf_free(d.conf);
+		d.conf = NULL;
+		rc = -1;
+	}
 	fputs(sbuf_str(&diag.text), stderr);
 	conf_diag_free(&diag);
 	if (rc < 0) {
-		fprintf(stderr,
-			"vrrpd: %s: configuration has errors; not "
-			"starting\n",
-			o.conf);
+		fprintf(stderr, "vrrpd: %s: configuration has errors%s\n",
+			o.conf, o.check ? "" : "; not starting");
 		return 1;
 	}
 	if (o.check) {
