@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "smtp.h"
 #include "vrrpd.h"
 
 static void json_addr(struct sbuf *sb, struct in_addr a)
@@ -95,7 +96,9 @@ static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 		found = true;
 		json_instance(&sb, &d->inst[i]);
 	}
-	sbuf_puts(&sb, "]}\n");
+	sbuf_puts(&sb, "]");
+	smtp_status_json(d, &sb);
+	sbuf_puts(&sb, "}\n");
 	if (only && !found)
 		ctl_send_error(cl, "no such instance");
 	else
@@ -118,12 +121,17 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 		cmd_status(d, cl, a1);
 		return;
 	}
+	if (strcmp(verb, "alert-test") == 0) {
+		smtp_alert_test(d, cl);
+		return;
+	}
 	if (strcmp(verb, "ping") == 0) {
 		ctl_send(cl, "{\"ok\":true}\n", 12);
 		return;
 	}
 	d->ctl.stats.bad_requests++;
-	ctl_send_error(cl, "unknown command; known: status [INSTANCE], ping");
+	ctl_send_error(cl, "unknown command; known: status [INSTANCE], ping, "
+			   "alert-test");
 }
 
 int control_open(struct vrrpd *d)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtp.h"
 #include "vrrpd.h"
 
 #define LOG_EVERY_MS 10000 /* per-packet problems: one line per reason */
@@ -43,6 +44,8 @@ static void apply(struct vrrp_instance *vi, const struct vrrp_fsm_out *o)
 			 vrrp_state_str(o->to), vi->last_reason);
 		if (o->to == VRRP_STATE_MASTER)
 			vi->cnt.became_master++;
+		smtp_alert_transition(vi->d, vi, o->from, o->to,
+				      vi->last_reason);
 		notify_transition(vi, o->to);
 	}
 	/* order matters: resign before the VIPs go, so the peer's skew

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "scriptcheck.h"
+#include "smtp.h"
 #include "vrrpd.h"
 
 #define DEFAULT_CONF "/etc/vrrpd/vrrpd.conf"
@@ -175,7 +176,7 @@ static int daemon_setup(struct vrrpd *d)
 		if (rc < 0)
 			return rc;
 	}
-	if ((rc = control_open(d)) < 0)
+	if ((rc = control_open(d)) < 0 || (rc = smtp_open(d)) < 0)
 		return rc;
 	if ((rc = loop_signal(&d->loop, SIGTERM, on_stop, d)) < 0 ||
 	    (rc = loop_signal(&d->loop, SIGINT, on_stop, d)) < 0 ||
@@ -188,6 +189,7 @@ static void daemon_teardown(struct vrrpd *d)
 {
 	size_t i;
 
+	smtp_close(d);
 	control_close(d);
 	procs_free(&d->procs);
 	for (i = 0; i < d->n_inst; i++)

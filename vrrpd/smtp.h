@@ -1,0 +1,32 @@
+/*
+ * SMTP alert sender: a bounded queue of messages (alert.c composes them)
+ * delivered by libcurl's multi interface on the daemon's event loop, so a
+ * slow or dead mail server never delays VRRP. Failed sends are retried with
+ * backoff, then logged and dropped.
+ */
+#ifndef VRRPD_SMTP_H
+#define VRRPD_SMTP_H
+
+#include "../common/ctl.h"
+#include "../common/sbuf.h"
+#include "vrrpd.h"
+
+/* d->smtp stays NULL when there is no smtp_server or no recipient.
+ * 0 or -errno. */
+int smtp_open(struct vrrpd *d);
+/* Gives pending mail a short bounded grace (the shutdown alert), then
+ * frees everything; what is still pending is abandoned with a log line. */
+void smtp_close(struct vrrpd *d);
+
+/* Queues one mail; a no-op unless vi->cfg->smtp_alert and d->smtp. */
+void smtp_alert_transition(struct vrrpd *d, const struct vrrp_instance *vi,
+			   enum vrrp_state from, enum vrrp_state to,
+			   const char *reason);
+/* `alert-test`: queues a test message and replies {"ok":true,"queued":1},
+ * or an error when no alert can be sent. */
+void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl);
+
+/* Appends ,"alerts":{...} (counters) to the status object. */
+void smtp_status_json(const struct vrrpd *d, struct sbuf *sb);
+
+#endif
