@@ -101,7 +101,7 @@ static void reply_stats(struct ctl_client *c, struct fwd *f)
 		    "{\"ok\":true,\"cur\":%u,\"maxconn\":%ld,\"total\":%llu,"
 		    "\"stopping\":%s,\"pipes_in_use\":%zu,\"pipes_idle\":%zu,"
 		    "\"listeners\":[",
-		    f->cur, f->c->maxconn, (unsigned long long)f->total,
+		    f->cur, f->maxconn, (unsigned long long)f->total,
 		    f->stopping ? "true" : "false", f->pipes.in_use,
 		    f->pipes.n);
 	for (i = 0; i < f->n_listens; i++) {

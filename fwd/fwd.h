@@ -82,8 +82,10 @@ struct fwd {
 	struct ctl_server ctl;
 	bool ctl_open;
 	struct pipes pipes;
+	size_t idle_pipes;
 	bool use_splice;
 	unsigned cur;
+	long maxconn; /* configured, lowered to fit the open files limit */
 	uint64_t total;
 	bool stopping;
 	bool accept_paused; /* EMFILE/ENFILE: back off for a moment */

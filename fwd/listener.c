@@ -47,7 +47,7 @@ static bool wants_accept(const struct fwd_listen *l)
 
 	return !f->stopping && !f->accept_paused &&
 	       l->cur < (unsigned long)l->conf->maxconn &&
-	       f->cur < (unsigned long)f->c->maxconn;
+	       f->cur < (unsigned long)f->maxconn;
 }
 
 void listener_sync(struct fwd *f)
@@ -84,7 +84,7 @@ static void accept_resume(struct loop *loop, struct loop_timer *t)
 }
 
 /* Out of fds: retrying at once would spin on the same error. */
-static void accept_pause(struct fwd *f, int err)
+void listener_pause(struct fwd *f, int err)
 {
 	unsigned skipped;
 
@@ -120,7 +120,7 @@ static void accept_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 				continue;
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
-				accept_pause(f, errno);
+				listener_pause(f, errno);
 				return;
 			}
 			log_warn("%s: accept: %s", l->conf->name,

@@ -13,6 +13,8 @@
 int listener_open(struct fwd *f);
 /* Puts listeners in or out of epoll according to maxconn and state. */
 void listener_sync(struct fwd *f);
+/* Out of fds (err): stops accepting for a moment instead of spinning. */
+void listener_pause(struct fwd *f, int err);
 /* Closes all listening sockets (SIGTERM: stop accepting). */
 void listener_close(struct fwd *f);
 

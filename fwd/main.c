@@ -19,6 +19,8 @@
 
 #define STICK_PURGE_MS 10000
 #define IDLE_PIPES     256
+/* fds kept for listeners, control clients, checks, epoll, logging */
+#define FD_RESERVE 64
 
 static void usage(FILE *out)
 {
@@ -105,21 +107,48 @@ static void fwd_free(struct fwd *f)
 	free(f);
 }
 
-/* Each session needs two sockets, and two pipes while bulk data flows. */
-static void raise_nofile(const struct conf_fwd *c)
+/*
+ * Each session needs two sockets, and two pipes while bulk data flows.
+ * Raises the open files limit as far as allowed, then lowers maxconn to
+ * what fits, so a full forwarder stops accepting (clients wait in the
+ * backlog) instead of running into EMFILE.
+ */
+static void fit_nofile(struct fwd *f)
 {
+	const struct conf_fwd *c = f->c;
 	rlim_t need = (rlim_t)c->maxconn * 4 + 1024;
 	struct rlimit rl;
+	long fit;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+	f->maxconn = c->maxconn;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
-	if (rl.rlim_max < need && geteuid() == 0)
-		rl.rlim_max = need;
-	rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 ||
-	    rl.rlim_cur < (rlim_t)c->maxconn * 2 + 64)
-		log_warn("open files limit %llu is low for maxconn %ld",
-			 (unsigned long long)rl.rlim_cur, c->maxconn);
+	if (rl.rlim_cur < need) {
+		struct rlimit want = rl;
+
+		if (want.rlim_max < need && geteuid() == 0)
+			want.rlim_max = need;
+		want.rlim_cur = need < want.rlim_max ? need : want.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &want) < 0) {
+			/* no CAP_SYS_RESOURCE: up to the hard limit only */
+			want.rlim_max = rl.rlim_max;
+			want.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &want) < 0)
+				want = rl;
+		}
+		rl = want;
+	}
+	fit = ((long)rl.rlim_cur - FD_RESERVE) / 2;
+	if (fit < 1)
+		fit = 1;
+	if (fit < f->maxconn) {
+		log_warn("open files limit %llu fits %ld connections; "
+			 "maxconn %ld lowered to %ld",
+			 (unsigned long long)rl.rlim_cur, fit, c->maxconn, fit);
+		f->maxconn = fit;
+	}
+	f->idle_pipes =
+	    rl.rlim_cur / 16 < IDLE_PIPES ? rl.rlim_cur / 16 : IDLE_PIPES;
 }
 
 /* After binding: fwd needs no privilege to move bytes. */
@@ -198,9 +227,9 @@ static int fwd_run(struct fwd *f)
 {
 	int rc;
 
-	raise_nofile(f->c);
+	fit_nofile(f);
 	signal(SIGPIPE, SIG_IGN);
-	pipes_init(&f->pipes, IDLE_PIPES);
+	pipes_init(&f->pipes, f->idle_pipes);
 	loop_timer_init(&f->grace_timer, grace_over, f);
 	loop_timer_init(&f->stick_timer, stick_purge, f);
 	loop_timer_init(&f->again_timer, proxy_run_again, f);
@@ -216,8 +245,7 @@ static int fwd_run(struct fwd *f)
 	loop_timer_at(&f->loop, &f->stick_timer,
 		      f->loop.now_ms + STICK_PURGE_MS);
 	log_info("fwd started: %zu listen section(s), maxconn %ld, %s",
-		 f->n_listens, f->c->maxconn,
-		 f->use_splice ? "splice" : "copy");
+		 f->n_listens, f->maxconn, f->use_splice ? "splice" : "copy");
 	rc = loop_run(&f->loop);
 	if (rc < 0)
 		log_err("event loop: %s", strerror(-rc));

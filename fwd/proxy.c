@@ -448,6 +448,13 @@ static bool connect_retry(struct session *s, int err, int *exclude,
 	unsigned skipped;
 	char addr[80];
 
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		/* our own shortage, not the server's fault: shed this client
+		 * and stop accepting for a moment */
+		listener_pause(f, err);
+		session_close(s, strerror(err));
+		return false;
+	}
 	srv->connect_fail++;
 	if (ratelimit_allow(&f->rl_connect, f->loop.now_ms, 1000, &skipped))
 		log_warn("%s/%s: connect to %s failed: %s (%u more "
@@ -508,10 +515,15 @@ static void be_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 
 		if (!(ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 			return;
-		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-		if (!err && (ev & (EPOLLERR | EPOLLHUP)))
-			err = ECONNRESET;
+		/* a failed connect always raises EPOLLERR; a clean EPOLLOUT
+		 * needs no SO_ERROR system call */
+		if (ev & (EPOLLERR | EPOLLHUP)) {
+			if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &err,
+				       &len) < 0)
+				err = errno;
+			if (!err)
+				err = ECONNRESET;
+		}
 		if (err)
 			connect_failure(s, err);
 		else

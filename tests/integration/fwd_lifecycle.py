@@ -72,8 +72,36 @@ def sigterm(grace_ms, hold_s):
         be.stop()
 
 
+def drop_root():
+    """user/group: binds as root, then runs as nobody:nogroup."""
+    import grp
+    import pwd
+    uid, gid = pwd.getpwnam('nobody').pw_uid, grp.getgrnam('nogroup').gr_gid
+    bport, fport = L.free_port(), L.free_port()
+    be = L.Backend('be', '127.0.0.1', bport)
+    f = L.Fwd('user = "nobody"; group = "nogroup"; listen = { a = { bind = '
+              '"127.0.0.1:%d"; server = { s = { address = "127.0.0.1:%d"; '
+              'check = { inter = "200ms"; }; }; }; }; };' % (fport, bport))
+    try:
+        with open('/proc/%d/status' % f.proc.pid) as st:
+            ids = {l.split(':')[0]: l.split()[1:]
+                   for l in st if l.startswith(('Uid', 'Gid', 'Groups'))}
+        L.check(ids['Uid'] == [str(uid)] * 4, 'uids %s' % ids['Uid'])
+        L.check(ids['Gid'] == [str(gid)] * 4, 'gids %s' % ids['Gid'])
+        L.check(ids['Groups'] == [str(gid)], 'groups %s' % ids['Groups'])
+        L.check(L.ask_name('127.0.0.1', fport) == 'be', 'not served')
+        time.sleep(0.5)
+        L.check(f.server('a', 's')['check']['last'] == 'ok',
+                'checks fail after dropping root')
+        L.check(f.stop() == 0, 'exit code')
+    finally:
+        f.close()
+        be.stop()
+
+
 def run():
     config_check()
+    drop_root()
     # the session ends after 0.5 s, well inside a 10 s grace
     rc, took = sigterm(10000, 0.5)
     L.check(rc == 0, 'exit code %d' % rc)

@@ -169,7 +169,7 @@ def ask_name(host, port, src=None, timeout=5):
 class Fwd:
     """A fwd process with a generated config, in its own temp dir."""
 
-    def __init__(self, body, args=(), netns=None):
+    def __init__(self, body, args=(), netns=None, prefix=()):
         self.dir = tempfile.mkdtemp(prefix='fwdtest.')
         self.sock = os.path.join(self.dir, 'ctl.sock')
         self.conf = os.path.join(self.dir, 'fwd.conf')
@@ -177,7 +177,7 @@ class Fwd:
             f.write('forwarder = {\n  control_socket = "%s";\n%s\n};\n'
                     % (self.sock, body))
         self.log = open(os.path.join(self.dir, 'fwd.log'), 'w+')
-        cmd = [FWD, '-n', '-d', '-f', self.conf] + list(args)
+        cmd = list(prefix) + [FWD, '-n', '-d', '-f', self.conf] + list(args)
         if netns:
             cmd = ['ip', 'netns', 'exec', netns] + cmd
         self.proc = subprocess.Popen(cmd, stdout=self.log,
@@ -225,6 +225,11 @@ class Fwd:
             time.sleep(0.05)
         raise AssertionError('%s/%s never became %s: %s' % (
             listen, name, state, self.server(listen, name)))
+
+    def cpu_seconds(self):
+        with open('/proc/%d/stat' % self.proc.pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
     def logtext(self):
         self.log.flush()
