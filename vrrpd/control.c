@@ -96,7 +96,8 @@ static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 		found = true;
 		json_instance(&sb, &d->inst[i]);
 	}
-	sbuf_puts(&sb, "]");
+	sbuf_puts(&sb, "],");
+	fwdlink_status_json(d, &sb);
 	smtp_status_json(d, &sb);
 	sbuf_puts(&sb, "}\n");
 	if (only && !found)
@@ -109,10 +110,22 @@ static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 static void on_line(struct ctl_client *cl, char *line, void *arg)
 {
 	struct vrrpd *d = arg;
-	char *save = NULL;
-	char *verb = strtok_r(line, " \t", &save);
-	char *a1 = strtok_r(NULL, " \t", &save);
+	char *save = NULL, *verb, *a1;
 
+	/* the forwarder's lines keep their spaces: parse them whole */
+	if (strncmp(line, "hello ", 6) == 0 ||
+	    strncmp(line, "health ", 7) == 0) {
+		/* its health moves priorities: only root or our own uid */
+		if (!cl->privileged)
+			ctl_send_error(cl, "permission denied");
+		else if (line[4] == 'o')
+			fwdlink_hello(d, cl, line);
+		else
+			fwdlink_health(d, cl, line);
+		return;
+	}
+	verb = strtok_r(line, " \t", &save);
+	a1 = strtok_r(NULL, " \t", &save);
 	if (!verb) {
 		ctl_send_error(cl, "empty request; try 'status'");
 		return;
@@ -131,7 +144,12 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 	}
 	d->ctl.stats.bad_requests++;
 	ctl_send_error(cl, "unknown command; known: status [INSTANCE], ping, "
-			   "alert-test");
+			   "alert-test, hello, health");
+}
+
+static void on_close(struct ctl_client *cl, void *arg)
+{
+	fwdlink_closed(arg, cl);
 }
 
 int control_open(struct vrrpd *d)
@@ -148,7 +166,7 @@ int control_open(struct vrrpd *d)
 		mkdir(dir, 0755);
 	}
 	rc = ctl_server_open(&d->ctl, &d->loop, d->conf->global.control_socket,
-			     on_line, NULL, d);
+			     on_line, on_close, d);
 
 	if (rc < 0)
 		log_err("control socket %s: %s (does its directory exist?)",

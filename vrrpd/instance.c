@@ -32,8 +32,7 @@ static void apply(struct vrrp_instance *vi, const struct vrrp_fsm_out *o)
 		/* a Master pushed out because its own priority fell: say
 		 * why it fell, not only who outbid it */
 		if (o->from == VRRP_STATE_MASTER &&
-		    o->to == VRRP_STATE_BACKUP && vi->prio_why[0] &&
-		    vi->fsm.priority < c->priority)
+		    o->to == VRRP_STATE_BACKUP && vi->prio_fell)
 			snprintf(vi->last_reason, sizeof(vi->last_reason),
 				 "%s; our priority had fallen to %u: %s",
 				 o->reason, vi->fsm.priority, vi->prio_why);
@@ -68,6 +67,10 @@ static void apply(struct vrrp_instance *vi, const struct vrrp_fsm_out *o)
 				      c->garp_master_delay_ms);
 	}
 	reschedule(vi);
+	/* last: a forwarder that stopped reading is dropped here, which
+	 * recomputes priorities and may feed this FSM again */
+	if (o->changed)
+		fwdlink_push_state(vi->d, vi);
 }
 
 static void feed(struct vrrp_instance *vi, enum vrrp_event ev,
@@ -107,7 +110,7 @@ static int tracker_add(struct vrrp_instance *vi, enum track_kind kind,
 		t->script = track_find(vi->d, name);
 	else if (kind == TRACK_IFACE)
 		t->link = link_find(vi->d, name);
-	if (!t->script && !t->link)
+	if (kind != TRACK_FORWARDER && !t->script && !t->link)
 		return -ENOENT;
 	vi->terms[vi->n_trackers].kind = kind;
 	vi->terms[vi->n_trackers].name = name;
@@ -122,7 +125,7 @@ static int tracker_add(struct vrrp_instance *vi, enum track_kind kind,
 static int trackers_setup(struct vrrpd *d, struct vrrp_instance *vi)
 {
 	const struct conf_instance *c = vi->cfg;
-	size_t n = 1 + c->n_track_ifs + c->n_track_scripts, i;
+	size_t n = 2 + c->n_track_ifs + c->n_track_scripts, i;
 	int rc = 0;
 
 	(void)d;
@@ -143,6 +146,9 @@ static int trackers_setup(struct vrrpd *d, struct vrrp_instance *vi)
 		rc = tracker_add(vi, TRACK_SCRIPT, ts->name,
 				 ts->weight_set ? ts->weight : s->weight);
 	}
+	if (rc == 0 && c->track_forwarder)
+		rc = tracker_add(vi, TRACK_FORWARDER, "fwd",
+				 c->track_forwarder_weight);
 	return rc;
 }
 
@@ -160,13 +166,18 @@ static void instance_recompute(struct vrrp_instance *vi, const char *why)
 	for (i = 0; i < vi->n_trackers; i++) {
 		const struct inst_tracker *t = &vi->trackers[i];
 
-		vi->terms[i].ok = t->script ? t->script->ok : t->link->up;
+		if (t->kind == TRACK_FORWARDER)
+			vi->terms[i].ok = fwdlink_healthy(vi->d, vi, NULL, 0);
+		else
+			vi->terms[i].ok =
+			    t->script ? t->script->ok : t->link->up;
 	}
 	prio_compute(vi->cfg->priority, vi->terms, vi->n_trackers, &res);
 	if (res.priority != vi->fsm.priority) {
 		log_info("%s: priority %u -> %u (%s)", vi->cfg->name,
 			 vi->fsm.priority, res.priority, why);
 		snprintf(vi->prio_why, sizeof(vi->prio_why), "%s", why);
+		vi->prio_fell = res.priority < vi->fsm.priority;
 		vi->fsm.priority = res.priority;
 		if (!res.fault && vi->fsm.state != VRRP_STATE_FAULT)
 			feed(vi, VRRP_EV_PRIORITY, &in);

@@ -196,6 +196,7 @@ static void daemon_teardown(struct vrrpd *d)
 		instance_free(&d->inst[i]);
 	track_free(d);
 	link_free(d);
+	fwdlink_free(d);
 	free(d->inst);
 	for (i = 0; i < d->n_ifaces; i++)
 		net_iface_close(d, &d->ifaces[i]);

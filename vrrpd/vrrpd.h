@@ -12,6 +12,7 @@
 #include "../common/loop.h"
 #include "../conf/conf.h"
 #include "fsm.h"
+#include "fwdlink.h"
 #include "link.h"
 #include "notify.h"
 #include "packet.h"
@@ -63,6 +64,7 @@ struct vrrp_instance {
 	struct track_term *terms; /* parallel to trackers */
 	size_t n_trackers;
 	char prio_why[112]; /* why the effective priority last changed */
+	bool prio_fell;	    /* and whether it went down */
 	struct notify_queue notify;
 	char last_reason[288];
 	struct ratelimit rl[VRRP_DROP_COUNT + 1]; /* +1: address list */
@@ -84,6 +86,7 @@ struct vrrpd {
 	struct vrrp_link *links;
 	size_t n_links;
 	struct link_watch links_watch;
+	struct fwd_link fwd;
 	struct smtp *smtp; /* NULL when no alert can be sent */
 };
 

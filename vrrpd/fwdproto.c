@@ -1,0 +1,88 @@
+#include "fwdproto.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/parse.h"
+
+int fwdproto_parse_hello(const char *line, int *version)
+{
+	char extra;
+	int v;
+
+	if (sscanf(line, "hello fwd %d %c", &v, &extra) != 1 || v < 1)
+		return -EINVAL;
+	*version = v;
+	return 0;
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	v = strtoul(s, &end, 10);
+	if (*end || v > 1000000)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int fwdproto_parse_health(const char *line, struct fwd_health *out, char *why,
+			  size_t why_len)
+{
+	char buf[1024], *save = NULL, *w[6], *bind, *bsave = NULL;
+	int n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(line) >= sizeof(buf)) {
+		snprintf(why, why_len, "health line too long");
+		return -EINVAL;
+	}
+	strcpy(buf, line);
+	for (char *t = strtok_r(buf, " ", &save); t && n < 6;
+	     t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	if (n != 5 || strcmp(w[0], "health") != 0) {
+		snprintf(why, why_len,
+			 "expected: health LISTENER UP TOTAL BIND[,BIND...]");
+		return -EINVAL;
+	}
+	if (strlen(w[1]) >= sizeof(out->listener)) {
+		snprintf(why, why_len, "listener name too long");
+		return -EINVAL;
+	}
+	strcpy(out->listener, w[1]);
+	if (parse_uint(w[2], &out->up) < 0 ||
+	    parse_uint(w[3], &out->total) < 0 || out->up > out->total) {
+		snprintf(why, why_len,
+			 "UP and TOTAL must be numbers, UP <= TOTAL");
+		return -EINVAL;
+	}
+	for (bind = strtok_r(w[4], ",", &bsave); bind;
+	     bind = strtok_r(NULL, ",", &bsave)) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		if (parse_sockaddr(bind, &ss, &len, false) < 0) {
+			snprintf(why, why_len, "bind '%s' is not ADDRESS:PORT",
+				 bind);
+			return -EINVAL;
+		}
+		if (ss.ss_family != AF_INET)
+			continue;
+		if (out->n_binds == FWDPROTO_MAX_BINDS) {
+			snprintf(why, why_len, "more than %d binds",
+				 FWDPROTO_MAX_BINDS);
+			return -EINVAL;
+		}
+		out->binds[out->n_binds++] =
+		    ((struct sockaddr_in *)&ss)->sin_addr;
+	}
+	return 0;
+}
