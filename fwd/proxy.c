@@ -321,8 +321,14 @@ static int flow_pump(struct session *s, struct flow *fl, struct side *in,
 		}
 		if (fl->eof) {
 			if (!fl->shut) {
-				/* half-close: pass the FIN on */
-				shutdown(out->io.fd, SHUT_WR);
+				struct flow *other =
+				    fl == &s->up ? &s->down : &s->up;
+
+				/* half-close: pass the FIN on; the last
+				 * direction to end leaves it to close(),
+				 * both sockets having been read to EOF */
+				if (!other->shut)
+					shutdown(out->io.fd, SHUT_WR);
 				fl->shut = true;
 			}
 			return 0;
