@@ -2,8 +2,11 @@
 """Two vrrpd nodes: the higher priority becomes Master and owns the VIP
 (seen with `ip addr`), the other is Backup (seen with vrrpctl status)."""
 
-from lab import (ADDR, VIP, Node, check, hold, log, master_down, run_test,
-                 wait_ctl)
+import os
+import subprocess
+
+from lab import (ADDR, SOURCE_ROOT, VIP, VRRPD, Node, check, hold, log,
+                 master_down, run_test, wait_ctl)
 
 
 def test(lab):
@@ -13,6 +16,12 @@ def test(lab):
     b.start()
     check(wait_ctl(a) is not None and wait_ctl(b) is not None,
           "both control sockets answer `vrrpctl --json status`")
+    # Before Master_Down_Interval both are Backup and know no Master yet.
+    early = [a.status(), b.status()]
+    check(all(s["state"] == "BACKUP" and s["master_ip"] == ""
+              for s in early),
+          "both start as BACKUP with master_ip \"\" (%s)"
+          % [(s["state"], s["master_ip"]) for s in early])
 
     t = lab.wait_until(lambda: a.has_vip(), master_down(100) + 2)
     check(t is not None, "node A (priority 101) owns %s" % VIP)
@@ -53,6 +62,21 @@ def test(lab):
     check(r.returncode == 0 and "BACKUP" in r.stdout,
           "human `vrrpctl status` exits 0 and says BACKUP")
     log(r.stdout.strip())
+    r = lab.vrrpctl("a", a.sock, "--json", "status", "VI_1")
+    check(r.returncode == 0 and '"VI_1"' in r.stdout,
+          "`vrrpctl status VI_1` exits 0")
+    r = lab.vrrpctl("a", a.sock, "--json", "status", "VI_9")
+    check(r.returncode == 1, "`vrrpctl status VI_9` (no such instance) "
+          "exits 1 (rc %d: %s)" % (r.returncode, r.stdout.strip()))
+    r = lab.vrrpctl("a", lab.path("nothing.sock"), "status")
+    check(r.returncode == 2, "vrrpctl exits 2 when the socket cannot be "
+          "reached (rc %d)" % r.returncode)
+    for n in ("lbA", "lbB"):
+        conf = os.path.join(SOURCE_ROOT, "conf", "examples", n + ".conf")
+        r = subprocess.run([VRRPD, "-t", "-f", conf], capture_output=True,
+                           text=True)
+        check(r.returncode == 0, "conf/examples/%s.conf passes vrrpd -t "
+              "(%s)" % (n, (r.stderr or r.stdout).strip()))
 
 
 if __name__ == "__main__":
