@@ -61,6 +61,7 @@ struct conf_fwd_listen {
 
 struct conf_fwd {
 	char *control_socket;
+	char *vrrpd_socket; /* NULL: global_defs.control_socket; "": none */
 	long maxconn;
 	char *user, *group; /* NULL: keep the starting identity */
 	uid_t uid;

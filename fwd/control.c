@@ -109,7 +109,9 @@ static void reply_stats(struct ctl_client *c, struct fwd *f)
 			sbuf_puts(&sb, ",");
 		stats_listen(&sb, &f->listens[i], f->loop.now_ms);
 	}
-	sbuf_puts(&sb, "]}\n");
+	sbuf_puts(&sb, "]");
+	vrrplink_stats_json(f, &sb);
+	sbuf_puts(&sb, "}\n");
 	ctl_send_sbuf(c, &sb);
 	sbuf_free(&sb);
 }

@@ -20,6 +20,7 @@
 #include "pipes.h"
 #include "pool.h"
 #include "stick.h"
+#include "vrrplink.h"
 
 struct fwd;
 struct fwd_listen;
@@ -94,6 +95,7 @@ struct fwd {
 	struct session *again;	  /* yielded with work left */
 	struct loop_timer again_timer;
 	struct ratelimit rl_accept, rl_connect, rl_noserver;
+	struct vrrplink vrrp;
 	char scratch[65536]; /* one read at a time, single thread */
 };
 

@@ -202,6 +202,8 @@ static void on_stop(struct loop *loop, int signo, void *arg)
 	f->stopping = true;
 	listener_close(f);
 	check_stop(f);
+	/* tell vrrpd now, not after the grace period: we no longer accept */
+	vrrplink_stop(f);
 	if (!f->sessions) {
 		log_info("signal %d: no open session; exiting", signo);
 		loop_stop(loop);
@@ -233,8 +235,12 @@ static int fwd_run(struct fwd *f)
 	loop_timer_init(&f->grace_timer, grace_over, f);
 	loop_timer_init(&f->stick_timer, stick_purge, f);
 	loop_timer_init(&f->again_timer, proxy_run_again, f);
-	if ((rc = listener_open(f)) < 0 || (rc = control_open(f)) < 0 ||
-	    (rc = drop_privileges(f)) < 0)
+	if ((rc = listener_open(f)) < 0 || (rc = control_open(f)) < 0)
+		goto out;
+	/* before dropping root: vrrpd's socket is root's, mode 0600 */
+	vrrplink_start(f, f->c->vrrpd_socket ? f->c->vrrpd_socket
+					     : f->conf->global.control_socket);
+	if ((rc = drop_privileges(f)) < 0)
 		goto out;
 	if ((rc = loop_signal(&f->loop, SIGTERM, on_stop, f)) < 0 ||
 	    (rc = loop_signal(&f->loop, SIGINT, on_stop, f)) < 0) {
@@ -252,6 +258,7 @@ static int fwd_run(struct fwd *f)
 	else
 		log_info("fwd stopped");
 out:
+	vrrplink_stop(f);
 	check_stop(f);
 	listener_close(f);
 	f->stopping = true;

@@ -52,6 +52,7 @@ static void state_changed(struct fwd_server *s, const char *old)
 	server_sync(s);
 	if (!server_stick_ok(s))
 		stick_drop_server(&s->l->stick, s->idx);
+	vrrplink_health_changed(f);
 	log_info("server %s/%s: %s -> %s", s->l->conf->name, s->conf->name, old,
 		 server_state_str(s));
 }

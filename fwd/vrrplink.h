@@ -1,0 +1,47 @@
+/*
+ * fwd's link to vrrpd (docs/vrrpd-interface.md, forwarder protocol v1):
+ * one long-lived connection to vrrpd's control socket, reconnected with
+ * backoff; it reports each listener's servers up whenever that changes,
+ * and logs the state events vrrpd pushes. vrrpd treats the connection
+ * itself as our heartbeat: when fwd dies, the VIP moves.
+ */
+#ifndef FWD_VRRPLINK_H
+#define FWD_VRRPLINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/loop.h"
+#include "../common/sbuf.h"
+
+#define VRRPLINK_MAX_INST 16
+
+struct fwd;
+
+struct vrrplink {
+	struct fwd *f;
+	char *path; /* NULL: no link */
+	struct loop_io io;
+	struct loop_timer retry;
+	int64_t backoff_ms;
+	bool connected;
+	struct sbuf in, out;
+	unsigned *reported; /* per listen section: servers up we last sent */
+	uint64_t connects, events, errors;
+	struct {
+		char name[64];
+		char state[8];
+	} inst[VRRPLINK_MAX_INST];
+	unsigned n_inst;
+};
+
+/* Connects now (and keeps trying); path NULL or "" disables the link. */
+void vrrplink_start(struct fwd *f, const char *path);
+void vrrplink_stop(struct fwd *f);
+/* A server changed state: report listeners whose count of servers up
+ * changed. */
+void vrrplink_health_changed(struct fwd *f);
+/* ,"vrrpd":{...} for fwd's stats. */
+void vrrplink_stats_json(const struct fwd *f, struct sbuf *sb);
+
+#endif
