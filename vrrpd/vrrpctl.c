@@ -60,6 +60,28 @@ static void print_trackers(const struct json *list)
 	}
 }
 
+static void print_forwarder(const struct json *fw)
+{
+	const struct json *ls = json_get(fw, "listeners"), *l, *b;
+
+	if (!fw)
+		return;
+	printf("forwarder: %s (connects %.0f, disconnects %.0f)\n",
+	       json_num(fw, "connected", 0) ? "connected" : "NOT CONNECTED",
+	       json_num(fw, "connects", 0), json_num(fw, "disconnects", 0));
+	for (l = ls ? ls->kids : NULL; l; l = l->next) {
+		double up = json_num(l, "up", 0);
+
+		printf("  listener %-16s %.0f/%.0f servers up%s  on",
+		       json_str(l, "name", "?"), up, json_num(l, "total", 0),
+		       up == 0 ? " (UNHEALTHY)" : "");
+		b = json_get(l, "binds");
+		for (b = b ? b->kids : NULL; b; b = b->next)
+			printf(" %s", b->str ? b->str : "?");
+		printf("\n");
+	}
+}
+
 static void print_status(const struct json *root)
 {
 	const struct json *list = json_get(root, "instances"), *in;
@@ -89,6 +111,8 @@ static void print_status(const struct json *root)
 		print_counters(json_get(in, "counters"), "counters");
 		print_counters(json_get(in, "drops"), "drops");
 	}
+	print_forwarder(json_get(root, "forwarder"));
+	print_counters(json_get(root, "alerts"), "alerts");
 }
 
 int main(int argc, char **argv)
