@@ -40,8 +40,9 @@ def test(lab):
               "vrrpd %s drops.auth_pass rises (%d -> %d)"
               % (name, x["drops"]["auth_pass"], y["drops"]["auth_pass"]))
     out = b.proc.output()
-    log("keepalived says: %s" % [ln for ln in out.splitlines()
-                                 if "pass" in ln.lower()][-2:])
+    for name in ("VI_1", "VI_2"):
+        check("(%s) received an invalid passwd" % name in out,
+              "keepalived logged an invalid password on %s" % name)
 
 
 if __name__ == "__main__":
