@@ -53,7 +53,9 @@ int loop_io_add(struct loop *loop, struct loop_io *io);
 int loop_io_mod(struct loop *loop, struct loop_io *io, uint32_t events);
 /*
  * Removes the fd from epoll and forgets any event for it still pending in
- * the current batch, so the owner may free io right after this call.
+ * the current batch, so the owner may free io right after this call. With
+ * io->fd == -1 (already closed, which drops it from epoll) it only forgets
+ * the pending events.
  */
 void loop_io_del(struct loop *loop, struct loop_io *io);
 
