@@ -13,7 +13,7 @@
 #include "fwd.h"
 
 #define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
+#define BACKOFF_MAX_MS 1000 /* a local socket: cheap to retry */
 #define OUT_MAX	       (256 * 1024)
 
 static void link_connect(struct loop *loop, struct loop_timer *t);
