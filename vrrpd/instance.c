@@ -122,13 +122,12 @@ static int tracker_add(struct vrrp_instance *vi, enum track_kind kind,
 
 /* The instance's own interface (always, weight 0: down means Fault),
  * its track_interface entries and its track_script entries. */
-static int trackers_setup(struct vrrpd *d, struct vrrp_instance *vi)
+static int trackers_setup(struct vrrp_instance *vi)
 {
 	const struct conf_instance *c = vi->cfg;
 	size_t n = 2 + c->n_track_ifs + c->n_track_scripts, i;
 	int rc = 0;
 
-	(void)d;
 	vi->trackers = calloc(n, sizeof(*vi->trackers));
 	vi->terms = calloc(n, sizeof(*vi->terms));
 	if (!vi->trackers || !vi->terms)
@@ -240,7 +239,7 @@ int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
 	vi->fsm_cfg.fast_preempt = cfg->fast_preempt;
 	vi->fsm_cfg.preempt_delay_ms = cfg->preempt_delay_ms;
 	vi->fsm_cfg.primary_ip = vi->src;
-	if (trackers_setup(d, vi) < 0)
+	if (trackers_setup(vi) < 0)
 		return -ENOMEM;
 	vrrp_fsm_init(&vi->fsm, cfg->priority);
 	loop_timer_init(&vi->timer, instance_timer, vi);

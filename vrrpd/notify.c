@@ -7,8 +7,6 @@
 
 #include "vrrpd.h"
 
-extern char *const script_env[];
-
 const char *notify_state_str(enum vrrp_state s)
 {
 	return s == VRRP_STATE_INIT ? "STOP" : vrrp_state_str(s);
@@ -53,9 +51,9 @@ static void run_next(struct vrrp_instance *vi)
 		/* a notify script may hang: it gets a generous limit, so the
 		 * queue cannot stall forever */
 		if (rc == 0)
-			rc = proc_spawn(&vi->d->procs, &argv, &user, script_env,
-					60000, PROC_OUTLIVE, tag, notify_done,
-					vi);
+			rc = proc_spawn(&vi->d->procs, &argv, &user,
+					proc_script_env, 60000, PROC_OUTLIVE,
+					tag, notify_done, vi);
 		if (rc < 0) {
 			q->failures++;
 			log_err("%s: cannot run notify script '%s': %s",

@@ -14,6 +14,11 @@
 
 #include "../common/log.h"
 
+/* What scripts see: a fixed PATH, nothing of ours. */
+char *const proc_script_env[] = {
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "LANG=C", NULL};
+
 int proc_resolve_user(const char *name, struct run_as *out)
 {
 	struct passwd *pw = getpwnam(name);

@@ -58,6 +58,9 @@ int procs_init(struct procs *ps, struct loop *loop);
  * PROC_OUTLIVE, and forgets them all; no callbacks. */
 void procs_free(struct procs *ps);
 
+/* The clean environment scripts run with. */
+extern char *const proc_script_env[];
+
 #define PROC_OUTLIVE 1u
 
 /* Starts a child; 0 or -errno. The callback runs once, after reaping. */

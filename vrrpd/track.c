@@ -9,10 +9,6 @@
 #include "priority.h"
 #include "vrrpd.h"
 
-char *const script_env[] = {
-    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "LANG=C", NULL};
-
 static void run_script(struct loop *loop, struct loop_timer *t);
 
 static void script_done(struct proc *p, int status, void *arg)
@@ -60,7 +56,7 @@ static void run_script(struct loop *loop, struct loop_timer *t)
 	}
 	s->started_ms = mono_ms();
 	snprintf(tag, sizeof(tag), "vrrp_script %s", s->cfg->name);
-	rc = proc_spawn(&s->d->procs, &s->argv, &s->user, script_env,
+	rc = proc_spawn(&s->d->procs, &s->argv, &s->user, proc_script_env,
 			s->cfg->timeout_ms, 0, tag, script_done, s);
 	if (rc < 0) {
 		log_err("vrrp_script %s: cannot start: %s", s->cfg->name,
