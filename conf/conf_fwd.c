@@ -13,11 +13,9 @@
 #define DAY_MS		86400000
 
 static const char *const fwd_keys[] = {
-    "control_socket", "vrrpd_socket",
-    "maxconn",	      "user",
-    "group",	      "timeout",
-    "grace",	      "shutdown_sessions_on_down",
-    "listen",	      NULL};
+    "control_socket", "vrrpd_socket", "maxconn", "user",
+    "group",	      "timeout",      "grace",	 "shutdown_sessions_on_down",
+    "listen",	      "stats",	      NULL};
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
 static const char *const listen_keys[] = {"bind",    "balance",	   "stick",
@@ -27,6 +25,8 @@ static const char *const stick_keys[] = {"on", "expire", "size", NULL};
 static const char *const server_keys[] = {"address",  "weight", "backup",
 					  "disabled", "check",	NULL};
 static const char *const check_keys[] = {"port", "inter", "rise", "fall", NULL};
+static const char *const stats_keys[] = {"bind", "uri", "auth", "refresh",
+					 NULL};
 
 const char *conf_balance_str(enum conf_balance b)
 {
@@ -389,6 +389,83 @@ static void parse_listens(struct conf_ctx *ctx, const config_setting_t *fwd,
 	check_duplicates(ctx, ls, out);
 }
 
+/* Characters a stats uri may hold: a plain path, no query or escapes. */
+static bool uri_ok(const char *u)
+{
+	if (u[0] != '/')
+		return false;
+	for (; *u; u++)
+		if (*u <= ' ' || *u >= 127 || strchr("?#%\\\"<>", *u))
+			return false;
+	return true;
+}
+
+static void parse_stats_bind(struct conf_ctx *ctx, const config_setting_t *s,
+			     struct conf_fwd *f)
+{
+	struct conf_fwd_stats *st = &f->stats;
+	char *bind = NULL, buf[80];
+	size_t i, j;
+
+	if (conf_get_str(ctx, s, "bind", &bind) < 0)
+		return;
+	if (!bind) {
+		conf_error(ctx, s, "stats: 'bind' is required (\"ip:port\")");
+		return;
+	}
+	if (parse_sockaddr(bind, &st->addr, &st->addrlen, false) < 0) {
+		conf_error(ctx, member(s, "bind"),
+			   "stats: bind \"%s\" is not \"ip:port\" or "
+			   "\"[ipv6]:port\"",
+			   bind);
+		free(bind);
+		return;
+	}
+	free(bind);
+	for (i = 0; i < f->n_listens; i++)
+		for (j = 0; j < f->listens[i].n_binds; j++)
+			if (same_addr(&st->addr, st->addrlen,
+				      &f->listens[i].binds[j].addr,
+				      f->listens[i].binds[j].addrlen))
+				conf_error(
+				    ctx, member(s, "bind"),
+				    "stats: bind %s is already used by listen "
+				    "%s (line %d)",
+				    sockaddr_str(
+					(const struct sockaddr *)&st->addr, buf,
+					sizeof(buf)),
+				    f->listens[i].name,
+				    f->listens[i].binds[j].line);
+}
+
+static void parse_stats(struct conf_ctx *ctx, const config_setting_t *fwd,
+			struct conf_fwd *f)
+{
+	config_setting_t *s = subgroup(ctx, fwd, "stats");
+	struct conf_fwd_stats *st = &f->stats;
+
+	st->refresh_ms = 5000;
+	if (!s)
+		return;
+	st->enabled = true;
+	st->line = (int)config_setting_source_line(s);
+	conf_check_keys(ctx, s, stats_keys);
+	parse_stats_bind(ctx, s, f);
+	if (conf_get_str(ctx, s, "uri", &st->uri) == 0 && st->uri &&
+	    !uri_ok(st->uri))
+		conf_error(ctx, member(s, "uri"),
+			   "stats: uri \"%s\" must be a path starting with "
+			   "'/' (no spaces, '?', '#' or '%%')",
+			   st->uri);
+	if (!st->uri)
+		st->uri = strdup("/");
+	if (conf_get_str(ctx, s, "auth", &st->auth) == 0 && st->auth &&
+	    (!strchr(st->auth, ':') || st->auth[0] == ':'))
+		conf_error(ctx, member(s, "auth"),
+			   "stats: auth must be \"user:password\"");
+	conf_get_duration(ctx, s, "refresh", 1000, DAY_MS, &st->refresh_ms);
+}
+
 int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 		   struct conf_fwd **out)
 {
@@ -423,6 +500,7 @@ int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 	conf_get_bool(ctx, fwd, "shutdown_sessions_on_down",
 		      &f->shutdown_sessions_on_down);
 	parse_listens(ctx, fwd, f);
+	parse_stats(ctx, fwd, f);
 	*out = f;
 	return ctx->diag->errors == errors ? 0 : -1;
 }
@@ -442,5 +520,7 @@ void conf_fwd_free(struct conf_fwd *f)
 	free(f->vrrpd_socket);
 	free(f->user);
 	free(f->group);
+	free(f->stats.uri);
+	free(f->stats.auth);
 	free(f);
 }

@@ -59,6 +59,17 @@ struct conf_fwd_listen {
 	size_t n_servers;
 };
 
+/* The optional HTTP status page (docs/stats-page.md). */
+struct conf_fwd_stats {
+	bool enabled;
+	int line;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char *uri;  /* starts with '/'; default "/" */
+	char *auth; /* "user:password", or NULL: no authentication */
+	int64_t refresh_ms;
+};
+
 struct conf_fwd {
 	char *control_socket;
 	char *vrrpd_socket; /* NULL: global_defs.control_socket; "": none */
@@ -72,6 +83,7 @@ struct conf_fwd {
 	bool shutdown_sessions_on_down;
 	struct conf_fwd_listen *listens;
 	size_t n_listens;
+	struct conf_fwd_stats stats;
 };
 
 /* Parses the "forwarder" group; 0, or -1 with problems reported. */

@@ -287,6 +287,81 @@ static void test_warning_maxconn(void **state)
 	unlink(path);
 }
 
+#define STATS_LISTEN                                                           \
+	"  listen = { l = { bind = \"127.0.0.1:1\"; server = { s = { "         \
+	"address = \"127.0.0.1:2\"; }; }; }; };\n"
+
+static void test_stats(void **state)
+{
+	struct conf_diag diag;
+	struct conf *c;
+	const struct conf_fwd_stats *st;
+
+	(void)state;
+	assert_int_equal(load("forwarder = {\n" STATS_LISTEN
+			      "  stats = { bind = \"198.18.0.10:8404\"; uri = "
+			      "\"/stats\"; auth = \"admin:pa:ss\"; refresh = "
+			      "\"2s\"; };\n};\n",
+			      &c, &diag),
+			 0);
+	st = &c->fwd->stats;
+	assert_true(st->enabled);
+	assert_int_equal(st->line, 3);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&st->addr)->sin_port),
+			 8404);
+	assert_string_equal(st->uri, "/stats");
+	assert_string_equal(st->auth, "admin:pa:ss");
+	assert_int_equal(st->refresh_ms, 2000);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	/* defaults; and no stats section at all */
+	assert_int_equal(load("forwarder = {\n" STATS_LISTEN
+			      "  stats = { bind = \"127.0.0.1:8404\"; };\n};\n",
+			      &c, &diag),
+			 0);
+	st = &c->fwd->stats;
+	assert_true(st->enabled);
+	assert_string_equal(st->uri, "/");
+	assert_null(st->auth);
+	assert_int_equal(st->refresh_ms, 5000);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	assert_int_equal(load("forwarder = {\n" STATS_LISTEN "};\n", &c, &diag),
+			 0);
+	assert_false(c->fwd->stats.enabled);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+}
+
+static void test_stats_errors(void **state)
+{
+	(void)state;
+	expect_errors("forwarder = {\n" STATS_LISTEN
+		      "  stats = { urii = \"/\"; };\n};\n",
+		      "%s:3: unknown key 'urii' (did you mean 'uri'?)\n"
+		      "%s:3: stats: 'bind' is required (\"ip:port\")\n");
+	expect_errors(
+	    "forwarder = {\n" STATS_LISTEN "  stats = {\n"
+	    "    bind = \"127.0.0.1\";\n"
+	    "    uri = \"stats?x\";\n"
+	    "    auth = \"admin\";\n"
+	    "    refresh = \"10ms\";\n"
+	    "  };\n};\n",
+	    "%s:4: stats: bind \"127.0.0.1\" is not \"ip:port\" or "
+	    "\"[ipv6]:port\"\n"
+	    "%s:5: stats: uri \"stats?x\" must be a path starting with '/' "
+	    "(no spaces, '?', '#' or '%')\n"
+	    "%s:6: stats: auth must be \"user:password\"\n"
+	    "%s:7: 'refresh' is 10ms; must be 1000ms..86400000ms\n");
+	expect_errors("forwarder = {\n" STATS_LISTEN
+		      "  stats = { bind = \"127.0.0.1:1\"; };\n};\n",
+		      "%s:3: stats: bind 127.0.0.1:1 is already used by "
+		      "listen l (line 2)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +371,8 @@ int main(void)
 	    cmocka_unit_test(test_types_and_ranges),
 	    cmocka_unit_test(test_missing_and_duplicates),
 	    cmocka_unit_test(test_warning_maxconn),
+	    cmocka_unit_test(test_stats),
+	    cmocka_unit_test(test_stats_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
