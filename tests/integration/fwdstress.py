@@ -68,6 +68,13 @@ def fd_count(pid):
     return len(os.listdir('/proc/%d/fd' % pid))
 
 
+def sanitized(pid):
+    """True for an ASan build: its quarantine keeps freed memory, so RSS
+    says nothing about leaks there (ASan's leak checker does instead)."""
+    with open('/proc/%d/maps' % pid) as f:
+        return 'libasan' in f.read()
+
+
 def rss_kib(pid):
     with open('/proc/%d/status' % pid) as f:
         for line in f:
