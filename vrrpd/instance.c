@@ -279,18 +279,46 @@ void instance_free(struct vrrp_instance *vi)
 	vi->terms = NULL;
 }
 
-static void log_drop(struct vrrp_instance *vi, unsigned slot, const char *why)
+/* At most one line per reason per LOG_EVERY_MS, with the count of the
+ * lines swallowed since; false when this one is swallowed. */
+static bool drop_log_allowed(struct vrrp_instance *vi, unsigned slot,
+			     unsigned *suppressed)
 {
-	unsigned suppressed = 0;
+	*suppressed = 0;
+	return ratelimit_allow(&vi->rl[slot], vi->d->loop.now_ms, LOG_EVERY_MS,
+			       suppressed);
+}
 
-	if (!ratelimit_allow(&vi->rl[slot], vi->d->loop.now_ms, LOG_EVERY_MS,
-			     &suppressed))
-		return;
+static void log_drop(struct vrrp_instance *vi, const char *why,
+		     unsigned suppressed)
+{
 	if (suppressed)
 		log_warn("%s: %s (and %u more like it)", vi->cfg->name, why,
 			 suppressed);
 	else
 		log_warn("%s: %s", vi->cfg->name, why);
+}
+
+void instance_rx_overflow(struct vrrp_iface *ifc, uint32_t n)
+{
+	struct vrrp_instance *vi = NULL;
+	unsigned suppressed;
+	char why[96];
+	size_t i;
+
+	for (i = 0; i < ifc->d->n_inst && !vi; i++)
+		if (ifc->d->inst[i].iface == ifc)
+			vi = &ifc->d->inst[i];
+	if (!vi)
+		return;
+	vi->cnt.drops[VRRP_DROP_RCVBUF] += n;
+	if (drop_log_allowed(vi, VRRP_DROP_RCVBUF, &suppressed)) {
+		snprintf(
+		    why, sizeof(why),
+		    "%s: receive queue full; the kernel dropped %u packets",
+		    ifc->name, n);
+		log_drop(vi, why, suppressed);
+	}
 }
 
 /*
@@ -318,47 +346,67 @@ static struct vrrp_instance *instance_for(struct vrrpd *d,
 	return first;
 }
 
+/* The receive checks of RFC 3768 7.1; why (may be NULL) is only
+ * worth its formatting when the line will be logged. */
+static enum vrrp_drop check_packet(struct vrrp_instance *vi, const uint8_t *pkt,
+				   size_t len, struct vrrp_rx *rx,
+				   struct vrrp_advert *a, bool *mismatch,
+				   char *why, size_t why_len)
+{
+	struct in_addr own[2] = {vi->src, vi->iface->primary};
+	struct vrrp_expect e = {0};
+	enum vrrp_drop drop;
+
+	*mismatch = false;
+	drop = vrrp_pkt_decode(pkt, len, rx, a, why, why_len);
+	if (drop != VRRP_DROP_NONE)
+		return drop;
+	e.vrid = vi->cfg->vrid;
+	e.advert_int = vi->cfg->advert_int;
+	e.owner = vi->cfg->priority == VRRP_PRIO_OWNER;
+	e.auth_type = vi->cfg->auth_pass_set ? VRRP_AUTH_PASS : VRRP_AUTH_NONE;
+	memcpy(e.auth, vi->cfg->auth_pass, VRRP_AUTH_LEN);
+	e.vips = vi->vip_addrs;
+	e.n_vips = vi->cfg->n_vips;
+	e.own = own;
+	e.n_own = own[1].s_addr ? 2 : 1;
+	e.peers = vi->cfg->peers;
+	e.n_peers = vi->cfg->n_peers;
+	return vrrp_pkt_validate(a, rx, &e, mismatch, why, why_len);
+}
+
 void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 			    size_t len)
 {
-	struct vrrpd *d = ifc->d;
 	struct vrrp_instance *vi;
 	struct vrrp_advert a;
 	struct vrrp_rx rx;
-	struct vrrp_expect e = {0};
 	struct vrrp_fsm_in in;
 	enum vrrp_drop drop;
-	bool mismatch = false;
+	bool mismatch;
+	unsigned suppressed;
 	char why[160];
 
-	vi = instance_for(d, ifc, pkt, len);
+	vi = instance_for(ifc->d, ifc, pkt, len);
 	if (!vi)
 		return;
-	drop = vrrp_pkt_decode(pkt, len, &rx, &a, why, sizeof(why));
-	if (drop == VRRP_DROP_NONE) {
-		e.vrid = vi->cfg->vrid;
-		e.advert_int = vi->cfg->advert_int;
-		e.owner = vi->cfg->priority == VRRP_PRIO_OWNER;
-		e.auth_type =
-		    vi->cfg->auth_pass_set ? VRRP_AUTH_PASS : VRRP_AUTH_NONE;
-		memcpy(e.auth, vi->cfg->auth_pass, VRRP_AUTH_LEN);
-		e.vips = vi->vip_addrs;
-		e.n_vips = vi->cfg->n_vips;
-		e.own = &vi->src;
-		e.n_own = 1;
-		e.peers = vi->cfg->peers;
-		e.n_peers = vi->cfg->n_peers;
-		drop =
-		    vrrp_pkt_validate(&a, &rx, &e, &mismatch, why, sizeof(why));
-	}
+	drop = check_packet(vi, pkt, len, &rx, &a, &mismatch, NULL, 0);
 	if (drop != VRRP_DROP_NONE) {
 		vi->cnt.drops[drop]++;
-		log_drop(vi, drop, why);
+		if (drop_log_allowed(vi, drop, &suppressed)) {
+			check_packet(vi, pkt, len, &rx, &a, &mismatch, why,
+				     sizeof(why));
+			log_drop(vi, why, suppressed);
+		}
 		return;
 	}
 	if (mismatch) {
 		vi->cnt.addr_list_mismatch++;
-		log_drop(vi, VRRP_DROP_COUNT, why);
+		if (drop_log_allowed(vi, VRRP_DROP_COUNT, &suppressed)) {
+			check_packet(vi, pkt, len, &rx, &a, &mismatch, why,
+				     sizeof(why));
+			log_drop(vi, why, suppressed);
+		}
 	}
 	vi->cnt.adverts_received++;
 	if (a.priority == VRRP_PRIO_STOP)

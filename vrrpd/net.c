@@ -26,25 +26,88 @@ static int iface_primary_ip(const char *name, struct in_addr *out)
 	return rc;
 }
 
+/*
+ * A flood of junk must neither overflow the socket (the real adverts would
+ * be lost with it: keepalived's Backup takes over under ~20k packets/s of
+ * TTL-64 junk) nor starve the timers that send our own adverts. So the
+ * socket gets a large buffer and each wake-up drains it in recvmmsg()
+ * batches, up to a budget; the rest waits for the next loop turn, after
+ * the timers (epoll is level-triggered). Every packet still reaches the
+ * checks, so each drop is counted under its reason.
+ */
+#define RX_BATCH  64
+#define RX_BUDGET 2048 /* packets per wake-up: about 2 ms of work */
+#define RX_BUF	  2048 /* our adverts are < 1100 bytes; longer: length */
+#define RX_RCVBUF (4 << 20)
+#define RX_LOG_MS 10000
+
+struct rx_batch {
+	struct mmsghdr msg[RX_BATCH];
+	struct iovec iov[RX_BATCH];
+	uint8_t buf[RX_BATCH][RX_BUF];
+	union {
+		char c[CMSG_SPACE(sizeof(uint32_t))];
+		struct cmsghdr align;
+	} ctl[RX_BATCH];
+};
+
+/* SO_RXQ_OVFL: the socket's cumulative drop count rides on each packet */
+static void note_overflow(struct vrrp_iface *ifc, struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		uint32_t total;
+
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SO_RXQ_OVFL)
+			continue;
+		memcpy(&total, CMSG_DATA(cm), sizeof(total));
+		if (total != ifc->rx_overflow) {
+			instance_rx_overflow(ifc, total - ifc->rx_overflow);
+			ifc->rx_overflow = total;
+		}
+	}
+}
+
 static void iface_readable(struct loop *loop, struct loop_io *io,
 			   uint32_t events)
 {
+	static struct rx_batch b; /* 140 KiB: not on the stack */
 	struct vrrp_iface *ifc = io->arg;
-	uint8_t buf[4096];
-	int budget = 256; /* bounded, so a flood cannot starve timers */
+	int budget = RX_BUDGET;
 
 	(void)loop;
 	(void)events;
-	while (budget-- > 0) {
-		ssize_t n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	while (budget > 0) {
+		int n, i;
 
+		for (i = 0; i < RX_BATCH; i++) {
+			b.iov[i] = (struct iovec){b.buf[i], RX_BUF};
+			b.msg[i].msg_hdr = (struct msghdr){
+			    .msg_iov = &b.iov[i],
+			    .msg_iovlen = 1,
+			    .msg_control = b.ctl[i].c,
+			    .msg_controllen = sizeof(b.ctl[i].c)};
+		}
+		n = recvmmsg(io->fd, b.msg, RX_BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_warn("%s: receive failed: %s", ifc->name,
-					 strerror(errno));
+			unsigned skipped = 0;
+
+			if (errno != EAGAIN && errno != EINTR &&
+			    ratelimit_allow(&ifc->rl_err, mono_ms(), RX_LOG_MS,
+					    &skipped))
+				log_warn("%s: receive failed: %s (%u more)",
+					 ifc->name, strerror(errno), skipped);
 			return;
 		}
-		instance_handle_packet(ifc, buf, (size_t)n);
+		for (i = 0; i < n; i++) {
+			note_overflow(ifc, &b.msg[i].msg_hdr);
+			instance_handle_packet(ifc, b.buf[i], b.msg[i].msg_len);
+		}
+		budget -= n;
+		if (n < RX_BATCH)
+			return; /* drained */
 	}
 }
 
@@ -60,7 +123,7 @@ static int setopt(int fd, int level, int name, const void *val, socklen_t len,
 int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc)
 {
 	struct ip_mreqn mreq = {0};
-	int fd, ttl = 255, zero = 0, rc;
+	int fd, ttl = 255, zero = 0, one = 1, rcvbuf = RX_RCVBUF, rc;
 
 	ifc->d = d;
 	ifc->io.fd = -1;
@@ -95,10 +158,17 @@ int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc)
 	    (rc = setopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl), "IP_TTL",
 			 ifc->name)) < 0 ||
 	    (rc = setopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero),
-			 "IP_MULTICAST_LOOP", ifc->name)) < 0) {
+			 "IP_MULTICAST_LOOP", ifc->name)) < 0 ||
+	    (rc = setopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one),
+			 "SO_RXQ_OVFL", ifc->name)) < 0) {
 		close(fd);
 		return rc;
 	}
+	/* FORCE passes net.core.rmem_max (we have CAP_NET_ADMIN); without
+	 * it the kernel caps the size, which still beats the default */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	ifc->io.fd = fd;
 	ifc->io.events = EPOLLIN;
 	ifc->io.cb = iface_readable;

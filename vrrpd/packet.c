@@ -19,6 +19,8 @@ static const char *const drop_names[VRRP_DROP_COUNT] = {
     [VRRP_DROP_ADVERT_INT] = "advert_int",
     [VRRP_DROP_OWN_ADDRESS] = "own_address",
     [VRRP_DROP_NOT_PEER] = "not_peer",
+    [VRRP_DROP_COUNT_IP] = "count_ip",
+    [VRRP_DROP_RCVBUF] = "rcvbuf",
 };
 
 const char *vrrp_drop_str(enum vrrp_drop d)
@@ -126,8 +128,11 @@ enum vrrp_drop vrrp_pkt_decode(const uint8_t *pkt, size_t len,
 	      "version is %u; should be 2", v[0] >> 4);
 	CHECK((v[0] & 0x0f) == VRRP_TYPE_ADVERT, VRRP_DROP_TYPE,
 	      "type is %u; should be 1 (advertisement)", v[0] & 0x0f);
+	/* RFC 3768 5.1: the auth data ends the message, so a count that
+	 * needs more bytes, or bytes left after the auth data, is forged or
+	 * damaged either way */
 	need = VRRP_HDR_LEN + 4u * v[3] + VRRP_AUTH_LEN;
-	CHECK(vlen >= need, VRRP_DROP_LENGTH,
+	CHECK(vlen == need, VRRP_DROP_COUNT_IP,
 	      "count IP addrs is %u, which needs %zu bytes; got %zu", v[3],
 	      need, vlen);
 	CHECK(vrrp_checksum(v, vlen) == 0, VRRP_DROP_CHECKSUM,
@@ -184,7 +189,11 @@ enum vrrp_drop vrrp_pkt_validate(const struct vrrp_advert *a,
 {
 	char src[INET_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &rx->src, src, sizeof(src));
+	/* only when asked why: a flood of junk should cost little */
+	if (why && why_len)
+		inet_ntop(AF_INET, &rx->src, src, sizeof(src));
+	else
+		src[0] = '\0';
 	*addr_mismatch = false;
 	explain(why, why_len, "ok");
 	CHECK(!addr_in(rx->src, e->own, e->n_own), VRRP_DROP_OWN_ADDRESS,

@@ -48,6 +48,8 @@ enum vrrp_drop {
 	VRRP_DROP_ADVERT_INT,
 	VRRP_DROP_OWN_ADDRESS,
 	VRRP_DROP_NOT_PEER,
+	VRRP_DROP_COUNT_IP, /* count_ip disagrees with the message length */
+	VRRP_DROP_RCVBUF,   /* the kernel's queue overflowed (SO_RXQ_OVFL) */
 	VRRP_DROP_COUNT
 };
 
@@ -69,7 +71,8 @@ struct vrrp_rx {
 /*
  * Parses an IPv4 packet as delivered by a raw socket (IP header first).
  * Checks what needs no configuration: IP header, TTL 255, version, type,
- * length, checksum. On failure returns the reason and writes a one-line
+ * length (exactly what count_ip implies: no fewer bytes, no trailing
+ * junk), checksum. On failure returns the reason and writes a one-line
  * explanation into why (may be NULL).
  */
 enum vrrp_drop vrrp_pkt_decode(const uint8_t *pkt, size_t len,

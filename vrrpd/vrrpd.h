@@ -31,6 +31,8 @@ struct vrrp_iface {
 	int ifindex;
 	struct in_addr primary;
 	struct loop_io io;
+	uint32_t rx_overflow;	 /* the kernel's drop count, last seen */
+	struct ratelimit rl_err; /* receive errors */
 };
 
 struct vrrp_counters {
@@ -115,6 +117,8 @@ void instance_stop(struct vrrp_instance *vi);
 void instance_free(struct vrrp_instance *vi);
 void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 			    size_t len);
+/* The kernel dropped n packets on ifc's full socket (counted as rcvbuf). */
+void instance_rx_overflow(struct vrrp_iface *ifc, uint32_t n);
 /* A tracker changed: recompute every instance's priority and fault. */
 void instances_trackers_changed(struct vrrpd *d, const char *why);
 

@@ -156,6 +156,19 @@ static void m_count(struct wire *w)
 	w->buf[23] = 9; /* claims 9 addresses, carries 2 */
 	fix_sum(w);
 }
+/* 40 junk bytes after the auth data, checksum made valid over them */
+static void m_trailing(struct wire *w)
+{
+	memset(w->buf + w->len, 0xa5, 40);
+	w->len += 40;
+	((struct iphdr *)w->buf)->tot_len = htons((uint16_t)w->len);
+	fix_sum(w);
+}
+static void m_count_low(struct wire *w)
+{
+	w->buf[23] = 1; /* claims 1 address, carries 2 */
+	fix_sum(w);
+}
 static void m_iplen(struct wire *w)
 {
 	((struct iphdr *)w->buf)->tot_len = htons((uint16_t)(w->len + 10));
@@ -172,8 +185,12 @@ static const struct decode_case decode_cases[] = {
     {"checksum", m_checksum, VRRP_DROP_CHECKSUM, NULL},
     {"short", m_short, VRRP_DROP_LENGTH,
      "VRRP message of 12 bytes is shorter than the minimum 16"},
-    {"count", m_count, VRRP_DROP_LENGTH,
+    {"count", m_count, VRRP_DROP_COUNT_IP,
      "count IP addrs is 9, which needs 52 bytes; got 24"},
+    {"trailing", m_trailing, VRRP_DROP_COUNT_IP,
+     "count IP addrs is 2, which needs 24 bytes; got 64"},
+    {"count_low", m_count_low, VRRP_DROP_COUNT_IP,
+     "count IP addrs is 1, which needs 20 bytes; got 24"},
     {"iplen", m_iplen, VRRP_DROP_LENGTH, NULL},
     {"tiny", m_tiny, VRRP_DROP_LENGTH,
      "packet of 10 bytes is shorter than an IP header"},
