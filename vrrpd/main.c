@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
+#include "privsep.h"
 #include "scriptcheck.h"
 #include "smtp.h"
 #include "vrrpd.h"
@@ -264,7 +266,14 @@ int main(int argc, char **argv)
 	if (d.conf->n_instances == 0)
 		log_warn("%s: no vrrp_instance configured", o.conf);
 
+	/* first, while we hold no descriptor the scripts could inherit */
+	if (privsep_start(&d.procs, d.conf) < 0) {
+		conf_free(d.conf);
+		return 1;
+	}
 	rc = daemon_setup(&d);
+	if (rc == 0)
+		rc = caps_drop_main();
 	if (rc < 0) {
 		daemon_teardown(&d);
 		return 1;

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "spawnmsg.h"
 
 /* What scripts see: a fixed PATH, nothing of ours. */
 char *const proc_script_env[] = {
@@ -160,19 +162,102 @@ static void on_sigchld(struct loop *loop, int signo, void *arg)
 	}
 }
 
+/* The spawner is gone: what it ran is lost, later scripts run here (and
+ * fail to change user, having no CAP_SETUID). */
+static void sep_lost(struct procs *ps)
+{
+	struct proc *p, *next;
+
+	log_err("the script spawner (pid %d) is gone; scripts that change "
+		"user will fail until vrrpd restarts",
+		(int)ps->sep.pid);
+	loop_io_del(ps->loop, &ps->sep.io);
+	close(ps->sep.io.fd);
+	ps->sep.io.fd = -1;
+	ps->sep.on = false;
+	for (p = ps->list; p; p = next) {
+		next = p->next;
+		if (p->id)
+			proc_finish(p, W_EXITCODE(126, 0));
+	}
+}
+
+static void sep_reply(struct procs *ps, const struct spawn_rep *rep)
+{
+	struct proc *p;
+
+	for (p = ps->list; p; p = p->next)
+		if (p->id == rep->id)
+			break;
+	if (!p)
+		return;
+	p->pid = rep->pid;
+	if (rep->err) {
+		log_err("%s: cannot start: %s", p->tag, strerror(-rep->err));
+		proc_finish(p, W_EXITCODE(127, 0));
+		return;
+	}
+	if (rep->timed_out) {
+		p->timed_out = true;
+		ps->killed++;
+	}
+	proc_finish(p, rep->status);
+}
+
+static void sep_readable(struct loop *loop, struct loop_io *io, uint32_t ev)
+{
+	struct procs *ps = io->arg;
+	uint8_t buf[SPAWN_MSG_MAX];
+	struct spawn_rep rep;
+
+	(void)loop;
+	(void)ev;
+	for (;;) {
+		ssize_t n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			sep_lost(ps);
+			return;
+		}
+		if (n < 0)
+			return;
+		if (spawn_rep_decode(buf, (size_t)n, &rep) == 0)
+			sep_reply(ps, &rep);
+	}
+}
+
 int procs_init(struct procs *ps, struct loop *loop)
 {
+	struct proc_spawner sep = ps->sep;
+	int rc;
+
 	memset(ps, 0, sizeof(*ps));
 	ps->loop = loop;
-	return loop_signal(loop, SIGCHLD, on_sigchld, ps);
+	ps->sep = sep;
+	rc = loop_signal(loop, SIGCHLD, on_sigchld, ps);
+	if (rc < 0 || !ps->sep.on)
+		return rc;
+	ps->sep.io.events = EPOLLIN;
+	ps->sep.io.cb = sep_readable;
+	ps->sep.io.arg = ps;
+	return loop_io_add(loop, &ps->sep.io);
 }
 
 void procs_free(struct procs *ps)
 {
+	if (ps->sep.on) {
+		/* end of file tells the spawner to kill what it runs (but
+		 * PROC_OUTLIVE scripts) and exit */
+		loop_io_del(ps->loop, &ps->sep.io);
+		close(ps->sep.io.fd);
+		ps->sep.io.fd = -1;
+		ps->sep.on = false;
+		waitpid(ps->sep.pid, NULL, 0);
+	}
 	while (ps->list) {
 		struct proc *p = ps->list;
 
-		if (!p->outlive) {
+		if (!p->outlive && !p->id) {
 			kill(-p->pid, SIGKILL);
 			waitpid(p->pid, NULL, 0);
 		}
@@ -190,6 +275,9 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	setpgid(0, 0);
 	if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0)
 		_exit(126);
@@ -219,13 +307,83 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 	_exit(127);
 }
 
+static struct proc *proc_new(struct procs *ps, unsigned flags, const char *tag,
+			     proc_done_cb done, void *arg)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->ps = ps;
+	p->out.fd = -1;
+	snprintf(p->tag, sizeof(p->tag), "%s", tag);
+	p->done = done;
+	p->arg = arg;
+	p->outlive = flags & PROC_OUTLIVE;
+	loop_timer_init(&p->deadline, on_deadline, p);
+	return p;
+}
+
+/* Asks the spawner to run it; the reply finishes it (sep_reply). */
+static int spawn_remote(struct procs *ps, const struct argv *argv,
+			const struct run_as *user, char *const env[],
+			int64_t limit_ms, unsigned flags, const char *tag,
+			proc_done_cb done, void *arg)
+{
+	struct spawn_req req = {0};
+	uint8_t buf[SPAWN_MSG_MAX];
+	struct proc *p;
+	int len, i;
+
+	if (argv->n < 1 || argv->n > SPAWN_MAX_ARGS)
+		return -E2BIG;
+	req.id = ++ps->sep.next_id ? ps->sep.next_id : ++ps->sep.next_id;
+	req.flags = flags;
+	req.limit_ms = limit_ms;
+	req.user_set = user->set;
+	req.uid = user->uid;
+	req.gid = user->gid;
+	req.tag = tag;
+	req.user_name = user->name;
+	req.argc = (size_t)argv->n;
+	for (i = 0; i < argv->n; i++)
+		req.argv[i] = argv->v[i];
+	for (i = 0; env[i]; i++) {
+		if (i >= SPAWN_MAX_ENV)
+			return -E2BIG;
+		req.env[i] = env[i];
+	}
+	req.envc = (size_t)i;
+	len = spawn_req_encode(&req, buf, sizeof(buf));
+	if (len < 0)
+		return len;
+	p = proc_new(ps, flags, tag, done, arg);
+	if (!p)
+		return -ENOMEM;
+	if (send(ps->sep.io.fd, buf, (size_t)len, MSG_NOSIGNAL) != len) {
+		int rc = -errno;
+
+		free(p);
+		return rc;
+	}
+	p->id = req.id;
+	p->next = ps->list;
+	ps->list = p;
+	ps->spawned++;
+	return 0;
+}
+
 int proc_spawn(struct procs *ps, const struct argv *argv,
 	       const struct run_as *user, char *const env[], int64_t limit_ms,
 	       unsigned flags, const char *tag, proc_done_cb done, void *arg)
 {
-	struct proc *p = calloc(1, sizeof(*p));
+	struct proc *p;
 	int pipefd[2], rc;
 
+	if (ps->sep.on)
+		return spawn_remote(ps, argv, user, env, limit_ms, flags, tag,
+				    done, arg);
+	p = proc_new(ps, flags, tag, done, arg);
 	if (!p)
 		return -ENOMEM;
 	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -248,11 +406,6 @@ int proc_spawn(struct procs *ps, const struct argv *argv,
 	}
 	close(pipefd[1]);
 	setpgid(p->pid, p->pid); /* no race with the kill of the group */
-	p->ps = ps;
-	snprintf(p->tag, sizeof(p->tag), "%s", tag);
-	p->done = done;
-	p->arg = arg;
-	p->outlive = flags & PROC_OUTLIVE;
 	p->out.fd = pipefd[0];
 	p->out.events = EPOLLIN;
 	p->out.cb = out_readable;
@@ -261,7 +414,6 @@ int proc_spawn(struct procs *ps, const struct argv *argv,
 		close(p->out.fd);
 		p->out.fd = -1;
 	}
-	loop_timer_init(&p->deadline, on_deadline, p);
 	if (limit_ms > 0)
 		loop_timer_in(ps->loop, &p->deadline, limit_ms);
 	p->next = ps->list;

@@ -32,15 +32,26 @@ struct proc;
 /* status: a wait status, or -1 when the time limit killed it. */
 typedef void (*proc_done_cb)(struct proc *p, int status, void *arg);
 
+/* The link to the script spawner process (privsep.c), when there is one:
+ * then scripts are started there, and main only sends requests. */
+struct proc_spawner {
+	bool on;
+	pid_t pid;
+	struct loop_io io;
+	uint32_t next_id;
+};
+
 struct procs {
 	struct loop *loop;
 	struct proc *list;
 	uint64_t spawned, killed;
+	struct proc_spawner sep;
 };
 
 struct proc {
 	struct procs *ps;
 	pid_t pid;
+	uint32_t id; /* the spawner's request id */
 	struct loop_io out;
 	struct loop_timer deadline;
 	char tag[96];
@@ -53,6 +64,7 @@ struct proc {
 	struct proc *next;
 };
 
+/* Keeps a spawner that privsep_start() attached before. */
 int procs_init(struct procs *ps, struct loop *loop);
 /* Kills (SIGKILL to the group) every child but those spawned with
  * PROC_OUTLIVE, and forgets them all; no callbacks. */
@@ -63,7 +75,8 @@ extern char *const proc_script_env[];
 
 #define PROC_OUTLIVE 1u
 
-/* Starts a child; 0 or -errno. The callback runs once, after reaping. */
+/* Starts a child (through the spawner when there is one); 0 or -errno.
+ * The callback runs once, after reaping. */
 int proc_spawn(struct procs *ps, const struct argv *argv,
 	       const struct run_as *user, char *const env[], int64_t limit_ms,
 	       unsigned flags, const char *tag, proc_done_cb done, void *arg);
