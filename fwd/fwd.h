@@ -24,6 +24,7 @@
 
 struct fwd;
 struct fwd_listen;
+struct stats_http;
 struct session;
 
 /* Operator's wish for a server (control socket); health is separate. */
@@ -96,6 +97,7 @@ struct fwd {
 	struct loop_timer again_timer;
 	struct ratelimit rl_accept, rl_connect, rl_noserver;
 	struct vrrplink vrrp;
+	struct stats_http *stats_http; /* NULL: no status page */
 	char scratch[65536]; /* one read at a time, single thread */
 };
 

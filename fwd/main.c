@@ -16,6 +16,7 @@
 #include "fwd.h"
 #include "listener.h"
 #include "proxy.h"
+#include "stats_http.h"
 
 #define STICK_PURGE_MS 10000
 #define IDLE_PIPES     256
@@ -235,7 +236,8 @@ static int fwd_run(struct fwd *f)
 	loop_timer_init(&f->grace_timer, grace_over, f);
 	loop_timer_init(&f->stick_timer, stick_purge, f);
 	loop_timer_init(&f->again_timer, proxy_run_again, f);
-	if ((rc = listener_open(f)) < 0 || (rc = control_open(f)) < 0)
+	if ((rc = listener_open(f)) < 0 || (rc = control_open(f)) < 0 ||
+	    (rc = stats_http_open(f)) < 0)
 		goto out;
 	/* before dropping root: vrrpd's socket is root's, mode 0600 */
 	vrrplink_start(f, f->c->vrrpd_socket ? f->c->vrrpd_socket
@@ -263,6 +265,7 @@ out:
 	listener_close(f);
 	f->stopping = true;
 	proxy_close_all(f);
+	stats_http_close(f);
 	control_close(f);
 	return rc;
 }

@@ -11,10 +11,12 @@
 #include "../common/json.h"
 #include "../common/parse.h"
 #include "fwd.h"
+#include "stats_http.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000 /* a local socket: cheap to retry */
 #define OUT_MAX	       (256 * 1024)
+#define STATUS_FRESH_MS 1000 /* ask vrrpd at most this often */
 
 static void link_connect(struct loop *loop, struct loop_timer *t);
 
@@ -40,6 +42,12 @@ static void link_close(struct vrrplink *v, bool retry)
 		log_warn("vrrpd link: lost; reconnecting");
 	v->connected = false;
 	v->n_inst = 0;
+	json_free(v->status);
+	v->status = NULL;
+	if (v->status_pending) {
+		v->status_pending = false;
+		stats_http_status_arrived(v->f);
+	}
 	sbuf_reset(&v->in);
 	sbuf_reset(&v->out);
 	if (retry && v->path) {
@@ -146,6 +154,7 @@ static void on_line(struct vrrplink *v, const char *line)
 		const char *state = json_str(j, "state", "?");
 
 		v->events++;
+		v->status_stale = true;
 		remember_state(v, name, state);
 		log_info("vrrpd: %s is %s (priority %.0f; %s)", name, state,
 			 json_num(j, "priority", 0), json_str(j, "reason", ""));
@@ -153,6 +162,15 @@ static void on_line(struct vrrplink *v, const char *line)
 		v->errors++;
 		log_warn("vrrpd link: vrrpd says: %s",
 			 json_str(j, "error", "?"));
+	} else if (json_get(j, "instances") && v->status_pending) {
+		/* the answer to our `status`: keep it */
+		json_free(v->status);
+		v->status = j;
+		v->status_ms = v->f->loop.now_ms;
+		v->status_pending = false;
+		v->status_stale = false;
+		stats_http_status_arrived(v->f);
+		return;
 	}
 	json_free(j);
 }
@@ -269,24 +287,94 @@ void vrrplink_stop(struct fwd *f)
 	v->f = NULL;
 }
 
-void vrrplink_stats_json(const struct fwd *f, struct sbuf *sb)
+bool vrrplink_status_ask(struct fwd *f)
+{
+	struct vrrplink *v = &f->vrrp;
+	int64_t now = f->loop.now_ms;
+
+	if (!v->connected)
+		return false;
+	if (v->status_pending)
+		return true;
+	if (v->status && !v->status_stale &&
+	    now - v->status_ms < STATUS_FRESH_MS)
+		return false;
+	if (v->asked_ms && now - v->asked_ms < STATUS_FRESH_MS)
+		return false;
+	v->asked_ms = now;
+	v->status_pending = true;
+	link_send(v, "status");
+	return v->status_pending;
+}
+
+static uint64_t num_u64(const struct json *o, const char *key)
+{
+	double d = json_num(o, key, 0);
+
+	return d > 0 ? (uint64_t)d : 0;
+}
+
+/* Details of one instance from vrrpd's status answer. */
+static void snap_detail(struct snap_inst *o, const struct json *in)
+{
+	const struct json *drops = json_get(in, "drops"), *d;
+
+	o->detail = true;
+	o->priority = (long)json_num(in, "priority", -1);
+	o->effective_priority = (long)json_num(in, "effective_priority", -1);
+	o->master_ip = json_str(in, "master_ip", "");
+	o->last_reason = json_str(in, "last_reason", "");
+	o->transitions = num_u64(in, "transitions");
+	o->adverts_sent = num_u64(json_get(in, "counters"), "adverts_sent");
+	o->adverts_received =
+	    num_u64(json_get(in, "counters"), "adverts_received");
+	for (d = drops ? drops->kids : NULL; d; d = d->next) {
+		if (d->type != JSON_NUM || !d->key)
+			continue;
+		if (!strcmp(d->key, "addr_list"))
+			o->addr_list_mismatch = d->num > 0 ? (uint64_t)d->num : 0;
+		else if (o->n_drops < SNAP_DROPS_MAX)
+			o->drops[o->n_drops++] = (struct snap_drop){
+			    d->key, d->num > 0 ? (uint64_t)d->num : 0};
+	}
+}
+
+static const struct json *status_inst(const struct json *status,
+				      const char *name)
+{
+	const struct json *list = status ? json_get(status, "instances") : NULL;
+	const struct json *in;
+
+	for (in = list ? list->kids : NULL; in; in = in->next)
+		if (!strcmp(json_str(in, "name", ""), name))
+			return in;
+	return NULL;
+}
+
+int vrrplink_snap(const struct fwd *f, struct snap_vrrpd *o)
 {
 	const struct vrrplink *v = &f->vrrp;
 	unsigned i;
 
-	sbuf_printf(sb, ",\"vrrpd\":{\"enabled\":%s,\"connected\":%s,",
-		    v->path ? "true" : "false",
-		    v->connected ? "true" : "false");
-	sbuf_printf(sb,
-		    "\"connects\":%llu,\"events\":%llu,\"errors\":%llu,"
-		    "\"instances\":[",
-		    (unsigned long long)v->connects,
-		    (unsigned long long)v->events,
-		    (unsigned long long)v->errors);
+	o->enabled = v->path != NULL;
+	o->connected = v->connected;
+	o->connects = v->connects;
+	o->events = v->events;
+	o->errors = v->errors;
+	o->router_id = v->status ? json_str(v->status, "router_id", NULL) : NULL;
+	o->status_age_ms = v->status ? f->loop.now_ms - v->status_ms : -1;
+	o->inst = calloc(v->n_inst + 1, sizeof(*o->inst));
+	if (!o->inst)
+		return -ENOMEM;
+	o->n_inst = v->n_inst;
 	for (i = 0; i < v->n_inst; i++) {
-		sbuf_printf(sb, "%s{\"name\":", i ? "," : "");
-		sbuf_json_str(sb, v->inst[i].name);
-		sbuf_printf(sb, ",\"state\":\"%s\"}", v->inst[i].state);
+		const struct json *in = status_inst(v->status, v->inst[i].name);
+
+		/* the pushed event is newer than any status answer */
+		o->inst[i].name = v->inst[i].name;
+		o->inst[i].state = v->inst[i].state;
+		if (in)
+			snap_detail(&o->inst[i], in);
 	}
-	sbuf_puts(sb, "]}");
+	return 0;
 }

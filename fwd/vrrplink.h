@@ -11,8 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../common/json.h"
 #include "../common/loop.h"
 #include "../common/sbuf.h"
+#include "statspage.h"
 
 #define VRRPLINK_MAX_INST 16
 
@@ -33,6 +35,10 @@ struct vrrplink {
 		char state[8];
 	} inst[VRRPLINK_MAX_INST];
 	unsigned n_inst;
+	/* vrrpd's last `status` answer, for the status page */
+	struct json *status;
+	int64_t status_ms, asked_ms;
+	bool status_pending, status_stale;
 };
 
 /* Connects now (and keeps trying); path NULL or "" disables the link. */
@@ -41,7 +47,13 @@ void vrrplink_stop(struct fwd *f);
 /* A server changed state: report listeners whose count of servers up
  * changed. */
 void vrrplink_health_changed(struct fwd *f);
-/* ,"vrrpd":{...} for fwd's stats. */
-void vrrplink_stats_json(const struct fwd *f, struct sbuf *sb);
+/*
+ * Asks vrrpd for `status` unless the cached answer is fresh (under 1 s
+ * old, no state event since) or a question went out less than 1 s ago.
+ * True when an answer is on its way: stats_http_status_arrived() follows.
+ */
+bool vrrplink_status_ask(struct fwd *f);
+/* The link and its instances for a stats snapshot (allocates v->inst). */
+int vrrplink_snap(const struct fwd *f, struct snap_vrrpd *v);
 
 #endif

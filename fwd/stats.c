@@ -1,0 +1,115 @@
+#include "stats.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/parse.h"
+#include "fwd.h"
+
+static const char *check_str(const struct fwd_server *s)
+{
+	if (!s->conf->check.enabled)
+		return "none";
+	if (s->last_check_err < 0)
+		return "pending";
+	return s->last_check_err ? strerror(s->last_check_err) : "ok";
+}
+
+static void snap_server(struct snap_server *o, const struct fwd_server *s,
+			int64_t now)
+{
+	o->name = s->conf->name;
+	sockaddr_str((const struct sockaddr *)&s->conf->addr, o->address,
+		     sizeof(o->address));
+	o->state = server_state_str(s);
+	o->health = s->health.up ? "UP" : "DOWN";
+	o->admin = server_admin_str(s->admin);
+	o->check = check_str(s);
+	o->weight = s->conf->weight;
+	o->backup = s->conf->backup;
+	o->cur = s->cur;
+	o->total = s->total;
+	o->bytes_in = s->bytes_in;
+	o->bytes_out = s->bytes_out;
+	o->connect_fail = s->connect_fail;
+	o->checks_ok = s->checks_ok;
+	o->checks_fail = s->checks_fail;
+	o->check_ago_ms = s->last_check_err < 0 ? -1 : now - s->last_check_ms;
+	o->last_change_wall = (int64_t)s->last_change_wall;
+	o->last_change_ago_ms = now - s->last_change_ms;
+}
+
+static int snap_listen(struct snap_listen *o, const struct fwd_listen *l,
+		       int64_t now)
+{
+	size_t i;
+
+	o->name = l->conf->name;
+	o->state = "FULL";
+	if (l->f->stopping)
+		o->state = "CLOSED";
+	else if (l->f->accept_paused)
+		o->state = "PAUSED";
+	else if (l->n_binds && l->binds[0].active)
+		o->state = "OPEN";
+	o->balance = conf_balance_str(l->conf->balance);
+	o->cur = l->cur;
+	o->maxconn = l->conf->maxconn;
+	o->total = l->total;
+	o->bytes_in = l->bytes_in;
+	o->bytes_out = l->bytes_out;
+	o->no_server = l->no_server;
+	o->stick_entries = l->stick.count;
+	o->binds = calloc(l->n_binds + 1, sizeof(*o->binds));
+	o->servers = calloc(l->n_servers + 1, sizeof(*o->servers));
+	if (!o->binds || !o->servers)
+		return -ENOMEM;
+	o->n_binds = l->n_binds;
+	for (i = 0; i < l->n_binds; i++)
+		sockaddr_str((const struct sockaddr *)&l->binds[i].conf->addr,
+			     o->binds[i], sizeof(o->binds[i]));
+	o->n_servers = l->n_servers;
+	for (i = 0; i < l->n_servers; i++)
+		snap_server(&o->servers[i], &l->servers[i], now);
+	return 0;
+}
+
+int stats_snap_take(const struct fwd *f, struct stats_snap *s)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (gethostname(s->node, sizeof(s->node) - 1) < 0)
+		strcpy(s->node, "?");
+	s->now_wall = time(NULL);
+	s->cur = f->cur;
+	s->maxconn = f->maxconn;
+	s->total = f->total;
+	s->stopping = f->stopping;
+	s->pipes_in_use = f->pipes.in_use;
+	s->pipes_idle = f->pipes.n;
+	s->listens = calloc(f->n_listens + 1, sizeof(*s->listens));
+	if (!s->listens)
+		return -ENOMEM;
+	s->n_listens = f->n_listens;
+	for (i = 0; i < f->n_listens; i++)
+		if (snap_listen(&s->listens[i], &f->listens[i],
+				f->loop.now_ms) < 0)
+			return -ENOMEM;
+	return vrrplink_snap(f, &s->vrrpd);
+}
+
+void stats_snap_free(struct stats_snap *s)
+{
+	size_t i;
+
+	for (i = 0; s->listens && i < s->n_listens; i++) {
+		free(s->listens[i].binds);
+		free(s->listens[i].servers);
+	}
+	free(s->listens);
+	free(s->vrrpd.inst);
+	memset(s, 0, sizeof(*s));
+}
