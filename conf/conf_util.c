@@ -19,6 +19,11 @@ static void diag_add(struct conf_ctx *ctx, const config_setting_t *at,
 		char msg[512];
 
 		vsnprintf(msg, sizeof(msg), fmt, ap);
+		/* the file's own strings may hold newlines: one problem, one
+		 * line (found by fuzz_conf) */
+		for (char *p = msg; *p; p++)
+			if ((unsigned char)*p < 0x20)
+				*p = '?';
 		sbuf_puts(t, msg);
 	}
 	sbuf_puts(t, "\n");

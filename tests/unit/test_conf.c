@@ -351,6 +351,15 @@ static void test_all_errors_reported(void **state)
 	unlink(path);
 }
 
+/* A value with a newline still gives one line (found by fuzz_conf). */
+static void test_error_one_line(void **state)
+{
+	(void)state;
+	expect_error(INSTANCE_HEAD "    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
+				   "    state = \"MAS\\nTER\";\n  };\n};\n",
+		     6, "state \"MAS?TER\" must be \"MASTER\" or \"BACKUP\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +372,7 @@ int main(void)
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_all_errors_reported),
+	    cmocka_unit_test(test_error_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
