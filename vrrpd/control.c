@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "reload.h"
 #include "smtp.h"
 #include "vrrpd.h"
 
@@ -138,13 +139,27 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 		smtp_alert_test(d, cl);
 		return;
 	}
+	if (strcmp(verb, "reload") == 0) {
+		struct sbuf sb;
+
+		/* it moves VIPs and runs scripts: only root or our uid */
+		if (!cl->privileged) {
+			ctl_send_error(cl, "permission denied");
+			return;
+		}
+		sbuf_init(&sb);
+		reload_run(d, &sb);
+		ctl_send_sbuf(cl, &sb);
+		sbuf_free(&sb);
+		return;
+	}
 	if (strcmp(verb, "ping") == 0) {
 		ctl_send(cl, "{\"ok\":true}\n", 12);
 		return;
 	}
 	d->ctl.stats.bad_requests++;
 	ctl_send_error(cl, "unknown command; known: status [INSTANCE], ping, "
-			   "alert-test, hello, health");
+			   "alert-test, reload, hello, health");
 }
 
 static void on_close(struct ctl_client *cl, void *arg)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../conf/conf_diff.h"
+#include "instance.h"
 #include "smtp.h"
 #include "vrrpd.h"
 
@@ -277,6 +279,115 @@ void instance_free(struct vrrp_instance *vi)
 	vi->vip_addrs = NULL;
 	vi->trackers = NULL;
 	vi->terms = NULL;
+}
+
+/* A child whose instance is gone: reaped, nothing to tell. */
+static void orphan_done(struct proc *p, int status, void *arg)
+{
+	(void)p;
+	(void)status;
+	(void)arg;
+}
+
+/* Running notify scripts carry their instance as callback argument. */
+static void procs_repoint(struct vrrpd *d, void *from, void *to)
+{
+	struct proc *p;
+
+	for (p = d->procs.list; p; p = p->next)
+		if (p->arg == from) {
+			p->arg = to;
+			if (!to)
+				p->done = orphan_done;
+		}
+}
+
+/* The parts of an instance derived from its configuration. */
+static int derive(struct vrrp_instance *vi)
+{
+	const struct conf_instance *cfg = vi->cfg;
+	size_t i;
+
+	vi->src = cfg->has_unicast_src ? cfg->unicast_src : vi->iface->primary;
+	free(vi->vip_addrs);
+	vi->vip_addrs = calloc(cfg->n_vips + 1, sizeof(*vi->vip_addrs));
+	if (!vi->vip_addrs)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_vips; i++)
+		vi->vip_addrs[i] = cfg->vips[i].addr;
+	vi->fsm_cfg.advert_int = cfg->advert_int;
+	vi->fsm_cfg.preempt = !cfg->nopreempt;
+	vi->fsm_cfg.fast_preempt = cfg->fast_preempt;
+	vi->fsm_cfg.preempt_delay_ms = cfg->preempt_delay_ms;
+	vi->fsm_cfg.primary_ip = vi->src;
+	return 0;
+}
+
+int instance_adopt(struct vrrp_instance *to, struct vrrp_instance *from,
+		   const struct conf_instance *cfg, struct vrrp_iface *iface)
+{
+	struct vrrpd *d = from->d;
+	bool garp_armed = loop_timer_armed(&from->garp_timer);
+	int64_t garp_at = from->garp_timer.when_ms;
+	int rc;
+
+	/* the loop's heap points at the timers themselves */
+	loop_timer_cancel(&d->loop, &from->timer);
+	loop_timer_cancel(&d->loop, &from->garp_timer);
+	*to = *from;
+	memset(from, 0, sizeof(*from));
+	loop_timer_init(&to->timer, instance_timer, to);
+	loop_timer_init(&to->garp_timer, garp_again, to);
+	if (garp_armed)
+		loop_timer_at(&d->loop, &to->garp_timer, garp_at);
+	procs_repoint(d, from, to);
+	free(to->trackers);
+	free(to->terms);
+	to->trackers = NULL;
+	to->terms = NULL;
+	to->n_trackers = 0;
+	to->cfg = cfg;
+	to->iface = iface;
+	if ((rc = derive(to)) < 0 || (rc = trackers_setup(to)) < 0)
+		return rc;
+	reschedule(to);
+	return 0;
+}
+
+void instance_vips_changed(struct vrrp_instance *vi,
+			   const struct conf_instance *old)
+{
+	struct conf_instance gone = *old;
+	struct vrrp_instance tmp = {.d = vi->d, .cfg = &gone};
+	struct conf_vip *v;
+	size_t i;
+	int added, removed;
+
+	if (vi->fsm.state != VRRP_STATE_MASTER)
+		return;
+	v = calloc(old->n_vips + 1, sizeof(*v));
+	if (!v)
+		return;
+	gone.vips = v;
+	gone.n_vips = 0;
+	for (i = 0; i < old->n_vips; i++)
+		if (!conf_vips_have(vi->cfg->vips, vi->cfg->n_vips,
+				    &old->vips[i]))
+			v[gone.n_vips++] = old->vips[i];
+	removed = vip_del_all(&tmp);
+	free(v);
+	added = vip_add_all(vi);
+	log_info("%s: virtual addresses reconfigured: %d removed, %d added",
+		 vi->cfg->name, removed, added);
+	if (added > 0)
+		garp_send_all(vi);
+}
+
+void instance_retire(struct vrrp_instance *vi)
+{
+	instance_stop(vi);
+	procs_repoint(vi->d, vi, NULL);
+	instance_free(vi);
 }
 
 /* At most one line per reason per LOG_EVERY_MS, with the count of the

@@ -8,6 +8,7 @@
 
 #include "caps.h"
 #include "privsep.h"
+#include "reload.h"
 #include "scriptcheck.h"
 #include "smtp.h"
 #include "vrrpd.h"
@@ -111,9 +112,7 @@ static void on_hup(struct loop *loop, int signo, void *arg)
 {
 	(void)loop;
 	(void)signo;
-	(void)arg;
-	log_warn("SIGHUP: configuration reload is not available in this "
-		 "version; restart vrrpd to apply changes");
+	reload_run(arg, NULL);
 }
 
 /* One vrrp_iface per distinct interface named by an instance. */

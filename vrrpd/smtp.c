@@ -473,6 +473,11 @@ void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)
 		    (unsigned long)s->dropped);
 }
 
+size_t smtp_queued(const struct vrrpd *d)
+{
+	return d->smtp ? d->smtp->n_queued : 0;
+}
+
 /* --- set-up and tear-down ------------------------------------------------- */
 
 static int recipients_build(struct smtp *s, const struct conf_global *g)

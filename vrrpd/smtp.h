@@ -26,6 +26,9 @@ void smtp_alert_transition(struct vrrpd *d, const struct vrrp_instance *vi,
  * or an error when no alert can be sent. */
 void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl);
 
+/* Mails waiting or in flight (reload swaps the sender only when 0). */
+size_t smtp_queued(const struct vrrpd *d);
+
 /* Appends ,"alerts":{...} (counters) to the status object. */
 void smtp_status_json(const struct vrrpd *d, struct sbuf *sb);
 
