@@ -87,6 +87,7 @@ struct fwd {
 	size_t idle_pipes;
 	bool use_splice;
 	unsigned cur;
+	unsigned peak; /* most sessions since the last malloc_trim */
 	long maxconn; /* configured, lowered to fit the open files limit */
 	uint64_t total;
 	bool stopping;

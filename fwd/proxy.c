@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@
 #define SPLICE_MIN 4096
 /* Rounds of read+write per flow before yielding to other sessions. */
 #define PUMP_ROUNDS 8
+/* Sessions at once after which going idle returns the heap to the OS. */
+#define TRIM_PEAK 1024
 
 static void session_connect(struct session *s, struct fwd_server *srv,
 			    int exclude);
@@ -151,6 +154,14 @@ void session_close(struct session *s, const char *why)
 	l->cur--;
 	f->cur--;
 	free(s);
+	if (!f->cur && f->peak >= TRIM_PEAK) {
+		/* a flood has passed: glibc keeps the freed sessions and
+		 * buffers (scattered over the heap, so not trimmed by free)
+		 * and RSS would stay at the peak; give the pages back once,
+		 * when nothing is left */
+		malloc_trim(0);
+		f->peak = 0;
+	}
 	listener_sync(f);
 	if (f->stopping && !f->sessions)
 		loop_stop(&f->loop);
@@ -665,6 +676,8 @@ void proxy_accept(struct fwd_listen *l, int fd,
 	l->total++;
 	f->cur++;
 	f->total++;
+	if (f->cur > f->peak)
+		f->peak = f->cur;
 	set_nodelay(fd);
 	if (loop_io_add(&f->loop, &s->cli.io) < 0) {
 		session_close(s, "epoll");

@@ -34,13 +34,14 @@ def load(ns, port, total):
 def settle(f, want_fds=None):
     """Waits until fwd has no session (and want_fds fds if given)."""
     deadline = time.time() + 10
-    while time.time() < deadline:
+    while True:
         st = f.stats()
+        time.sleep(0.2)  # fwd closes the control connection
         fds = S.fd_count(f.proc.pid)
         if st['cur'] == 0 and (want_fds is None or fds == want_fds):
-            break
-        time.sleep(0.05)
-    return st, fds
+            return st, fds
+        if time.time() > deadline:
+            return st, fds
 
 
 def run():
@@ -57,6 +58,7 @@ def run():
             server = { s = { address = "127.0.0.1:%d"; }; }; }; };'''
                   % (fport, bport), netns=ns.name)
         pid = f.proc.pid
+        time.sleep(0.2)  # fwd closes the control connection of startup
         fds0, rss0 = S.fd_count(pid), S.rss_kib(pid)
         secs = load(ns, fport, WARMUP)
         st, fds_w = settle(f)

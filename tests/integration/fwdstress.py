@@ -8,10 +8,11 @@ has its own open files limit, and kill -9 hits only that process):
   fwdstress.py stream HOST PORT NAME    sends NAME\\n then endless bytes,
                                         reading and dropping input
   fwdstress.py reqs HOST PORT N         N request/response connections
-  fwdstress.py hold HOST PORT N KIND    N connections that stall (KIND
+  fwdstress.py hold HOST PORT N KIND [SECS]
+                                        N connections that stall (KIND
                                         'stall': send nothing; 'drip': one
-                                        byte every DRIP seconds); stdin EOF
-                                        ends it
+                                        byte every DRIP seconds for SECS);
+                                        stdin EOF ends it
   fwdstress.py reset HOST PORT SECS     connect, send, close with RST
   fwdstress.py normal HOST PORT SECS    connect, send, await echo, close
 
@@ -27,7 +28,7 @@ import subprocess
 import sys
 import time
 
-DRIP = 3.0  # seconds between the bytes of a dripping client
+DRIP = 1.0  # seconds between the bytes of a dripping client
 LINGER0 = struct.pack('ii', 1, 0)
 HERE = os.path.abspath(__file__)
 
@@ -157,9 +158,10 @@ def reqs(host, port, n):
     return {'n': n, 'fails': fails, 'secs': round(time.time() - t0, 2)}
 
 
-def hold(host, port, n, kind):
+def hold(host, port, n, kind, drip_secs=0.0):
     """Opens n connections that never send a request (or drip single
-    bytes), records when the proxy closes each, ends at stdin EOF."""
+    bytes for drip_secs), records how long each lived until the proxy
+    closed it, ends at stdin EOF."""
     ep = select.epoll()
     socks, opened, closed = {}, {}, {}
     for i in range(n):
@@ -175,6 +177,7 @@ def hold(host, port, n, kind):
     ep.register(sys.stdin.fileno(), select.EPOLLIN)
     print(json.dumps({'opened': n}), flush=True)
     next_drip = time.time() + DRIP
+    drip_end = time.time() + drip_secs
     done = False
     while not done:
         for fd, ev in ep.poll(0.2):
@@ -193,7 +196,7 @@ def hold(host, port, n, kind):
                 pass
             closed[fd] = time.time() - opened[fd]
             ep.unregister(fd)
-        if kind == 'drip' and time.time() >= next_drip:
+        if kind == 'drip' and next_drip <= time.time() < drip_end:
             next_drip += DRIP
             for fd, s in socks.items():
                 if fd not in closed:
@@ -260,7 +263,8 @@ def main(argv):
         serve(host, port, 'stream', argv[4].encode())
     else:
         fn = {'reqs': lambda: reqs(host, port, int(argv[4])),
-              'hold': lambda: hold(host, port, int(argv[4]), argv[5]),
+              'hold': lambda: hold(host, port, int(argv[4]), argv[5],
+                                   float(argv[6]) if argv[6:] else 0.0),
               'reset': lambda: resets(host, port, float(argv[4])),
               'normal': lambda: normal(host, port, float(argv[4]))}[cmd]
         print(json.dumps(fn()), flush=True)
