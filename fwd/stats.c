@@ -78,11 +78,14 @@ static int snap_listen(struct snap_listen *o, const struct fwd_listen *l,
 
 int stats_snap_take(const struct fwd *f, struct stats_snap *s)
 {
+	char host[sizeof(s->node)] = "?";
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	if (gethostname(s->node, sizeof(s->node) - 1) < 0)
-		strcpy(s->node, "?");
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		strcpy(host, "?");
+	host[sizeof(host) - 1] = '\0';
+	memcpy(s->node, host, sizeof(s->node));
 	s->now_wall = time(NULL);
 	s->cur = f->cur;
 	s->maxconn = f->maxconn;

@@ -37,7 +37,6 @@ struct stats_http {
 	struct stats_client *clients;
 	unsigned n_clients;
 	uint64_t requests, refused;
-	char base[1100];
 };
 
 static void client_free(struct stats_client *c)
@@ -113,6 +112,7 @@ static void serve_page(struct stats_client *c)
 	struct stats_http *h = c->h;
 	struct stats_snap snap;
 	struct sbuf body;
+	char base[1100];
 
 	c->waiting = false;
 	sbuf_init(&body);
@@ -124,8 +124,9 @@ static void serve_page(struct stats_client *c)
 		return;
 	}
 	if (c->page == STATS_PAGE_HTML)
-		statspage_html(&snap, h->base, h->f->c->stats.refresh_ms,
-			       &body);
+		statspage_html(
+		    &snap, stats_base(h->f->c->stats.uri, base, sizeof(base)),
+		    h->f->c->stats.refresh_ms, &body);
 	else if (c->page == STATS_PAGE_JSON) {
 		statspage_json(&snap, &body);
 		sbuf_puts(&body, "\n");
@@ -355,7 +356,6 @@ int stats_http_open(struct fwd *f)
 	h->lio.cb = on_accept;
 	h->lio.arg = h;
 	loop_timer_init(&h->wait_timer, wait_over, h);
-	stats_base(cs->uri, h->base, sizeof(h->base));
 	if ((rc = loop_io_add(&f->loop, &h->lio)) < 0) {
 		close(fd);
 		free(h);
