@@ -16,7 +16,9 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 1000 /* a local socket: cheap to retry */
 #define OUT_MAX	       (256 * 1024)
-#define STATUS_FRESH_MS 1000 /* ask vrrpd at most this often */
+
+/* ask vrrpd for its status at most this often */
+#define STATUS_FRESH_MS 1000
 
 static void link_connect(struct loop *loop, struct loop_timer *t);
 
@@ -332,7 +334,8 @@ static void snap_detail(struct snap_inst *o, const struct json *in)
 		if (d->type != JSON_NUM || !d->key)
 			continue;
 		if (!strcmp(d->key, "addr_list"))
-			o->addr_list_mismatch = d->num > 0 ? (uint64_t)d->num : 0;
+			o->addr_list_mismatch =
+			    d->num > 0 ? (uint64_t)d->num : 0;
 		else if (o->n_drops < SNAP_DROPS_MAX)
 			o->drops[o->n_drops++] = (struct snap_drop){
 			    d->key, d->num > 0 ? (uint64_t)d->num : 0};
@@ -361,7 +364,8 @@ int vrrplink_snap(const struct fwd *f, struct snap_vrrpd *o)
 	o->connects = v->connects;
 	o->events = v->events;
 	o->errors = v->errors;
-	o->router_id = v->status ? json_str(v->status, "router_id", NULL) : NULL;
+	o->router_id =
+	    v->status ? json_str(v->status, "router_id", NULL) : NULL;
 	o->status_age_ms = v->status ? f->loop.now_ms - v->status_ms : -1;
 	o->inst = calloc(v->n_inst + 1, sizeof(*o->inst));
 	if (!o->inst)
