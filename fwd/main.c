@@ -167,7 +167,8 @@ static int drop_privileges(struct fwd *f)
 	}
 	/* let the configured user reach its own control socket */
 	if (f->ctl_open &&
-	    chown(c->control_socket, c->user ? c->uid : 0, c->gid) < 0)
+	    chown(c->control_socket, c->user ? c->uid : 0,
+		  c->control_socket_group ? c->control_socket_gid : c->gid) < 0)
 		log_warn("chown %s: %s", c->control_socket, strerror(errno));
 	if (setgroups(1, &c->gid) < 0 || setgid(c->gid) < 0 ||
 	    (c->user && setuid(c->uid) < 0)) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "../common/log.h"
 
@@ -73,6 +74,11 @@ int caps_drop_main(void)
 {
 	static const cap_value_t keep[] = {CAP_NET_RAW, CAP_NET_ADMIN};
 	int rc = caps_limit(keep, 2, NULL, 0);
+
+	/* the main process never runs anything: no execve may ever gain
+	 * privilege from here (the spawner, forked before, is not bound) */
+	if (rc == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rc = -errno;
 
 	if (rc < 0)
 		log_err("cannot drop capabilities: %s", strerror(-rc));

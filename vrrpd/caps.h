@@ -18,7 +18,8 @@
 int caps_limit(const cap_value_t *keep, size_t n_keep,
 	       const cap_value_t *bound_extra, size_t n_extra);
 
-/* The main process after start-up: CAP_NET_RAW, CAP_NET_ADMIN. */
+/* The main process after start-up: CAP_NET_RAW, CAP_NET_ADMIN, and
+ * no_new_privs. */
 int caps_drop_main(void);
 
 #endif
