@@ -182,6 +182,49 @@ static void client_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	}
 }
 
+bool ctl_peer_privileged(const struct ctl_peer *p, uid_t self, bool has_group,
+			 gid_t group)
+{
+	size_t i;
+
+	if (p->uid == 0 || p->uid == self)
+		return true;
+	if (!has_group)
+		return false;
+	if (p->gid == group)
+		return true;
+	for (i = 0; i < p->n_groups; i++)
+		if (p->groups[i] == group)
+			return true;
+	return false;
+}
+
+/* The peer's supplementary groups come from SO_PEERGROUPS (Linux 4.13):
+ * what they were when it connected, like SO_PEERCRED's ids. */
+static bool peer_privileged(const struct ctl_server *s, int fd,
+			    const struct ucred *cred)
+{
+	struct ctl_peer peer = {.uid = cred->uid, .gid = cred->gid};
+	gid_t small[64], *groups = small;
+	socklen_t len = sizeof(small);
+	bool ok = ctl_peer_privileged(&peer, geteuid(), false, 0);
+
+	if (ok || !s->has_group)
+		return ok;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, small, &len) < 0) {
+		groups = errno == ERANGE ? malloc(len) : NULL;
+		if (!groups ||
+		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+			len = 0;
+	}
+	peer.groups = groups;
+	peer.n_groups = len / sizeof(gid_t);
+	ok = ctl_peer_privileged(&peer, geteuid(), true, s->group);
+	if (groups != small)
+		free(groups);
+	return ok;
+}
+
 static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 {
 	struct ctl_server *s = io->arg;
@@ -209,7 +252,8 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		}
 		c->srv = s;
 		c->uid = cred.uid;
-		c->privileged = cred.uid == 0 || cred.uid == geteuid();
+		c->gid = cred.gid;
+		c->privileged = peer_privileged(s, fd, &cred);
 		c->io.fd = fd;
 		c->io.events = EPOLLIN | EPOLLRDHUP;
 		c->io.cb = client_ready;
@@ -283,6 +327,18 @@ void ctl_server_close(struct ctl_server *s)
 		free(s->path);
 		s->path = NULL;
 	}
+}
+
+int ctl_server_set_group(struct ctl_server *s, gid_t gid)
+{
+	if (!s->path)
+		return -EBADF;
+	/* the socket's own inode: the path is ours, we just bound it */
+	if (chown(s->path, (uid_t)-1, gid) < 0 || chmod(s->path, 0660) < 0)
+		return -errno;
+	s->has_group = true;
+	s->group = gid;
+	return 0;
 }
 
 int ctl_request(const char *path, const char *line, char **reply,

@@ -24,7 +24,8 @@ struct ctl_client {
 	struct ctl_server *srv;
 	struct sbuf in, out;
 	uid_t uid;
-	bool privileged; /* uid 0 or our own uid */
+	gid_t gid;
+	bool privileged; /* see ctl_peer_privileged() */
 	bool discarding; /* skipping the rest of an over-long line */
 	bool closing;	 /* close once out is flushed */
 	void *user;	 /* the daemon's per-client state */
@@ -50,12 +51,34 @@ struct ctl_server {
 	struct ctl_client *clients;
 	unsigned n_clients;
 	struct ctl_stats stats;
+	bool has_group; /* mode 0660, this group may connect and command */
+	gid_t group;
 };
+
+/* Who is on the other end of a control connection (SO_PEERCRED,
+ * SO_PEERGROUPS). */
+struct ctl_peer {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups; /* supplementary groups */
+	size_t n_groups;
+};
+
+/*
+ * May this peer change state? uid 0, our own effective uid, or (when
+ * has_group) a member of group by primary or supplementary gid. Pure.
+ */
+bool ctl_peer_privileged(const struct ctl_peer *p, uid_t self, bool has_group,
+			 gid_t group);
 
 /* Binds path (mode 0600, replacing a stale socket). 0 or -errno. */
 int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 		    ctl_line_cb on_line, ctl_close_cb on_close, void *arg);
 void ctl_server_close(struct ctl_server *s);
+/* Opens the socket to a group: chown :gid, mode 0660; its members are
+ * privileged. Call it after ctl_server_open (which binds 0600), while we
+ * may still chown. 0 or -errno. */
+int ctl_server_set_group(struct ctl_server *s, gid_t gid);
 
 /* Queues bytes for the client; a client that lets CTL_MAX_OUT pile up is
  * disconnected so a stuck reader cannot grow our memory. */

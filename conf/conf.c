@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conf_fwd.h"
 #include "conf_util.h"
@@ -16,6 +17,39 @@ void conf_diag_init(struct conf_diag *d)
 void conf_diag_free(struct conf_diag *d)
 {
 	sbuf_free(&d->text);
+}
+
+/* The first secret the file holds (RFC 3768 auth_pass, SMTP password,
+ * stats page credentials), or NULL. */
+static config_setting_t *first_secret(const config_t *cfg)
+{
+	config_setting_t *at = config_lookup(cfg, "global_defs.smtp_password");
+	config_setting_t *insts = config_lookup(cfg, "vrrp_instance");
+	int i;
+
+	if (!at)
+		at = config_lookup(cfg, "forwarder.stats.auth");
+	for (i = 0; !at && insts && i < config_setting_length(insts); i++)
+		at = config_setting_lookup(config_setting_get_elem(insts, i),
+					   "authentication.auth_pass");
+	return at;
+}
+
+/* A warning, not an error: the daemons still start. */
+static void warn_readable_secrets(struct conf_ctx *ctx, const config_t *cfg,
+				  const char *path)
+{
+	config_setting_t *at;
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !(st.st_mode & S_IROTH))
+		return;
+	at = first_secret(cfg);
+	if (at)
+		conf_warning(ctx, at,
+			     "%s holds a secret (%s) and every user can read "
+			     "it; run chmod 640 %s",
+			     path, config_setting_name(at), path);
 }
 
 static const char *const top_keys[] = {"global_defs", "vrrp_script",
@@ -59,6 +93,7 @@ int conf_load(const char *path, unsigned sections, struct conf **out,
 	fwd = config_setting_get_member(root, "forwarder");
 	if (fwd && (sections & CONF_FWD))
 		conf_fwd_parse(&ctx, fwd, &c->fwd);
+	warn_readable_secrets(&ctx, &cfg, path);
 	config_destroy(&cfg);
 	if (diag->errors != errors_before) {
 		conf_free(c);
@@ -88,6 +123,7 @@ static void global_free(struct conf_global *g)
 	free(g->smtp_user);
 	free(g->smtp_password);
 	free(g->control_socket);
+	free(g->control_socket_group);
 	free(g->script_user);
 }
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../common/sbuf.h"
 
@@ -36,6 +37,8 @@ struct conf_global {
 	char *smtp_user, *smtp_password;
 	bool smtp_alert; /* default for instances */
 	char *control_socket;
+	char *control_socket_group; /* NULL: mode 0600 */
+	gid_t control_socket_gid;
 	char *script_user; /* who scripts run as; default nobody */
 };
 

@@ -12,10 +12,18 @@
 #define MAX_MAXCONN	1000000
 #define DAY_MS		86400000
 
-static const char *const fwd_keys[] = {
-    "control_socket", "vrrpd_socket", "maxconn", "user",
-    "group",	      "timeout",      "grace",	 "shutdown_sessions_on_down",
-    "listen",	      "stats",	      NULL};
+static const char *const fwd_keys[] = {"control_socket",
+				       "vrrpd_socket",
+				       "maxconn",
+				       "user",
+				       "group",
+				       "timeout",
+				       "grace",
+				       "shutdown_sessions_on_down",
+				       "listen",
+				       "stats",
+				       "control_socket_group",
+				       NULL};
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
 static const char *const listen_keys[] = {"bind",    "balance",	   "stick",
@@ -491,6 +499,8 @@ int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 	conf_check_keys(ctx, fwd, fwd_keys);
 	conf_get_str(ctx, fwd, "control_socket", &f->control_socket);
 	conf_get_str(ctx, fwd, "vrrpd_socket", &f->vrrpd_socket);
+	conf_get_group(ctx, fwd, "control_socket_group",
+		       &f->control_socket_group, &f->control_socket_gid);
 	if (!f->control_socket)
 		f->control_socket = strdup(CONF_FWD_DEFAULT_SOCKET);
 	conf_get_int(ctx, fwd, "maxconn", 1, MAX_MAXCONN, &f->maxconn);
@@ -517,6 +527,7 @@ void conf_fwd_free(struct conf_fwd *f)
 	}
 	free(f->listens);
 	free(f->control_socket);
+	free(f->control_socket_group);
 	free(f->vrrpd_socket);
 	free(f->user);
 	free(f->group);

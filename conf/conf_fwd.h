@@ -72,6 +72,8 @@ struct conf_fwd_stats {
 
 struct conf_fwd {
 	char *control_socket;
+	char *control_socket_group; /* NULL: mode 0600 */
+	gid_t control_socket_gid;
 	char *vrrpd_socket; /* NULL: global_defs.control_socket; "": none */
 	long maxconn;
 	char *user, *group; /* NULL: keep the starting identity */

@@ -1,6 +1,7 @@
 #include "conf_util.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,4 +320,30 @@ bool conf_copy_name(struct conf_ctx *ctx, const config_setting_t *at, char *dst,
 	}
 	strcpy(dst, src);
 	return true;
+}
+
+int conf_get_group(struct conf_ctx *ctx, const config_setting_t *group,
+		   const char *name, char **out, gid_t *gid)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+	struct group *gr;
+	char *end;
+	unsigned long n;
+
+	if (!s || conf_get_str(ctx, group, name, out) < 0)
+		return s ? -1 : 0;
+	errno = 0;
+	n = strtoul(*out, &end, 10);
+	if (**out && !*end && !errno && n < (gid_t)-1) {
+		*gid = (gid_t)n;
+		return 0;
+	}
+	gr = getgrnam(*out);
+	if (!gr) {
+		conf_error(ctx, s, "group '%s' does not exist on this host",
+			   *out);
+		return -1;
+	}
+	*gid = gr->gr_gid;
+	return 0;
 }

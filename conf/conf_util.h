@@ -5,6 +5,7 @@
 #include <libconfig.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "conf.h"
 
@@ -45,6 +46,10 @@ int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
 int conf_get_str_list(struct conf_ctx *ctx, const config_setting_t *group,
 		      const char *name, char ***out, size_t *n);
 void conf_str_list_free(char **list, size_t n);
+/* A group by name or as a number (gid): name and gid set when present,
+ * "FILE:LINE: group ... does not exist" otherwise. */
+int conf_get_group(struct conf_ctx *ctx, const config_setting_t *group,
+		   const char *name, char **out, gid_t *gid);
 
 /* Copies a name into a fixed buffer, reporting it if too long. */
 bool conf_copy_name(struct conf_ctx *ctx, const config_setting_t *at, char *dst,

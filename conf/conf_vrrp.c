@@ -10,11 +10,19 @@
 
 #define DEFAULT_CONTROL_SOCKET "/run/vrrpd/vrrpd.sock"
 
-static const char *const global_keys[] = {
-    "router_id",      "notification_email",   "notification_email_from",
-    "smtp_server",    "smtp_connect_timeout", "smtp_starttls",
-    "smtp_user",      "smtp_password",	      "smtp_alert",
-    "control_socket", "script_user",	      NULL};
+static const char *const global_keys[] = {"router_id",
+					  "notification_email",
+					  "notification_email_from",
+					  "smtp_server",
+					  "smtp_connect_timeout",
+					  "smtp_starttls",
+					  "smtp_user",
+					  "smtp_password",
+					  "smtp_alert",
+					  "control_socket",
+					  "script_user",
+					  "control_socket_group",
+					  NULL};
 
 static const char *const script_keys[] = {
     "script", "interval", "timeout", "weight", "rise", "fall", "user", NULL};
@@ -98,6 +106,9 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_get_str(ctx, g, "smtp_password", &out->smtp_password);
 		conf_get_bool(ctx, g, "smtp_alert", &out->smtp_alert);
 		conf_get_str(ctx, g, "control_socket", &out->control_socket);
+		conf_get_group(ctx, g, "control_socket_group",
+			       &out->control_socket_group,
+			       &out->control_socket_gid);
 		conf_get_str(ctx, g, "script_user", &out->script_user);
 		if (out->n_emails && !out->smtp_server)
 			conf_warning(ctx, g,

@@ -113,6 +113,8 @@ int control_open(struct fwd *f)
 	int rc = ctl_server_open(&f->ctl, &f->loop, f->c->control_socket,
 				 on_line, NULL, f);
 
+	if (rc == 0 && f->c->control_socket_group)
+		rc = ctl_server_set_group(&f->ctl, f->c->control_socket_gid);
 	if (rc < 0) {
 		log_err("control socket %s: %s", f->c->control_socket,
 			strerror(-rc));

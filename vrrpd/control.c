@@ -136,7 +136,11 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 		return;
 	}
 	if (strcmp(verb, "alert-test") == 0) {
-		smtp_alert_test(d, cl);
+		/* it sends mail: not for anyone who can connect */
+		if (!cl->privileged)
+			ctl_send_error(cl, "permission denied");
+		else
+			smtp_alert_test(d, cl);
 		return;
 	}
 	if (strcmp(verb, "reload") == 0) {
@@ -182,7 +186,9 @@ int control_open(struct vrrpd *d)
 	}
 	rc = ctl_server_open(&d->ctl, &d->loop, d->conf->global.control_socket,
 			     on_line, on_close, d);
-
+	if (rc == 0 && d->conf->global.control_socket_group)
+		rc = ctl_server_set_group(&d->ctl,
+					  d->conf->global.control_socket_gid);
 	if (rc < 0)
 		log_err("control socket %s: %s (does its directory exist?)",
 			d->conf->global.control_socket, strerror(-rc));

@@ -9,7 +9,9 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <grp.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -360,6 +362,99 @@ static void test_error_one_line(void **state)
 		     6, "state \"MAS?TER\" must be \"MASTER\" or \"BACKUP\"");
 }
 
+static void test_control_socket_group(void **state)
+{
+	struct conf *c = NULL;
+	struct group *gr = getgrnam("nogroup");
+	char *msgs;
+	int rc;
+
+	(void)state;
+	msgs = load("global_defs = { control_socket_group = \"4242\"; };\n",
+		    &rc, &c);
+	assert_int_equal(rc, 0);
+	assert_string_equal(c->global.control_socket_group, "4242");
+	assert_int_equal(c->global.control_socket_gid, 4242);
+	conf_free(c);
+	free(msgs);
+	if (gr) {
+		msgs = load("global_defs = { control_socket_group = "
+			    "\"nogroup\"; };\n",
+			    &rc, &c);
+		assert_int_equal(rc, 0);
+		assert_int_equal(c->global.control_socket_gid, gr->gr_gid);
+		conf_free(c);
+		free(msgs);
+	}
+	msgs = load("global_defs = { control_socket = \"/tmp/x.sock\"; };\n",
+		    &rc, &c);
+	assert_int_equal(rc, 0);
+	assert_null(c->global.control_socket_group);
+	conf_free(c);
+	free(msgs);
+	expect_error("global_defs = {\n"
+		     "  control_socket_group = \"no-such-group-h5\";\n};\n",
+		     2, "group 'no-such-group-h5' does not exist on this host");
+}
+
+/* Loads text from a file of the given mode; returns the diag text. */
+static char *load_mode(const char *text, mode_t mode, int *rc)
+{
+	struct conf_diag d;
+	struct conf *c = NULL;
+	char *msgs;
+
+	write_conf(text);
+	assert_int_equal(chmod(path, mode), 0);
+	conf_diag_init(&d);
+	*rc = conf_load(path, CONF_VRRP, &c, &d);
+	msgs = strdup(sbuf_str(&d.text));
+	conf_diag_free(&d);
+	unlink(path);
+	conf_free(c);
+	return msgs;
+}
+
+static void test_secret_readable(void **state)
+{
+	static const char *const secret[] = {
+	    INSTANCE_HEAD "    authentication = { auth_type = \"PASS\";\n"
+			  "      auth_pass = \"s3cret\"; };\n"
+			  "    virtual_ipaddress = [ \"198.18.0.50/24\" ];\n"
+			  "  };\n};\n",
+	    "global_defs = {\n  smtp_password = \"pw\";\n};\n",
+	    "forwarder = {\n  stats = { bind = \"127.0.0.1:8404\";\n"
+	    "    auth = \"admin:pw\"; };\n};\n",
+	};
+	static const int line[] = {6, 2, 3};
+	char want[256];
+	char *msgs;
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(secret) / sizeof(secret[0]); i++) {
+		msgs = load_mode(secret[i], 0644, &rc);
+		print_message("got: %s", msgs);
+		assert_int_equal(rc, 0);
+		snprintf(want, sizeof(want),
+			 "%s:%d: warning: %s holds a secret", path, line[i],
+			 path);
+		assert_non_null(strstr(msgs, want));
+		assert_non_null(strstr(msgs, "chmod 640"));
+		free(msgs);
+		/* not readable by others: no warning */
+		msgs = load_mode(secret[i], 0640, &rc);
+		assert_int_equal(rc, 0);
+		assert_null(strstr(msgs, "holds a secret"));
+		free(msgs);
+	}
+	/* readable, but nothing secret in it */
+	msgs = load_mode("global_defs = { router_id = \"x\"; };\n", 0644, &rc);
+	assert_null(strstr(msgs, "holds a secret"));
+	free(msgs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +468,8 @@ int main(void)
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_all_errors_reported),
 	    cmocka_unit_test(test_error_one_line),
+	    cmocka_unit_test(test_control_socket_group),
+	    cmocka_unit_test(test_secret_readable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -362,6 +362,27 @@ static void test_stats_errors(void **state)
 		      "listen l (line 2)\n");
 }
 
+static void test_control_socket_group(void **state)
+{
+	struct conf_diag diag;
+	struct conf *c;
+
+	(void)state;
+	assert_int_equal(load("forwarder = {\n" STATS_LISTEN
+			      "  control_socket_group = \"4243\";\n};\n",
+			      &c, &diag),
+			 0);
+	assert_string_equal(c->fwd->control_socket_group, "4243");
+	assert_int_equal(c->fwd->control_socket_gid, 4243);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	expect_errors("forwarder = {\n" STATS_LISTEN
+		      "  control_socket_group = \"no-such-group-h5\";\n};\n",
+		      "%s:3: group 'no-such-group-h5' does not exist on this "
+		      "host\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +394,7 @@ int main(void)
 	    cmocka_unit_test(test_warning_maxconn),
 	    cmocka_unit_test(test_stats),
 	    cmocka_unit_test(test_stats_errors),
+	    cmocka_unit_test(test_control_socket_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
