@@ -15,7 +15,7 @@ connected to the control socket.
  5. B's priority raised above A's + `vrrpctl reload`: B preempts (fast
     preemption) and the VIP moves to B; only the priority is reported
     changed.
-Finally SIGTERM: both exit 0 (under ASan, also: no leak after reloads).
+Finally SIGTERM: both exit 0 (under ASan: no leak after the reloads).
 """
 
 import json
@@ -259,8 +259,12 @@ def test(lab):
         rc = n.proc.wait(5)
         check(rc == 0, "%s: vrrpd exited 0 after the reloads (rc %r)"
               % (n.role, rc))
-        check("Sanitizer" not in n.proc.output(),
-              "%s: no sanitizer report" % n.role)
+        # a leak in vrrpd itself makes LeakSanitizer's exit code non-zero
+        # (checked above); memory errors are reported whoever made them
+        out = n.proc.output()
+        check("ERROR: AddressSanitizer" not in out and
+              "runtime error" not in out,
+              "%s: no ASan/UBSan error" % n.role)
 
 
 if __name__ == "__main__":
