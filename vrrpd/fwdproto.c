@@ -10,12 +10,18 @@
 
 int fwdproto_parse_hello(const char *line, int *version)
 {
-	char extra;
-	int v;
+	char *end;
+	unsigned long v;
 
-	if (sscanf(line, "hello fwd %d %c", &v, &extra) != 1 || v < 1)
+	/* not sscanf's %d: it overflows silently ("4294967297" gave 1) */
+	if (strncmp(line, "hello fwd ", 10) != 0 || line[10] < '0' ||
+	    line[10] > '9')
 		return -EINVAL;
-	*version = v;
+	v = strtoul(line + 10, &end, 10);
+	end += strspn(end, " \t\r");
+	if (*end || v < 1 || v > 1000000)
+		return -EINVAL;
+	*version = (int)v;
 	return 0;
 }
 

@@ -23,6 +23,10 @@ static void test_hello(void **state)
 	assert_int_equal(fwdproto_parse_hello("hello fwd", &v), -EINVAL);
 	assert_int_equal(fwdproto_parse_hello("hello fwd 0", &v), -EINVAL);
 	assert_int_equal(fwdproto_parse_hello("hello fwd 1 x", &v), -EINVAL);
+	/* an overflowing version is refused, not wrapped (found by lint) */
+	assert_int_equal(fwdproto_parse_hello("hello fwd 4294967297", &v),
+			 -EINVAL);
+	assert_int_equal(fwdproto_parse_hello("hello fwd -1", &v), -EINVAL);
 	assert_int_equal(fwdproto_parse_hello("hello vrrpd 1", &v), -EINVAL);
 }
 
