@@ -80,9 +80,14 @@ int cmd_parse(const char *line, struct cmd *c, char *err, size_t errlen)
 		c->verb = CMD_STATS;
 		return 0;
 	}
+	if (strcmp(w[0], "reload") == 0 && n == 1) {
+		c->verb = CMD_RELOAD;
+		return 0;
+	}
 	if (strcmp(w[0], "server") == 0)
 		return parse_server(w, n, c, err, errlen);
-	if (strcmp(w[0], "help") == 0 || strcmp(w[0], "stats") == 0)
+	if (strcmp(w[0], "help") == 0 || strcmp(w[0], "stats") == 0 ||
+	    strcmp(w[0], "reload") == 0)
 		snprintf(err, errlen, "'%s' takes no argument", w[0]);
 	else
 		snprintf(err, errlen, "unknown command '%.64s'; try 'help'",
@@ -92,5 +97,5 @@ int cmd_parse(const char *line, struct cmd *c, char *err, size_t errlen)
 
 int cmd_privileged(const struct cmd *c)
 {
-	return c->verb == CMD_SERVER;
+	return c->verb == CMD_SERVER || c->verb == CMD_RELOAD;
 }

@@ -13,6 +13,7 @@ enum cmd_verb {
 	CMD_HELP,
 	CMD_STATS,
 	CMD_SERVER,
+	CMD_RELOAD,
 };
 
 enum cmd_action {

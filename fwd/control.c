@@ -5,6 +5,7 @@
 
 #include "../common/parse.h"
 #include "cmd.h"
+#include "reload.h"
 #include "stats.h"
 
 /* The shared snapshot, rendered as stats.json is (statspage.c). */
@@ -76,9 +77,21 @@ static void reply_server(struct ctl_client *c, struct fwd *f,
 	sbuf_free(&sb);
 }
 
+static void reply_reload(struct ctl_client *c, struct fwd *f)
+{
+	struct sbuf sb;
+
+	log_info("control (uid %u): reload", (unsigned)c->uid);
+	sbuf_init(&sb);
+	reload_run(f, &sb);
+	ctl_send_sbuf(c, &sb);
+	sbuf_free(&sb);
+}
+
 static const char help[] =
     "{\"ok\":true,\"commands\":[\"stats\","
-    "\"server LISTEN/SERVER enable|disable|drain\",\"help\"]}\n";
+    "\"server LISTEN/SERVER enable|disable|drain\",\"reload\",\"help\"]}"
+    "\n";
 
 static void on_line(struct ctl_client *c, char *line, void *arg)
 {
@@ -104,6 +117,9 @@ static void on_line(struct ctl_client *c, char *line, void *arg)
 		break;
 	case CMD_SERVER:
 		reply_server(c, f, &cmd);
+		break;
+	case CMD_RELOAD:
+		reply_reload(c, f);
 		break;
 	}
 }

@@ -25,6 +25,7 @@
 struct fwd;
 struct fwd_listen;
 struct stats_http;
+struct fwd_reload;
 struct session;
 
 /* Operator's wish for a server (control socket); health is separate. */
@@ -99,6 +100,8 @@ struct fwd {
 	struct ratelimit rl_accept, rl_connect, rl_noserver;
 	struct vrrplink vrrp;
 	struct stats_http *stats_http; /* NULL: no status page */
+	/* reload.c: the file to re-read, sections still in use */
+	struct fwd_reload *reload;
 	char scratch[65536]; /* one read at a time, single thread */
 };
 
@@ -113,6 +116,9 @@ bool server_stick_ok(const struct fwd_server *s);
 void server_health_result(struct fwd_server *s, bool ok, int err,
 			  const char *how);
 void server_set_admin(struct fwd_server *s, enum server_admin a);
+/* Fresh state for l->servers[idx] (health UP, admin from the config). */
+void server_init(struct fwd_server *s, struct fwd_listen *l, int idx,
+		 const struct conf_fwd_server *c);
 /* Refreshes the balancer's view of the server. */
 void server_sync(struct fwd_server *s);
 

@@ -1,6 +1,7 @@
 #include "listener.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +18,7 @@
 /* Pause after EMFILE/ENFILE: long enough to let sessions end. */
 #define ACCEPT_PAUSE_MS 100
 
-static int bind_one(const struct conf_fwd_bind *b, int backlog)
+int listener_bind(const struct conf_fwd_bind *b, int backlog)
 {
 	int fd, one = 1, rc;
 	bool v6 = b->addr.ss_family == AF_INET6;
@@ -135,6 +136,22 @@ static void accept_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	}
 }
 
+int listener_backlog(const struct conf_fwd_listen *cl)
+{
+	return cl->maxconn < 128     ? 128
+	       : cl->maxconn > 65535 ? 65535
+				     : (int)cl->maxconn;
+}
+
+void listener_attach(struct fwd_bind *b, int fd)
+{
+	b->io.fd = fd;
+	b->io.events = EPOLLIN;
+	b->io.cb = accept_ready;
+	b->io.arg = b;
+	b->active = false;
+}
+
 int listener_open(struct fwd *f)
 {
 	size_t i, j;
@@ -143,14 +160,11 @@ int listener_open(struct fwd *f)
 	loop_timer_init(&f->resume_timer, accept_resume, f);
 	for (i = 0; i < f->n_listens; i++) {
 		struct fwd_listen *l = &f->listens[i];
-		int backlog = l->conf->maxconn < 128 ? 128
-			      : l->conf->maxconn > 65535
-				  ? 65535
-				  : (int)l->conf->maxconn;
+		int backlog = listener_backlog(l->conf);
 
 		for (j = 0; j < l->n_binds; j++) {
 			struct fwd_bind *b = &l->binds[j];
-			int fd = bind_one(b->conf, backlog);
+			int fd = listener_bind(b->conf, backlog);
 
 			if (fd < 0) {
 				log_err(
@@ -162,12 +176,7 @@ int listener_open(struct fwd *f)
 				    strerror(-fd));
 				return fd;
 			}
-			b->io.fd = fd;
-			b->io.events = EPOLLIN;
-			b->io.cb = accept_ready;
-			b->io.arg = b;
-			b->l = l;
-			b->active = false;
+			listener_attach(b, fd);
 			log_info("listen %s: listening on %s", l->conf->name,
 				 sockaddr_str(
 				     (const struct sockaddr *)&b->conf->addr,
@@ -178,6 +187,17 @@ int listener_open(struct fwd *f)
 	return 0;
 }
 
+void listener_close_bind(struct fwd *f, struct fwd_bind *b)
+{
+	if (b->io.fd < 0)
+		return;
+	if (b->active)
+		loop_io_del(&f->loop, &b->io);
+	b->active = false;
+	close(b->io.fd);
+	b->io.fd = -1;
+}
+
 void listener_close(struct fwd *f)
 {
 	size_t i, j;
@@ -186,16 +206,62 @@ void listener_close(struct fwd *f)
 	for (i = 0; i < f->n_listens; i++) {
 		struct fwd_listen *l = &f->listens[i];
 
-		for (j = 0; j < l->n_binds; j++) {
-			struct fwd_bind *b = &l->binds[j];
-
-			if (b->io.fd < 0)
-				continue;
-			if (b->active)
-				loop_io_del(&f->loop, &b->io);
-			b->active = false;
-			close(b->io.fd);
-			b->io.fd = -1;
-		}
+		for (j = 0; j < l->n_binds; j++)
+			listener_close_bind(f, &l->binds[j]);
 	}
+}
+
+int listener_build(struct fwd *f, const struct conf_fwd *c,
+		   struct fwd_listen **out, size_t *n_out)
+{
+	struct fwd_listen *ls =
+	    calloc(c->n_listens ? c->n_listens : 1, sizeof(*ls));
+	size_t i, j;
+
+	*out = ls;
+	*n_out = 0;
+	if (!ls)
+		return -ENOMEM;
+	for (i = 0; i < c->n_listens; i++) {
+		const struct conf_fwd_listen *cl = &c->listens[i];
+		struct fwd_listen *l = &ls[i];
+
+		*n_out = i + 1;
+		l->f = f;
+		l->conf = cl;
+		l->binds = calloc(cl->n_binds + 1, sizeof(*l->binds));
+		l->servers = calloc(cl->n_servers + 1, sizeof(*l->servers));
+		l->pool.m = calloc(cl->n_servers + 1, sizeof(*l->pool.m));
+		if (!l->binds || !l->servers || !l->pool.m ||
+		    stick_init(&l->stick, (size_t)cl->stick_size,
+			       cl->stick_expire_ms) < 0)
+			return -ENOMEM;
+		l->n_binds = cl->n_binds;
+		for (j = 0; j < cl->n_binds; j++) {
+			l->binds[j].io.fd = -1;
+			l->binds[j].conf = &cl->binds[j];
+			l->binds[j].l = l;
+		}
+		l->pool.algo =
+		    cl->balance == CONF_BALANCE_LEASTCONN ? POOL_LEASTCONN
+		    : cl->balance == CONF_BALANCE_SOURCE  ? POOL_SOURCE
+							  : POOL_ROUNDROBIN;
+		l->pool.n = l->n_servers = cl->n_servers;
+		for (j = 0; j < cl->n_servers; j++)
+			server_init(&l->servers[j], l, (int)j, &cl->servers[j]);
+	}
+	return 0;
+}
+
+void listener_free(struct fwd_listen *ls, size_t n)
+{
+	size_t i;
+
+	for (i = 0; ls && i < n; i++) {
+		free(ls[i].binds);
+		free(ls[i].servers);
+		free(ls[i].pool.m);
+		stick_free(&ls[i].stick);
+	}
+	free(ls);
 }

@@ -18,4 +18,17 @@ void listener_pause(struct fwd *f, int err);
 /* Closes all listening sockets (SIGTERM: stop accepting). */
 void listener_close(struct fwd *f);
 
+/* Run-time listen sections for c (no socket yet): *out and *n_out are
+ * set even on -ENOMEM, for listener_free. */
+int listener_build(struct fwd *f, const struct conf_fwd *c,
+		   struct fwd_listen **out, size_t *n_out);
+void listener_free(struct fwd_listen *ls, size_t n);
+/* A bound, listening, non-blocking socket for b: fd, or -errno. */
+int listener_bind(const struct conf_fwd_bind *b, int backlog);
+int listener_backlog(const struct conf_fwd_listen *cl);
+/* Makes fd (listening) b's socket; listener_sync puts it in epoll. */
+void listener_attach(struct fwd_bind *b, int fd);
+/* Closes one listening socket. */
+void listener_close_bind(struct fwd *f, struct fwd_bind *b);
+
 #endif

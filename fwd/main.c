@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include "fwd.h"
 #include "listener.h"
 #include "proxy.h"
+#include "reload.h"
 #include "stats_http.h"
 
 #define STICK_PURGE_MS 10000
@@ -36,72 +39,15 @@ static void usage(FILE *out)
 
 static int fwd_build(struct fwd *f, struct conf *conf)
 {
-	const struct conf_fwd *c = conf->fwd;
-	size_t i, j;
-
 	f->conf = conf;
-	f->c = c;
-	f->listens = calloc(c->n_listens, sizeof(*f->listens));
-	if (!f->listens)
-		return -ENOMEM;
-	f->n_listens = c->n_listens;
-	for (i = 0; i < c->n_listens; i++) {
-		const struct conf_fwd_listen *cl = &c->listens[i];
-		struct fwd_listen *l = &f->listens[i];
-
-		l->f = f;
-		l->conf = cl;
-		l->binds = calloc(cl->n_binds, sizeof(*l->binds));
-		l->servers = calloc(cl->n_servers, sizeof(*l->servers));
-		l->pool.m = calloc(cl->n_servers, sizeof(*l->pool.m));
-		if (!l->binds || !l->servers || !l->pool.m ||
-		    stick_init(&l->stick, (size_t)cl->stick_size,
-			       cl->stick_expire_ms) < 0)
-			return -ENOMEM;
-		l->n_binds = cl->n_binds;
-		for (j = 0; j < cl->n_binds; j++) {
-			l->binds[j].io.fd = -1;
-			l->binds[j].conf = &cl->binds[j];
-			l->binds[j].l = l;
-		}
-		l->pool.algo =
-		    cl->balance == CONF_BALANCE_LEASTCONN ? POOL_LEASTCONN
-		    : cl->balance == CONF_BALANCE_SOURCE  ? POOL_SOURCE
-							  : POOL_ROUNDROBIN;
-		l->pool.n = l->n_servers = cl->n_servers;
-		for (j = 0; j < cl->n_servers; j++) {
-			struct fwd_server *s = &l->servers[j];
-
-			s->l = l;
-			s->idx = (int)j;
-			s->conf = &cl->servers[j];
-			s->admin =
-			    s->conf->disabled ? ADMIN_MAINT : ADMIN_READY;
-			s->last_check_err = -1;
-			s->check_io.fd = -1;
-			s->last_change_ms = f->loop.now_ms;
-			s->last_change_wall = time(NULL);
-			health_init(&s->health);
-			l->pool.m[j].weight = (unsigned)s->conf->weight;
-			l->pool.m[j].backup = s->conf->backup;
-			pool_member_name(&l->pool.m[j], s->conf->name);
-			server_sync(s);
-		}
-	}
-	return 0;
+	f->c = conf->fwd;
+	return listener_build(f, f->c, &f->listens, &f->n_listens);
 }
 
 static void fwd_free(struct fwd *f)
 {
-	size_t i;
-
-	for (i = 0; f->listens && i < f->n_listens; i++) {
-		free(f->listens[i].binds);
-		free(f->listens[i].servers);
-		free(f->listens[i].pool.m);
-		stick_free(&f->listens[i].stick);
-	}
-	free(f->listens);
+	reload_free(f);
+	listener_free(f->listens, f->n_listens);
 	pipes_free(&f->pipes);
 	loop_free(&f->loop);
 	conf_free(f->conf);
@@ -152,6 +98,40 @@ static void fit_nofile(struct fwd *f)
 	    rl.rlim_cur / 16 < IDLE_PIPES ? rl.rlim_cur / 16 : IDLE_PIPES;
 }
 
+/*
+ * Of root's powers only CAP_NET_BIND_SERVICE is kept, so that a reload
+ * can bind a new port below 1024; everything else goes, also from the
+ * bounding set (best effort: needs CAP_SETPCAP).
+ */
+static int keep_bind_cap(bool before)
+{
+	cap_value_t keep = CAP_NET_BIND_SERVICE;
+	cap_t caps;
+	int rc = 0;
+
+	if (before) {
+		for (cap_value_t v = 0; v <= CAP_LAST_CAP; v++)
+			if (v != keep && CAP_IS_SUPPORTED(v))
+				cap_drop_bound(v);
+		return prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+	}
+	caps = cap_init();
+	if (!caps || cap_set_flag(caps, CAP_PERMITTED, 1, &keep, CAP_SET) < 0 ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, 1, &keep, CAP_SET) < 0)
+		rc = -1;
+	else if (cap_set_proc(caps) < 0) {
+		/* not ours to keep (a bounding set without it): drop all */
+		log_warn("cannot keep CAP_NET_BIND_SERVICE (%s); a reload "
+			 "cannot bind ports below 1024",
+			 strerror(errno));
+		rc = cap_clear(caps) < 0 ? -1 : cap_set_proc(caps);
+	}
+	if (caps)
+		cap_free(caps);
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	return rc;
+}
+
 /* After binding: fwd needs no privilege to move bytes. */
 static int drop_privileges(struct fwd *f)
 {
@@ -170,8 +150,9 @@ static int drop_privileges(struct fwd *f)
 	    chown(c->control_socket, c->user ? c->uid : 0,
 		  c->control_socket_group ? c->control_socket_gid : c->gid) < 0)
 		log_warn("chown %s: %s", c->control_socket, strerror(errno));
-	if (setgroups(1, &c->gid) < 0 || setgid(c->gid) < 0 ||
-	    (c->user && setuid(c->uid) < 0)) {
+	if ((c->user && keep_bind_cap(true) < 0) || setgroups(1, &c->gid) < 0 ||
+	    setgid(c->gid) < 0 || (c->user && setuid(c->uid) < 0) ||
+	    (c->user && keep_bind_cap(false) < 0)) {
 		log_err("cannot drop privileges to %s:%s: %s",
 			c->user ? c->user : "root", c->group ? c->group : "-",
 			strerror(errno));
@@ -217,6 +198,17 @@ static void on_stop(struct loop *loop, int signo, void *arg)
 	loop_timer_at(loop, &f->grace_timer, loop->now_ms + f->c->grace_ms);
 }
 
+static void on_hup(struct loop *loop, int signo, void *arg)
+{
+	struct sbuf reply;
+
+	(void)loop;
+	(void)signo;
+	sbuf_init(&reply);
+	reload_run(arg, &reply); /* logs its outcome */
+	sbuf_free(&reply);
+}
+
 static void stick_purge(struct loop *loop, struct loop_timer *t)
 {
 	struct fwd *f = t->arg;
@@ -246,7 +238,8 @@ static int fwd_run(struct fwd *f)
 	if ((rc = drop_privileges(f)) < 0)
 		goto out;
 	if ((rc = loop_signal(&f->loop, SIGTERM, on_stop, f)) < 0 ||
-	    (rc = loop_signal(&f->loop, SIGINT, on_stop, f)) < 0) {
+	    (rc = loop_signal(&f->loop, SIGINT, on_stop, f)) < 0 ||
+	    (rc = loop_signal(&f->loop, SIGHUP, on_hup, f)) < 0) {
 		log_err("signalfd: %s", strerror(-rc));
 		goto out;
 	}
@@ -274,6 +267,7 @@ out:
 int main(int argc, char **argv)
 {
 	const char *path = NULL;
+	char *abs_path = NULL;
 	bool test = false, foreground = false, debug = false, splice = true;
 	struct conf_diag diag;
 	struct conf *conf;
@@ -325,10 +319,13 @@ int main(int argc, char **argv)
 		conf_free(conf);
 		return 0;
 	}
+	/* for reloads: daemon() moves to / */
+	abs_path = realpath(path, NULL);
 	log_init("fwd", !foreground, debug ? LOG_DEBUG : LOG_INFO);
 	if (!foreground && daemon(0, 0) < 0) {
 		fprintf(stderr, "daemon: %s\n", strerror(errno));
 		conf_free(conf);
+		free(abs_path);
 		return 1;
 	}
 	f = calloc(1, sizeof(*f));
@@ -336,10 +333,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "out of memory\n");
 		free(f);
 		conf_free(conf);
+		free(abs_path);
 		return 1;
 	}
 	f->use_splice = splice;
-	if (fwd_build(f, conf) < 0) {
+	rc = reload_init(f, abs_path ? abs_path : path);
+	free(abs_path);
+	if (rc < 0 || fwd_build(f, conf) < 0) {
 		log_err("out of memory");
 		f->conf = conf;
 		fwd_free(f);

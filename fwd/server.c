@@ -38,6 +38,26 @@ bool server_stick_ok(const struct fwd_server *s)
 	return s->health.up && s->admin != ADMIN_MAINT;
 }
 
+void server_init(struct fwd_server *s, struct fwd_listen *l, int idx,
+		 const struct conf_fwd_server *c)
+{
+	struct pool_member *m = &l->pool.m[idx];
+
+	s->l = l;
+	s->idx = idx;
+	s->conf = c;
+	s->admin = c->disabled ? ADMIN_MAINT : ADMIN_READY;
+	s->last_check_err = -1;
+	s->check_io.fd = -1;
+	s->last_change_ms = l->f->loop.now_ms;
+	s->last_change_wall = time(NULL);
+	health_init(&s->health);
+	m->weight = (unsigned)c->weight;
+	m->backup = c->backup;
+	pool_member_name(m, c->name);
+	server_sync(s);
+}
+
 void server_sync(struct fwd_server *s)
 {
 	s->l->pool.m[s->idx].usable = server_usable(s);

@@ -289,6 +289,32 @@ void vrrplink_stop(struct fwd *f)
 	v->f = NULL;
 }
 
+void vrrplink_reload(struct fwd *f, const char *path, bool forget)
+{
+	struct vrrplink *v = &f->vrrp;
+	unsigned *r;
+	size_t i;
+
+	if (!v->path || !path || strcmp(path, v->path) != 0) {
+		vrrplink_stop(f);
+		vrrplink_start(f, path);
+		return;
+	}
+	r = realloc(v->reported, (f->n_listens + 1) * sizeof(*r));
+	if (!r) {
+		vrrplink_stop(f);
+		vrrplink_start(f, path);
+		return;
+	}
+	v->reported = r;
+	if (!v->connected)
+		return; /* link_connect reports everything */
+	if (forget)
+		link_send(v, "hello fwd 1");
+	for (i = 0; i < f->n_listens && v->connected; i++)
+		report(v, i);
+}
+
 bool vrrplink_status_ask(struct fwd *f)
 {
 	struct vrrplink *v = &f->vrrp;

@@ -44,6 +44,12 @@ struct vrrplink {
 /* Connects now (and keeps trying); path NULL or "" disables the link. */
 void vrrplink_start(struct fwd *f, const char *path);
 void vrrplink_stop(struct fwd *f);
+/*
+ * After a reload: another path reconnects; the same one keeps the
+ * connection and reports every listener again (after a new hello when
+ * forget is set, so vrrpd drops sections fwd no longer has).
+ */
+void vrrplink_reload(struct fwd *f, const char *path, bool forget);
 /* A server changed state: report listeners whose count of servers up
  * changed. */
 void vrrplink_health_changed(struct fwd *f);

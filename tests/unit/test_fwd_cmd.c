@@ -31,6 +31,9 @@ static void test_ok(void **state)
 	assert_int_equal(cmd_parse("server a/b disable", &c, err, sizeof(err)),
 			 0);
 	assert_int_equal(c.action, CMD_DISABLE);
+	assert_int_equal(cmd_parse(" reload ", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.verb, CMD_RELOAD);
+	assert_true(cmd_privileged(&c));
 }
 
 static void test_errors(void **state)
@@ -41,6 +44,7 @@ static void test_errors(void **state)
 	    {"", "empty request; try 'help'"},
 	    {"bogus", "unknown command 'bogus'; try 'help'"},
 	    {"stats now", "'stats' takes no argument"},
+	    {"reload now", "'reload' takes no argument"},
 	    {"server web/fe01", "usage: server LISTEN/SERVER "
 				"enable|disable|drain"},
 	    {"server webfe01 enable", "'webfe01' is not LISTEN/SERVER"},
