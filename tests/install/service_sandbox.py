@@ -6,7 +6,8 @@ vrrpd and fwd run as root under `setpriv --no-new-privs --bounding-set`
 with exactly the CapabilityBoundingSet= of the generated units
 (build/systemd/*.service), with the units' ExecStart= arguments, in a
 two-node network-namespace lab. Asserted:
-- vrrpd becomes Master and adds its VIP (CAP_NET_RAW, CAP_NET_ADMIN);
+- vrrpd becomes Master and adds its VIP (CAP_NET_RAW, CAP_NET_ADMIN),
+  its control socket 0660 for control_socket_group (CAP_CHOWN);
 - its track script runs as nobody (CAP_SETUID/SETGID: weight 0, so
   anything else would be a Fault) and a hanging one is killed at its
   timeout, not when it ends (CAP_KILL on another user's process);
@@ -17,6 +18,7 @@ two-node network-namespace lab. Asserted:
   too: a duplicate); the unit's ExecStopPost= (vrrpd --cleanup) removes it.
 Root only (exit 77 otherwise).
 """
+import grp
 import os
 import pwd
 import re
@@ -31,6 +33,7 @@ sys.path.insert(0, os.path.join(os.environ.get("SOURCE_ROOT", "."), "tests",
 import lab as L  # noqa: E402
 
 FWD = os.path.join(L.BUILD_ROOT, "fwd", "fwd")
+GROUP = "nogroup"  # root is not in it: the chown needs CAP_CHOWN
 BACKEND = """
 import socket
 s = socket.socket()
@@ -75,6 +78,18 @@ def sandboxed(u, key, binary, conf):
                                 "--"] + argv
 
 
+def has_socket_group(lab):
+    """Whether this build's loader knows control_socket_group (the check
+    runs on builds from before it too, and says so)."""
+    path = lab.write("group-probe.conf", 'global_defs = { '
+                     'control_socket_group = "%s"; };\n' % GROUP)
+    r = L._sh([L.VRRPD, "-t", "-f", path], check=False)
+    if r.returncode != 0:
+        L.log("note: no control_socket_group in this build; socket group "
+              "checks skipped: " + (r.stdout + r.stderr).strip())
+    return r.returncode == 0
+
+
 def tracker(lab, sock, name):
     inst = lab.instance("a", sock)
     for t in (inst or {}).get("trackers", []):
@@ -90,6 +105,7 @@ def main():
         return 1
     vu, fu = unit("vrrpd"), unit("fwd")
     nobody = pwd.getpwnam("nobody").pw_uid
+    gid = grp.getgrnam(GROUP).gr_gid
     with L.Lab(["a", "b"]) as lab:
         sock_a, sock_b = lab.path("a.sock"), lab.path("b.sock")
         scripts = (
@@ -101,16 +117,20 @@ def main():
             "};\n" % nobody)
         inst_a = L.vrrp_instance(state="MASTER", priority=150,
                                  track_script=["chk_user", "chk_hang"])
-        conf_a = lab.write("a.conf", L.vrrpd_conf("lbA", sock_a, [inst_a])
-                           + scripts + """
+        # control_socket_group: a chown of each socket (CAP_CHOWN)
+        group = has_socket_group(lab)
+        gline = '  control_socket_group = "%s";\n' % GROUP if group else ""
+        vconf = L.vrrpd_conf("lbA", sock_a, [inst_a]).replace(
+            "global_defs = {\n", "global_defs = {\n" + gline, 1)
+        conf_a = lab.write("a.conf", vconf + scripts + """
 forwarder = {
   control_socket = "%s";
-  vrrpd_socket = "%s";
+%s  vrrpd_socket = "%s";
   user = "nobody";
   listen = { web = { bind = "%s:80";
     server = { s1 = { address = "198.18.0.11:8080"; }; }; }; };
 };
-""" % (lab.path("fwd.sock"), sock_a, L.VIP))
+""" % (lab.path("fwd.sock"), gline, sock_a, L.VIP))
         conf_b = lab.write("b.conf", L.vrrpd_conf(
             "lbB", sock_b, [L.vrrp_instance(priority=100)]))
 
@@ -132,6 +152,11 @@ forwarder = {
         hang_s = time.monotonic() - t0
         L.check(hang_s < 8, "killed after %.1f s, not after its 30 s sleep"
                 % hang_s)
+        st = os.stat(sock_a)
+        L.check(not group or st.st_mode & 0o777 == 0o660 and st.st_gid == gid,
+                "vrrpd's socket is 0660 group %s (mode %o gid %d)%s"
+                % (GROUP, st.st_mode & 0o777, st.st_gid,
+                   "" if group else ": skipped"))
         L.check(lab.instance("a", sock_a)["effective_priority"] == 140,
                 "priority 150 - 10 for the failed script")
         L.check(lab.state("a", sock_a) == "MASTER", "a is still Master")
@@ -170,6 +195,10 @@ forwarder = {
                 "(got %r)" % got)
         L.check("chown" not in fa.output(),
                 "fwd gave its socket to its user (no chown error)")
+        st = os.stat(lab.path("fwd.sock"))
+        L.check(not group or st.st_mode & 0o777 == 0o660 and st.st_gid == gid,
+                "fwd's socket is 0660 group %s%s"
+                % (GROUP, "" if group else ": skipped"))
         fa.stop()
 
         # kill -9: the VIP stays behind, ExecStopPost removes it
