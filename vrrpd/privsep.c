@@ -129,6 +129,7 @@ static int spawner_run(int fd)
 	 * capability cap_net_raw+ep (ping), which fails without it */
 	static const cap_value_t bound[] = {CAP_NET_RAW};
 	struct spawner sp;
+	struct proc *p;
 	int rc;
 
 	memset(&sp, 0, sizeof(sp));
@@ -154,6 +155,9 @@ static int spawner_run(int fd)
 		return 1;
 	}
 	rc = loop_run(&sp.loop);
+	/* procs_free runs no callback: the pending requests go here */
+	for (p = sp.procs.list; p; p = p->next)
+		free(p->arg);
 	procs_free(&sp.procs);
 	loop_io_del(&sp.loop, &sp.io);
 	loop_free(&sp.loop);
