@@ -102,6 +102,7 @@ static void enter(struct ctx *c, enum vrrp_state to)
 		f->master_ip = c->cfg->primary_ip;
 		f->master_prio = f->priority;
 		f->master_known = true;
+		f->split_garp_at = c->now; /* these GARPs count as the burst */
 		break;
 	case VRRP_STATE_BACKUP:
 		f->down_at = c->now + vrrp_master_down_ms(f->priority,
@@ -267,6 +268,11 @@ static void master_advert(struct ctx *c)
 		f->master_ip = c->in->src;
 		f->master_prio = c->in->priority;
 		f->master_known = true;
+		/* one last advert at our priority (keepalived's
+		 * vrrp_higher_prio_send_advert): after a split brain the
+		 * winner may never have heard us, and this tells it to
+		 * re-announce its MAC (our GARPs taught the segment ours) */
+		c->out->send_advert = true;
 		return;
 	}
 	/* Split brain: the peer thinks it is Master too. Assert ourselves
@@ -324,6 +330,8 @@ void vrrp_fsm_handle(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 		     int64_t now, struct vrrp_fsm_out *out)
 {
 	static const struct vrrp_fsm_in none;
+	/* out is only stored here and zeroed below before any read */
+	/* cppcheck-suppress ctuuninitvar */
 	struct ctx c = {f, cfg, in ? in : &none, now, out};
 	handler h;
 

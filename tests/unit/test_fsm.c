@@ -76,10 +76,10 @@ static const struct row rows[] = {
     {"master adver timer", VRRP_STATE_MASTER, 100, 0, 0, 0, 0, VRRP_EV_TIMER,
      -1, NULL, -1, VRRP_STATE_MASTER, A_ADVERT, 1000, NULL},
     {"master higher", VRRP_STATE_MASTER, 100, 0, 0, 0, 0, VRRP_EV_ADVERT, 150,
-     LOWER, 500, VRRP_STATE_BACKUP, A_DEL, 3609,
+     LOWER, 500, VRRP_STATE_BACKUP, A_DEL | A_ADVERT, 3609,
      "higher priority advert from 198.18.0.5 (priority 150)"},
     {"master equal higher ip", VRRP_STATE_MASTER, 100, 0, 0, 0, 0,
-     VRRP_EV_ADVERT, 100, UPPER, 500, VRRP_STATE_BACKUP, A_DEL, 3609,
+     VRRP_EV_ADVERT, 100, UPPER, 500, VRRP_STATE_BACKUP, A_DEL | A_ADVERT, 3609,
      "equal priority 100 and a higher address"},
     {"master equal lower ip", VRRP_STATE_MASTER, 100, 0, 0, 0, 0,
      VRRP_EV_ADVERT, 100, LOWER, 500, VRRP_STATE_MASTER, A_ADVERT | A_GARP,
@@ -202,6 +202,31 @@ static void test_split_brain_garp_rate(void **state)
 	assert_true(o.garp);
 }
 
+/* A new Master's own GARPs count as the split-brain burst: the loser's
+ * last advert right after a preemption does not trigger a second one. */
+static void test_new_master_garp_rate(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_fsm_cfg cfg = {.advert_int = 1, .preempt = true};
+	struct vrrp_fsm_in in = {.priority = 50};
+	struct vrrp_fsm_out o;
+
+	(void)state;
+	inet_pton(AF_INET, ME, &cfg.primary_ip);
+	inet_pton(AF_INET, UPPER, &in.src);
+	vrrp_fsm_init(&f, 100);
+	f.state = VRRP_STATE_BACKUP;
+	f.down_at = NOW;
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_TIMER, NULL, NOW, &o);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_true(o.garp);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_ADVERT, &in, NOW + 20, &o);
+	assert_true(o.send_advert);
+	assert_false(o.garp);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_ADVERT, &in, NOW + 1000, &o);
+	assert_true(o.garp);
+}
+
 /* A Backup's priority rising above the master it heard (a tracker
  * recovered) takes over without waiting for the next advert. */
 static void test_backup_priority_rise(void **state)
@@ -265,6 +290,7 @@ int main(void)
 	    cmocka_unit_test(test_rows),
 	    cmocka_unit_test(test_timing),
 	    cmocka_unit_test(test_split_brain_garp_rate),
+	    cmocka_unit_test(test_new_master_garp_rate),
 	    cmocka_unit_test(test_backup_priority_rise),
 	    cmocka_unit_test(test_stop_then_takeover),
 	    cmocka_unit_test(test_names),
