@@ -86,6 +86,38 @@ static int attr_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * An interface we send on was deleted and created again under the same
+ * name: the raw socket is still bound to the old ifindex (SO_BINDTODEVICE
+ * and the multicast membership keep the number, not the name), so it
+ * would hear nothing and fail every send. Open it again on the new one.
+ */
+static void iface_rebind(struct vrrpd *d, const char *name, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_ifaces; i++) {
+		struct vrrp_iface *ifc = &d->ifaces[i];
+		struct in_addr primary = ifc->primary;
+		int old = ifc->ifindex, rc;
+
+		if (strcmp(ifc->name, name) != 0 || ifc->ifindex == ifindex)
+			continue;
+		net_iface_close(d, ifc);
+		rc = net_iface_open(d, ifc);
+		if (!ifc->primary.s_addr)
+			ifc->primary = primary; /* no address yet: keep ours */
+		if (rc < 0)
+			log_err("interface %s is back (index %d, was %d) but "
+				"its socket cannot be opened again: %s",
+				name, ifindex, old, strerror(-rc));
+		else
+			log_info("interface %s is back (index %d, was %d); "
+				 "socket opened again",
+				 name, ifc->ifindex, old);
+	}
+}
+
 static void on_link_msg(struct vrrpd *d, const struct nlmsghdr *nlh)
 {
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
@@ -96,6 +128,8 @@ static void on_link_msg(struct vrrpd *d, const struct nlmsghdr *nlh)
 	if (!tb[IFLA_IFNAME])
 		return;
 	name = mnl_attr_get_str(tb[IFLA_IFNAME]);
+	if (nlh->nlmsg_type == RTM_NEWLINK && ifm->ifi_index > 0)
+		iface_rebind(d, name, ifm->ifi_index);
 	link_set(d, name,
 		 nlh->nlmsg_type == RTM_NEWLINK && flags_up(ifm->ifi_flags));
 }
