@@ -329,6 +329,8 @@ static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *ls,
 	for (i = 0; i < f->n_listens; i++) {
 		const struct conf_fwd_listen *li = &f->listens[i];
 
+		/* false positive: n_listens counts only allocated entries;
+		 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 		for (a = 0; a < li->n_binds; a++) {
 			for (j = 0; j <= i; j++) {
 				const struct conf_fwd_listen *lj =
@@ -359,6 +361,8 @@ static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *ls,
 		}
 		for (a = 0; a < li->n_servers; a++)
 			for (b = 0; b < a; b++)
+				/* false positive: n_servers counts only
+				 * allocated entries; NOLINTNEXTLINE */
 				if (strcmp(li->servers[a].name,
 					   li->servers[b].name) == 0)
 					conf_error(ctx,

@@ -515,6 +515,8 @@ static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *set,
 		for (j = 0; j < i; j++) {
 			const struct conf_instance *b = &c->instances[j];
 
+			/* false positive: n_instances counts only
+			 * allocated entries; NOLINTNEXTLINE */
 			if (a->vrid && a->vrid == b->vrid &&
 			    strcmp(a->interface, b->interface) == 0)
 				conf_error(

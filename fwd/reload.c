@@ -270,8 +270,9 @@ static void move_stick(struct fwd_listen *ol, struct fwd_listen *nl,
 		memset(&ol->stick, 0, sizeof(ol->stick));
 	for (e = t->newest; e; e = next) {
 		next = e->older;
+		/* false positive: smap is set once plan_map() succeeded */
 		if (e->server < 0 || (size_t)e->server >= ol->n_servers ||
-		    smap[e->server] < 0)
+		    smap[e->server] < 0) /* NOLINT */
 			stick_remove(t, &e->key);
 		else
 			e->server = smap[e->server];
@@ -292,6 +293,8 @@ static void move_listen(struct fwd_listen *ol, struct fwd_listen *nl,
 	nl->bytes_out = ol->bytes_out;
 	nl->no_server = ol->no_server;
 	for (j = 0; j < ol->n_servers; j++)
+		/* false positive: smap is set once plan_map() succeeded;
+		 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 		if (smap[j] >= 0)
 			move_server(&ol->servers[j], &nl->servers[smap[j]]);
 	move_stick(ol, nl, smap);
@@ -614,7 +617,6 @@ int reload_run(struct fwd *f, struct sbuf *reply)
 	size_t n_old = f->n_listens;
 	char err[512];
 	struct sbuf sum;
-	int rc;
 
 	if (f->stopping)
 		return fail(f, reply, "fwd is stopping");
@@ -623,9 +625,9 @@ int reload_run(struct fwd *f, struct sbuf *reply)
 	if (!p.conf)
 		return fail(f, reply, err);
 	snprintf(err, sizeof(err), "out of memory");
-	if ((rc = listener_build(f, p.conf->fwd, &p.ls, &p.n)) < 0 ||
-	    (rc = plan_map(f, &p)) < 0 ||
-	    (rc = plan_binds(f, &p, err, sizeof(err))) < 0) {
+	/* the first two fail only for memory; plan_binds says why in err */
+	if (listener_build(f, p.conf->fwd, &p.ls, &p.n) < 0 ||
+	    plan_map(f, &p) < 0 || plan_binds(f, &p, err, sizeof(err)) < 0) {
 		plan_abort(&p, n_old);
 		return fail(f, reply, err);
 	}

@@ -155,6 +155,8 @@ static void on_sigchld(struct loop *loop, int signo, void *arg)
 		struct proc *p;
 
 		for (p = ps->list; p; p = p->next)
+			/* false positive: p is unlinked before free;
+			 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 			if (p->pid == pid)
 				break;
 		if (p)
@@ -257,6 +259,8 @@ void procs_free(struct procs *ps)
 	while (ps->list) {
 		struct proc *p = ps->list;
 
+		/* false positive: proc_finish() unlinks p before freeing it;
+		 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 		if (!p->outlive && !p->id) {
 			kill(-p->pid, SIGKILL);
 			waitpid(p->pid, NULL, 0);
