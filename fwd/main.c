@@ -29,12 +29,13 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: fwd [-t] [-n] [-d] [-S] -f FILE\n"
+		"usage: fwd [-t] [-n] [-d] [-s|-S] -f FILE\n"
 		"  -f FILE  configuration (the 'forwarder' section is read)\n"
 		"  -t       check the configuration and exit (0 valid, 1 not)\n"
 		"  -n       stay in the foreground and log to stderr\n"
 		"  -d       debug logging\n"
-		"  -S       never splice(); copy through user space\n");
+		"  -s       move bulk data with splice() (default: copy)\n"
+		"  -S       never splice() (the default)\n");
 }
 
 static int fwd_build(struct fwd *f, struct conf *conf)
@@ -268,13 +269,13 @@ int main(int argc, char **argv)
 {
 	const char *path = NULL;
 	char *abs_path = NULL;
-	bool test = false, foreground = false, debug = false, splice = true;
+	bool test = false, foreground = false, debug = false, splice = false;
 	struct conf_diag diag;
 	struct conf *conf;
 	struct fwd *f;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "f:tndSh")) != -1) {
+	while ((opt = getopt(argc, argv, "f:tndsSh")) != -1) {
 		switch (opt) {
 		case 'f':
 			path = optarg;
@@ -287,6 +288,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			debug = true;
+			break;
+		case 's':
+			splice = true;
 			break;
 		case 'S':
 			splice = false;

@@ -19,6 +19,12 @@
 #define SIDE_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 /* A splice read smaller than this means the bulk phase is over. */
 #define SPLICE_MIN 4096
+/*
+ * Bytes per recv on the copy path. 32 KiB measured best for bulk on
+ * loopback (docs/fwd-bench.md): 64 KiB reads spill the caches, 8-16 KiB
+ * cost more system calls per byte.
+ */
+#define COPY_CHUNK 32768
 /* Rounds of read+write per flow before yielding to other sessions. */
 #define PUMP_ROUNDS 8
 /* Sessions at once after which going idle returns the heap to the OS. */
@@ -258,9 +264,9 @@ static int flow_fill_splice(struct session *s, struct flow *fl, struct side *in)
 }
 
 /*
- * Small-message path: one recv into the shared scratch buffer, one send
- * straight out; only what send() refuses is kept (in fl->buf). A full
- * read means bulk data: later reads use splice.
+ * Copy path: one recv into the shared scratch buffer, one send straight
+ * out; only what send() refuses is kept (in fl->buf). With splice on
+ * (fwd -s), a full read means bulk data: later reads use splice.
  */
 static int flow_fill_copy(struct session *s, struct flow *fl, struct side *in,
 			  struct side *out)
@@ -268,7 +274,8 @@ static int flow_fill_copy(struct session *s, struct flow *fl, struct side *in,
 	struct fwd *f = s->l->f;
 	ssize_t n, m = 0;
 
-	n = recv(in->io.fd, f->scratch, sizeof(f->scratch), MSG_DONTWAIT);
+	_Static_assert(COPY_CHUNK <= sizeof(f->scratch), "scratch too small");
+	n = recv(in->io.fd, f->scratch, COPY_CHUNK, MSG_DONTWAIT);
 	if (n < 0) {
 		if (errno == EAGAIN) {
 			in->rd = false;
@@ -281,7 +288,7 @@ static int flow_fill_copy(struct session *s, struct flow *fl, struct side *in,
 		return 1;
 	}
 	in->last_ms = now_ms(s);
-	if ((size_t)n == sizeof(f->scratch))
+	if (n == COPY_CHUNK)
 		fl->splice = f->use_splice;
 	else if (!in->rdhup)
 		in->rd = false; /* drained; new bytes raise a new edge */
