@@ -62,6 +62,7 @@ static void out_flush_line(struct proc *p)
 	p->line[p->line_len] = '\0';
 	log_info("%s: %s", p->tag, p->line);
 	p->line_len = 0;
+	p->lines++;
 }
 
 static void out_close(struct proc *p)
@@ -84,12 +85,14 @@ static void out_readable(struct loop *loop, struct loop_io *io, uint32_t ev)
 	(void)ev;
 	while ((n = read(io->fd, buf, sizeof(buf))) > 0) {
 		for (i = 0; i < n; i++) {
-			if (p->logged >= PROC_LOG_MAX) {
-				if (p->logged++ == PROC_LOG_MAX) {
-					out_flush_line(p);
-					log_info("%s: (more output not logged)",
-						 p->tag);
-				}
+			if (p->capped)
+				continue;
+			if (p->logged >= PROC_LOG_MAX ||
+			    p->lines >= PROC_LOG_LINES) {
+				p->capped = true;
+				out_flush_line(p);
+				log_info("%s: (more output not logged)",
+					 p->tag);
 				continue;
 			}
 			p->logged++;

@@ -14,7 +14,8 @@
 #include "../common/argv.h"
 #include "../common/loop.h"
 
-#define PROC_LOG_MAX 4096 /* bytes of output logged per run */
+#define PROC_LOG_MAX   4096 /* bytes of output logged per run */
+#define PROC_LOG_LINES 20   /* and lines: a script printing `yes` costs 20 */
 
 struct run_as {
 	bool set; /* false: run as ourselves */
@@ -56,7 +57,8 @@ struct proc {
 	struct loop_timer deadline;
 	char tag[96];
 	char line[256];
-	size_t line_len, logged;
+	size_t line_len, logged, lines;
+	bool capped; /* the rest of this run's output is not logged */
 	bool timed_out;
 	bool outlive; /* left running when the daemon exits (notify_stop) */
 	proc_done_cb done;
