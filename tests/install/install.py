@@ -206,7 +206,7 @@ HARDENING = {
 }
 CAPS = {
     "vrrpd": {"CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_SETUID", "CAP_SETGID",
-              "CAP_KILL", "CAP_CHOWN"},
+              "CAP_KILL", "CAP_CHOWN", "CAP_SETPCAP"},
     "fwd": {"CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN"},
 }
 FAMILIES = {

@@ -152,6 +152,14 @@ forwarder = {
         hang_s = time.monotonic() - t0
         L.check(hang_s < 8, "killed after %.1f s, not after its 30 s sleep"
                 % hang_s)
+        with open("/proc/%d/status" % va.pid) as f:
+            caps = dict(re.findall(r"^(Cap\w+):\s+([0-9a-f]+)$", f.read(),
+                                   re.M))
+        net = 1 << 12 | 1 << 13  # CAP_NET_ADMIN, CAP_NET_RAW
+        L.check(all(int(caps[k], 16) == net
+                    for k in ("CapEff", "CapPrm", "CapBnd")),
+                "vrrpd's main process narrowed its sets, bounding set "
+                "included (CAP_SETPCAP), to NET_RAW|NET_ADMIN: %s" % caps)
         st = os.stat(sock_a)
         L.check(not group or st.st_mode & 0o777 == 0o660 and st.st_gid == gid,
                 "vrrpd's socket is 0660 group %s (mode %o gid %d)%s"
