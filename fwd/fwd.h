@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -89,7 +90,7 @@ struct fwd {
 	bool use_splice;
 	unsigned cur;
 	unsigned peak; /* most sessions since the last malloc_trim */
-	long maxconn; /* configured, lowered to fit the open files limit */
+	long maxconn;  /* configured, lowered to fit the open files limit */
 	uint64_t total;
 	bool stopping;
 	bool accept_paused; /* EMFILE/ENFILE: back off for a moment */
@@ -109,6 +110,9 @@ const char *server_admin_str(enum server_admin a);
 /* "UP", "DOWN", "DRAIN" or "MAINT", as reported by stats. */
 const char *server_state_str(const struct fwd_server *s);
 /* May take new (non-sticky) clients. */
+/* maxconn from the config, lowered to what nofile descriptors hold
+ * (two a connection plus a reserve), with a warning (main.c) */
+void fwd_fit_maxconn(struct fwd *f, rlim_t nofile);
 bool server_usable(const struct fwd_server *s);
 /* May take clients stuck to it. */
 bool server_stick_ok(const struct fwd_server *s);

@@ -61,12 +61,26 @@ static void fwd_free(struct fwd *f)
  * what fits, so a full forwarder stops accepting (clients wait in the
  * backlog) instead of running into EMFILE.
  */
+void fwd_fit_maxconn(struct fwd *f, rlim_t nofile)
+{
+	long fit = ((long)nofile - FD_RESERVE) / 2;
+
+	f->maxconn = f->c->maxconn;
+	if (fit < 1)
+		fit = 1;
+	if (fit < f->maxconn) {
+		log_warn("open files limit %llu fits %ld connections; "
+			 "maxconn %ld lowered to %ld",
+			 (unsigned long long)nofile, fit, f->c->maxconn, fit);
+		f->maxconn = fit;
+	}
+}
+
 static void fit_nofile(struct fwd *f)
 {
 	const struct conf_fwd *c = f->c;
 	rlim_t need = (rlim_t)c->maxconn * 4 + 1024;
 	struct rlimit rl;
-	long fit;
 
 	f->maxconn = c->maxconn;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -86,15 +100,7 @@ static void fit_nofile(struct fwd *f)
 		}
 		rl = want;
 	}
-	fit = ((long)rl.rlim_cur - FD_RESERVE) / 2;
-	if (fit < 1)
-		fit = 1;
-	if (fit < f->maxconn) {
-		log_warn("open files limit %llu fits %ld connections; "
-			 "maxconn %ld lowered to %ld",
-			 (unsigned long long)rl.rlim_cur, fit, c->maxconn, fit);
-		f->maxconn = fit;
-	}
+	fwd_fit_maxconn(f, rl.rlim_cur);
 	f->idle_pipes =
 	    rl.rlim_cur / 16 < IDLE_PIPES ? rl.rlim_cur / 16 : IDLE_PIPES;
 }

@@ -20,7 +20,6 @@
 /* How often retired sections are checked for their last session. */
 #define REAP_MS 1000
 /* As main.c's fit_nofile: fds kept for listeners, control, checks... */
-#define FD_RESERVE 64
 
 /* Sections replaced by a reload, kept while sessions still use them. */
 struct fwd_gen {
@@ -434,26 +433,6 @@ static const char *vrrpd_path(const struct conf *c)
 				    : c->global.control_socket;
 }
 
-static void fit_maxconn(struct fwd *f)
-{
-	struct rlimit rl;
-	long fit;
-
-	f->maxconn = f->c->maxconn;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	fit = ((long)rl.rlim_cur - FD_RESERVE) / 2;
-	if (fit < 1)
-		fit = 1;
-	if (fit < f->maxconn) {
-		log_warn("open files limit %llu fits %ld connections; "
-			 "maxconn %ld lowered to %ld",
-			 (unsigned long long)rl.rlim_cur, fit, f->c->maxconn,
-			 fit);
-		f->maxconn = fit;
-	}
-}
-
 static void warn_restart_only(const struct conf_fwd *o,
 			      const struct conf_fwd *n)
 {
@@ -500,6 +479,7 @@ static void commit(struct fwd *f, struct plan *p)
 	const char *old_vrrpd = vrrpd_path(f->conf);
 	const struct conf_fwd *old_c;
 	bool forget = p->listens.removed > 0;
+	struct rlimit rl;
 	size_t i, j;
 
 	check_stop(f);
@@ -535,7 +515,8 @@ static void commit(struct fwd *f, struct plan *p)
 	f->n_listens = p->n;
 	p->conf = NULL;
 	p->ls = NULL;
-	fit_maxconn(f);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		fwd_fit_maxconn(f, rl.rlim_cur);
 	check_start(f);
 	reload_stats_page(f, old_c);
 	if (strcmp(old_vrrpd ? old_vrrpd : "",
