@@ -78,15 +78,20 @@ static void out_close(struct proc *p)
 static void out_readable(struct loop *loop, struct loop_io *io, uint32_t ev)
 {
 	struct proc *p = io->arg;
-	char buf[1024];
-	ssize_t n, i;
+	char buf[4096];
+	ssize_t n = 0, i;
+	int reads = 0;
 
 	(void)loop;
 	(void)ev;
-	while ((n = read(io->fd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < n; i++) {
-			if (p->capped)
-				continue;
+	/* bounded per wake-up (level-triggered: the rest comes next turn),
+	 * so a script that prints without end cannot keep the loop here
+	 * while other scripts' timers and exits wait */
+	while (reads++ < PROC_READS_PER_WAKE &&
+	       (n = read(io->fd, buf, sizeof(buf))) > 0) {
+		if (p->capped)
+			continue; /* drained, not logged */
+		for (i = 0; i < n && !p->capped; i++) {
 			if (p->logged >= PROC_LOG_MAX ||
 			    p->lines >= PROC_LOG_LINES) {
 				p->capped = true;

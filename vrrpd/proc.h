@@ -14,8 +14,9 @@
 #include "../common/argv.h"
 #include "../common/loop.h"
 
-#define PROC_LOG_MAX   4096 /* bytes of output logged per run */
-#define PROC_LOG_LINES 20   /* and lines: a script printing `yes` costs 20 */
+#define PROC_LOG_MAX	    4096 /* bytes of output logged per run */
+#define PROC_READS_PER_WAKE 16	 /* 64 KiB of a script's output per wake-up */
+#define PROC_LOG_LINES	    20 /* and lines: a script printing `yes` costs 20 */
 
 struct run_as {
 	bool set; /* false: run as ourselves */

@@ -100,7 +100,7 @@ def test(lab):
     os.chmod(lab.tmp, 0o755)
     scripts = ('vrrp_script = {\n'
                ' chk = { script = "test -f %s"; interval = "100ms"; '
-               'weight = -20; fall = 1; rise = 1; };\n'
+               'timeout = "1s"; weight = -20; fall = 1; rise = 1; };\n'
                ' hang = { script = "sleep 1000"; interval = 1; '
                'timeout = "500ms"; weight = -2; };\n'
                ' spew = { script = "yes"; interval = 1; '
