@@ -213,11 +213,30 @@ static struct vrrp_iface *iface_get(struct vrrpd *d, const char *name)
 	return NULL;
 }
 
+/* The parts of an instance derived from its configuration. */
+static int derive(struct vrrp_instance *vi)
+{
+	const struct conf_instance *cfg = vi->cfg;
+	size_t i;
+
+	vi->src = cfg->has_unicast_src ? cfg->unicast_src : vi->iface->primary;
+	free(vi->vip_addrs);
+	vi->vip_addrs = calloc(cfg->n_vips + 1, sizeof(*vi->vip_addrs));
+	if (!vi->vip_addrs)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_vips; i++)
+		vi->vip_addrs[i] = cfg->vips[i].addr;
+	vi->fsm_cfg.advert_int = cfg->advert_int;
+	vi->fsm_cfg.preempt = !cfg->nopreempt;
+	vi->fsm_cfg.fast_preempt = cfg->fast_preempt;
+	vi->fsm_cfg.preempt_delay_ms = cfg->preempt_delay_ms;
+	vi->fsm_cfg.primary_ip = vi->src;
+	return 0;
+}
+
 int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
 		   const struct conf_instance *cfg)
 {
-	size_t i;
-
 	memset(vi, 0, sizeof(*vi));
 	vi->d = d;
 	vi->cfg = cfg;
@@ -231,17 +250,7 @@ int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
 			d->conf->file, cfg->line, cfg->name, cfg->interface);
 		return -EADDRNOTAVAIL;
 	}
-	vi->vip_addrs = calloc(cfg->n_vips + 1, sizeof(*vi->vip_addrs));
-	if (!vi->vip_addrs)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_vips; i++)
-		vi->vip_addrs[i] = cfg->vips[i].addr;
-	vi->fsm_cfg.advert_int = cfg->advert_int;
-	vi->fsm_cfg.preempt = !cfg->nopreempt;
-	vi->fsm_cfg.fast_preempt = cfg->fast_preempt;
-	vi->fsm_cfg.preempt_delay_ms = cfg->preempt_delay_ms;
-	vi->fsm_cfg.primary_ip = vi->src;
-	if (trackers_setup(vi) < 0)
+	if (derive(vi) < 0 || trackers_setup(vi) < 0)
 		return -ENOMEM;
 	vrrp_fsm_init(&vi->fsm, cfg->priority);
 	loop_timer_init(&vi->timer, instance_timer, vi);
@@ -300,27 +309,6 @@ static void procs_repoint(struct vrrpd *d, void *from, void *to)
 			if (!to)
 				p->done = orphan_done;
 		}
-}
-
-/* The parts of an instance derived from its configuration. */
-static int derive(struct vrrp_instance *vi)
-{
-	const struct conf_instance *cfg = vi->cfg;
-	size_t i;
-
-	vi->src = cfg->has_unicast_src ? cfg->unicast_src : vi->iface->primary;
-	free(vi->vip_addrs);
-	vi->vip_addrs = calloc(cfg->n_vips + 1, sizeof(*vi->vip_addrs));
-	if (!vi->vip_addrs)
-		return -ENOMEM;
-	for (i = 0; i < cfg->n_vips; i++)
-		vi->vip_addrs[i] = cfg->vips[i].addr;
-	vi->fsm_cfg.advert_int = cfg->advert_int;
-	vi->fsm_cfg.preempt = !cfg->nopreempt;
-	vi->fsm_cfg.fast_preempt = cfg->fast_preempt;
-	vi->fsm_cfg.preempt_delay_ms = cfg->preempt_delay_ms;
-	vi->fsm_cfg.primary_ip = vi->src;
-	return 0;
 }
 
 int instance_adopt(struct vrrp_instance *to, struct vrrp_instance *from,

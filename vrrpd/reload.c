@@ -342,7 +342,7 @@ struct summary {
 	struct sbuf log_kept, log_changed, log_added, log_removed;
 };
 
-static void summary_init(struct summary *s)
+static void summary_each(struct summary *s, void (*fn)(struct sbuf *))
 {
 	struct sbuf *all[] = {&s->kept,	     &s->changed,    &s->restarted,
 			      &s->added,     &s->removed,    &s->failed,
@@ -351,19 +351,7 @@ static void summary_init(struct summary *s)
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		sbuf_init(all[i]);
-}
-
-static void summary_free(struct summary *s)
-{
-	struct sbuf *all[] = {&s->kept,	     &s->changed,    &s->restarted,
-			      &s->added,     &s->removed,    &s->failed,
-			      &s->keys,	     &s->log_kept,   &s->log_changed,
-			      &s->log_added, &s->log_removed};
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		sbuf_free(all[i]);
+		fn(all[i]);
 }
 
 static void note_keys(struct summary *s, const char *name, unsigned bits)
@@ -635,7 +623,7 @@ int reload_run(struct vrrpd *d, struct sbuf *reply)
 		sbuf_free(&err);
 		return -1;
 	}
-	summary_init(&s);
+	summary_each(&s, sbuf_init);
 	commit(d, &p, &s);
 	log_info("reloaded %s: kept [%s ] changed [%s ] added [%s ] removed "
 		 "[%s ]",
@@ -653,7 +641,7 @@ int reload_run(struct vrrpd *d, struct sbuf *reply)
 		sbuf_printf(reply, ",\"changed_keys\":{%s}}\n",
 			    sbuf_str(&s.keys));
 	}
-	summary_free(&s);
+	summary_each(&s, sbuf_free);
 	plan_free(d, &p);
 	sbuf_free(&err);
 	return 0;

@@ -16,23 +16,12 @@ import sys
 
 from lab import (ADDR, BUILD_ROOT, PYTHON, SKIP, VIP, VRRPD, Node, check,
                  log, run_test, vrrpd_conf)
+from pair_failover import BACKEND
 
 FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
 PORT = 8080
 # valgrind makes the daemons 20-50x slower: be generous, not exact
 SLOW = 25
-
-BACKEND = r"""
-import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], 9000)); s.listen(128)
-while True:
-    c, _ = s.accept()
-    try:
-        c.sendall(sys.argv[2].encode() + b"\n")
-    finally:
-        c.close()
-"""
 
 # one request through the VIP; prints the back end's name or "fail"
 REQUEST = r"""
