@@ -75,6 +75,7 @@ struct fwd_listen {
 	struct stick_table stick;
 	unsigned cur;
 	uint64_t total, bytes_in, bytes_out, no_server;
+	int client_first; /* learnt: >= 0 clients speak first (proxy.c) */
 };
 
 struct fwd {

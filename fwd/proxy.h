@@ -39,6 +39,8 @@ struct session {
 	struct flow up, down; /* client->server, server->client */
 	struct loop_timer timer;
 	bool connected;
+	bool waiting; /* for the client's first bytes, before connecting */
+	bool spoke;   /* first bytes seen, in either direction */
 	int tries_left;
 	bool has_key;
 	struct stick_key key;

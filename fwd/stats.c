@@ -61,6 +61,7 @@ static int snap_listen(struct snap_listen *o, const struct fwd_listen *l,
 	o->bytes_in = l->bytes_in;
 	o->bytes_out = l->bytes_out;
 	o->no_server = l->no_server;
+	o->first_speaker = l->client_first >= 0 ? "client" : "server";
 	o->stick_entries = l->stick.count;
 	o->binds = calloc(l->n_binds + 1, sizeof(*o->binds));
 	o->servers = calloc(l->n_servers + 1, sizeof(*o->servers));

@@ -48,10 +48,12 @@ static void json_listen(struct sbuf *sb, const struct snap_listen *l)
 	sbuf_printf(sb,
 		    "],\"state\":\"%s\",\"balance\":\"%s\",\"cur\":%u,"
 		    "\"maxconn\":%ld,\"total\":%llu,\"bytes_in\":%llu,"
-		    "\"bytes_out\":%llu,\"no_server\":%llu,\"stick_entries\":"
-		    "%zu,\"servers\":[",
+		    "\"bytes_out\":%llu,\"no_server\":%llu,"
+		    "\"first_speaker\":\"%s\",\"stick_entries\":%zu,"
+		    "\"servers\":[",
 		    l->state, l->balance, l->cur, l->maxconn, ULL(l->total),
 		    ULL(l->bytes_in), ULL(l->bytes_out), ULL(l->no_server),
+		    l->first_speaker ? l->first_speaker : "client",
 		    l->stick_entries);
 	for (i = 0; i < l->n_servers; i++) {
 		if (i)

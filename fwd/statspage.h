@@ -41,6 +41,7 @@ struct snap_listen {
 	unsigned cur;
 	long maxconn;
 	uint64_t total, bytes_in, bytes_out, no_server;
+	const char *first_speaker; /* client, server: learnt */
 	size_t stick_entries;
 	struct snap_server *servers;
 	size_t n_servers;
