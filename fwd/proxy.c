@@ -33,7 +33,7 @@
  * A new client that has sent nothing yet gets this long to send its
  * first bytes before the back end is dialled without them. Connecting
  * with the request in hand lets the back end accept, read and answer in
- * one wake-up instead of two: +7 % new connections/s on loopback
+ * one wake-up instead of two: +12 % new connections/s on loopback
  * (docs/fwd-bench.md). Listeners whose servers speak first (SMTP, FTP,
  * MySQL) stop waiting after their first session: see note_speaker().
  */
