@@ -724,11 +724,11 @@ static void session_connect(struct session *s, struct fwd_server *srv,
 }
 
 /*
- * Reads what the client has sent so far (often the whole request: it
- * left with the handshake's last ACK) and dials the back end, or, with
+ * Reads what the client has sent so far and dials the back end, or, with
  * wait and nothing read yet on a listener whose clients speak first,
  * gives the client FIRST_BYTES_WAIT_MS: cli_ready() or the timer calls
- * again.
+ * again. (Under load a client's request had not arrived at accept 97 %
+ * of the time; it comes a few microseconds later.)
  */
 static void session_start(struct session *s, bool wait)
 {
