@@ -59,11 +59,11 @@ static void set_nodelay(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
-static void attach_server(struct session *s, struct fwd_server *srv)
+/* Counts s on srv (current connections, leastconn) and links it there. */
+static void link_server(struct session *s, struct fwd_server *srv)
 {
 	s->srv = srv;
 	srv->cur++;
-	srv->total++;
 	srv->l->pool.m[srv->idx].conns++;
 	s->sprev = NULL;
 	s->snext = srv->sessions;
@@ -88,6 +88,18 @@ static void detach_server(struct session *s)
 		s->snext->sprev = s->sprev;
 	s->snext = s->sprev = NULL;
 	s->srv = NULL;
+}
+
+static void attach_server(struct session *s, struct fwd_server *srv)
+{
+	link_server(s, srv);
+	srv->total++;
+}
+
+void proxy_move_server(struct session *s, struct fwd_server *srv)
+{
+	detach_server(s);
+	link_server(s, srv);
 }
 
 /*

@@ -57,6 +57,8 @@ void proxy_accept(struct fwd_listen *l, int fd,
 		  const struct sockaddr_storage *peer, socklen_t peerlen);
 /* Ends a session at once (both sockets closed). */
 void session_close(struct session *s, const char *why);
+/* Moves s to srv (reload: the new copy of its server), counters with it. */
+void proxy_move_server(struct session *s, struct fwd_server *srv);
 /* Closes every session attached to srv. */
 void proxy_shutdown_server(struct fwd_server *srv);
 /* Closes every session (end of the grace period). */

@@ -300,29 +300,6 @@ static void move_listen(struct fwd_listen *ol, struct fwd_listen *nl,
 	move_stick(ol, nl, smap);
 }
 
-/* Hands a session over to the new copy of its server. */
-static void move_session_server(struct session *s, struct fwd_server *ns)
-{
-	struct fwd_server *os = s->srv;
-
-	if (s->sprev)
-		s->sprev->snext = s->snext;
-	else
-		os->sessions = s->snext;
-	if (s->snext)
-		s->snext->sprev = s->sprev;
-	os->cur--;
-	os->l->pool.m[os->idx].conns--;
-	s->srv = ns;
-	ns->cur++;
-	ns->l->pool.m[ns->idx].conns++;
-	s->sprev = NULL;
-	s->snext = ns->sessions;
-	if (ns->sessions)
-		ns->sessions->sprev = s;
-	ns->sessions = s;
-}
-
 /* Sessions of kept sections and servers now count on the new ones;
  * the others stay on the old objects (retired, not freed). */
 static void move_sessions(struct fwd *f, struct plan *p)
@@ -344,7 +321,7 @@ static void move_sessions(struct fwd *f, struct plan *p)
 			      s->srv->l);
 		if (li >= 0 && p->lmap[li] >= 0 &&
 		    p->smap[li][s->srv->idx] >= 0)
-			move_session_server(
+			proxy_move_server(
 			    s, &p->ls[p->lmap[li]]
 				    .servers[p->smap[li][s->srv->idx]]);
 	}

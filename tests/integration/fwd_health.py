@@ -28,7 +28,7 @@ def run():
                    b = { address = "127.0.0.1:%d"; %s }; }; };
         pas = { bind = "127.0.0.1:%d"; retries = 1; redispatch = true;
           server = { c = { address = "127.0.0.1:%d";
-                           check = { inter = "1m"; fall = 2; }; };
+                           check = { inter = "1d"; fall = 2; }; };
                      d = { address = "127.0.0.1:%d"; }; }; }; };'''
               % (fport, pa, chk, pb, chk, pport, dead, pb))
     try:
@@ -89,7 +89,8 @@ def run():
         L.check(r == {'ok': False, 'error': "listen web has no server 'zz'"},
                 'unknown server: %s' % r)
         # passive: refused connects on real traffic count as failures;
-        # checks are a minute apart, so only traffic can take c down
+        # the first check comes at a random point of the first day (checks
+        # are spread over inter), so only traffic can take c down
         names = [L.ask_name('127.0.0.1', pport) for _ in range(6)]
         L.check(names == ['b'] * 6, 'passive: %s' % names)
         c = f.server('pas', 'c')

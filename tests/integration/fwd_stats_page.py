@@ -13,9 +13,8 @@ import shutil
 import sys
 import tempfile
 
-from lab import (ADDR, BUILD_ROOT, PYTHON, SKIP, VIP, check, log,
-                 master_down, run_test)
-from pair_failover import BACKEND, PairNode
+from lab import (ADDR, BUILD_ROOT, PYTHON, SKIP, VIP, check, log, run_test)
+from pair_failover import PairNode, start_pair
 
 CHROMIUM = "/usr/bin/chromium"
 STATS_PORT = 8404
@@ -102,19 +101,7 @@ def png_size(path):
 
 
 def test(lab):
-    for s in ("s1", "s2"):
-        lab.spawn(s, [PYTHON, "-c", BACKEND, ADDR[s], s], name="backend-" + s)
-    a = StatsNode(lab, "a", priority=101)
-    b = StatsNode(lab, "b", priority=100)
-    a.start()
-    b.start()
-    a.start_fwd()
-    b.start_fwd()
-    check(lab.wait_until(lambda: a.fwd_connected() and b.fwd_connected(), 5)
-          is not None, "both forwarders linked to their vrrpd")
-    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"],
-                         master_down(100) + 3) is not None,
-          "steady state: A Master")
+    a, b = start_pair(lab, StatsNode)
 
     def both_up(n):
         js = json.loads(n.fetch("/stats.json")["body"])

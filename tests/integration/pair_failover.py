@@ -97,11 +97,13 @@ def gap_around(rows, t0):
     return after[0] - before[-1]
 
 
-def test(lab):
+def start_pair(lab, node_class):
+    """Back ends s1 and s2, nodes A (101) and B (100) with vrrpd and fwd
+    linked; returns (a, b) once A is Master."""
     for s in ("s1", "s2"):
         lab.spawn(s, [PYTHON, "-c", BACKEND, ADDR[s], s], name="backend-" + s)
-    a = PairNode(lab, "a", priority=101)
-    b = PairNode(lab, "b", priority=100)
+    a = node_class(lab, "a", priority=101)
+    b = node_class(lab, "b", priority=100)
     a.start()
     b.start()
     a.start_fwd()
@@ -111,6 +113,11 @@ def test(lab):
     check(lab.wait_until(lambda: lab.owners(VIP) == ["a"],
                          master_down(100) + 3) is not None,
           "steady state: A Master")
+    return a, b
+
+
+def test(lab):
+    a, b = start_pair(lab, PairNode)
     check(a.status()["effective_priority"] == 103, "A at 101 + 2")
     clog = lab.path("client.log")
     lab.spawn("c", [PYTHON, "-c", CLIENT, VIP, clog], name="client")
