@@ -1,0 +1,210 @@
+#!/usr/bin/python3
+"""Active/active on two nodes (conf/examples/active-active-{A,B}.conf):
+node A is Master of VI_1 (VIP1), node B of VI_2 (VIP2), fwd on each node
+listens on both VIPs and both instances track it. Clients use both VIPs.
+kill -9 of A's fwd moves VIP1 to B (gap measured) while VIP2 stays on B
+with no failed request and its long-lived session untouched; both
+transitions of VI_1 are mailed; `vrrpctl status` shows both instances.
+A's fwd back: VIP1 returns to A. kill -9 of B's vrrpd: A holds both."""
+
+import os
+import time
+
+from lab import (ADDR, PYTHON, VIP, VIP2, check, log, master_down, run_test,
+                 vrrp_instance, vrrpd_conf)
+from pair_failover import BACKEND, PairNode, client_log, gap_around
+from vrrp_smtp import SMTP_PORT, MailBox
+
+PORT = 8080
+ECHO_PORT = 9001
+
+# A back end that also holds long-lived sessions: echoes on ECHO_PORT.
+ECHO = r"""
+import socket, sys, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], %d)); s.listen(16)
+def echo(c):
+    while True:
+        b = c.recv(4096)
+        if not b:
+            break
+        c.sendall(b)
+    c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=echo, args=(c,), daemon=True).start()
+""" % ECHO_PORT
+
+CLIENT = r"""
+import socket, sys, time
+out = open(sys.argv[2], "w", buffering=1)
+while True:
+    t = time.monotonic()
+    try:
+        c = socket.create_connection((sys.argv[1], %d), timeout=0.3)
+        c.settimeout(0.3)
+        who = c.recv(16).decode().strip() or "empty"
+        c.close()
+    except OSError:
+        who = "fail"
+    out.write("%%.4f %%s\n" %% (t, who))
+    time.sleep(0.02)
+""" % PORT
+
+
+class AANode(PairNode):
+    """Two instances with mirrored priorities; fwd on both VIPs."""
+
+    def __init__(self, lab, role, prio1, prio2):
+        super().__init__(lab, role)
+        tf = {"weight": 2}
+        self.instances = [
+            vrrp_instance("VI_1", priority=prio1, vrid=51,
+                          vips=(VIP + "/24",), track_forwarder=tf,
+                          fast_preempt=True, smtp_alert=True),
+            vrrp_instance("VI_2", priority=prio2, vrid=52,
+                          vips=(VIP2 + "/24",), track_forwarder=tf,
+                          fast_preempt=True, smtp_alert=True)]
+
+    def write_conf(self):
+        self.starts += 1
+        chk = 'check = { inter = "200ms"; rise = 1; fall = 1; };'
+        text = vrrpd_conf(self.router_id, self.sock, self.instances)
+        text = text.replace(
+            "global_defs = {\n",
+            'global_defs = {\n  notification_email = [ "ops@example.com" ];\n'
+            '  notification_email_from = "vrrpd@%s.example.com";\n'
+            '  smtp_server = "%s:%d";\n' % (self.router_id, ADDR["smtp"],
+                                            SMTP_PORT), 1)
+        listen = (
+            'web = { bind = [ "%s:%d", "%s:%d" ]; balance = "roundrobin";'
+            ' retries = 1; redispatch = true; server = {'
+            ' s1 = { address = "%s:9000"; %s };'
+            ' s2 = { address = "%s:9000"; %s }; }; };\n'
+            '    echo = { bind = [ "%s:%d" ]; server = {'
+            ' s1 = { address = "%s:%d"; %s }; }; };'
+            % (VIP, PORT, VIP2, PORT, ADDR["s1"], chk, ADDR["s2"], chk,
+               VIP2, ECHO_PORT, ADDR["s1"], ECHO_PORT, chk))
+        text += ('forwarder = {\n  control_socket = "%s";\n'
+                 '  timeout = { connect = "300ms"; check = "150ms"; };\n'
+                 '  listen = {\n    %s\n  };\n};\n' % (self.fwd_sock, listen))
+        self.conf = self.lab.write("aa-%s.%d.conf" % (self.role, self.starts),
+                                   text)
+        return self.conf
+
+
+def test(lab):
+    box = MailBox(lab)
+    box.start()
+    for s in ("s1", "s2"):
+        lab.spawn(s, [PYTHON, "-c", BACKEND, ADDR[s], s], name="backend-" + s)
+    lab.spawn("s1", [PYTHON, "-c", ECHO, ADDR["s1"]], name="echo-s1")
+    a = AANode(lab, "a", 101, 100)
+    b = AANode(lab, "b", 100, 101)
+    for n in (a, b):
+        n.start()
+        n.start_fwd()
+    check(lab.wait_until(lambda: a.fwd_connected() and b.fwd_connected(), 5)
+          is not None, "both forwarders linked to their vrrpd")
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
+                         lab.owners(VIP2) == ["b"], master_down(100) + 3)
+          is not None, "steady state: VIP1 on A, VIP2 on B")
+    st = lab.vrrpctl_status("a", a.sock)
+    names = sorted(i["name"] for i in st["instances"])
+    check(names == ["VI_1", "VI_2"], "vrrpctl status on A shows both "
+          "instances (%s)" % names)
+    check(a.status("VI_1")["state"] == "MASTER" and
+          a.status("VI_2")["state"] == "BACKUP", "A: VI_1 Master, VI_2 Backup")
+
+    logs = {}
+    for v in (VIP, VIP2):
+        logs[v] = lab.path("client-%s.log" % v)
+        lab.spawn("c", [PYTHON, "-c", CLIENT, v, logs[v]], name="client-" + v)
+    check(lab.wait_until(lambda: all(
+        os.path.exists(p) and sum(1 for _, w in client_log(p)
+                                  if w in ("s1", "s2")) >= 10
+        for p in logs.values()), 5) is not None,
+        "clients get answers through both VIPs")
+
+    # A long-lived session on VIP2 (through B's fwd) must survive A's loss.
+    sess = lab.spawn("c", [PYTHON, "-c", r"""
+import socket, sys, time
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2)
+c.settimeout(2)
+n = 0
+while True:
+    c.sendall(b"ping %d\n" % n)
+    got = b""
+    while not got.endswith(b"\n"):
+        b = c.recv(100)
+        if not b:
+            print("closed after", n, flush=True)
+            sys.exit(1)
+        got += b
+    n += 1
+    print("ok", n, flush=True)
+    time.sleep(0.05)
+""", VIP2, str(ECHO_PORT)], name="session-vip2")
+    check(lab.wait_until(lambda: "ok 5" in sess.output(), 5) is not None,
+          "a long-lived session to VIP2 echoes")
+
+    # kill -9 of A's fwd: VIP1 moves to B, VIP2 stays on B
+    mails_before = len(box.mails())
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    a.fwd.signal(9, group=False)
+    t = lab.wait_until(lambda: lab.owners(VIP) == ["b"], 3)
+    check(t is not None, "B owns VIP1 after A's fwd was killed")
+    vip_gap = time.monotonic() - t0
+    check(lab.wait_until(lambda: any(tt > t0 + vip_gap and w != "fail"
+                                     for tt, w in client_log(logs[VIP])), 3)
+          is not None, "VIP1's client gets answers through B")
+    time.sleep(0.5)
+    gap = gap_around(client_log(logs[VIP]), t0)
+    log("kill -9 fwd on A: VIP1 on B after %.3f s; VIP1 client gap %.3f s"
+        % (vip_gap, gap))
+    check(vip_gap < 1.0, "VIP1 moved in %.3f s < 1 s" % vip_gap)
+    check(lab.owners(VIP2) == ["b"], "VIP2 stayed on B")
+    fails2 = [tt for tt, w in client_log(logs[VIP2]) if w == "fail"]
+    check(not fails2, "no failed request on VIP2 (%d failed)" % len(fails2))
+    check(sess.alive(), "VIP2's long-lived session is still open (%s)"
+          % sess.output().strip().splitlines()[-1])
+
+    def vi1_mails():
+        subj = [m["msg"]["Subject"] for m in box.mails()[mails_before:]]
+        return ("[lbA] VI_1: MASTER -> BACKUP" in subj and
+                "[lbB] VI_1: BACKUP -> MASTER" in subj)
+    check(lab.wait_until(vi1_mails, 10) is not None,
+          "both VI_1 transitions were mailed (A MASTER -> BACKUP, "
+          "B BACKUP -> MASTER)")
+    check(not any("VI_2" in m["msg"]["Subject"]
+                  for m in box.mails()[mails_before:]),
+          "no mail about VI_2: it did not move")
+
+    # A's fwd back: VIP1 returns to A
+    t0 = time.monotonic()
+    a.start_fwd()
+    t = lab.wait_until(lambda: lab.owners(VIP) == ["a"], 5)
+    check(t is not None, "VIP1 back on A once its fwd returned (%s s)" % t)
+    check(lab.owners(VIP2) == ["b"], "VIP2 still on B")
+    time.sleep(0.3)
+    check(sess.alive(), "VIP2's session survived the return too")
+    fails2 = [tt for tt, w in client_log(logs[VIP2]) if w == "fail"]
+    check(not fails2, "still no failed request on VIP2")
+
+    # kill -9 of B's vrrpd: A takes VIP2 after Master_Down_Interval and
+    # holds both (B's crashed vrrpd leaves VIP2 on B's interface too, as
+    # keepalived does: the unit's ExecStopPost removes it)
+    t0 = b.kill()
+    t = lab.wait_until(lambda: "a" in lab.owners(VIP2), master_down(100) + 1)
+    check(t is not None, "A took VIP2 after B's vrrpd died (%.3f s)"
+          % (time.monotonic() - t0))
+    check("a" in lab.owners(VIP) and
+          a.status("VI_2")["state"] == "MASTER", "A holds both VIPs")
+    log("RESULT vip1_move=%.3f vip1_client_gap=%.3f vip2_failed=0 "
+        "vip2_takeover_after_vrrpd_kill=%.3f"
+        % (vip_gap, gap, t))
+
+
+if __name__ == "__main__":
+    run_test(test, roles=("a", "b", "c", "s1", "s2", "smtp"))
