@@ -99,6 +99,10 @@ def expected_paths(opt):
         os.path.join(unitdir, "fwd.service"): 0o644,
         at(opt["datadir"], "doc", "vrrpd", "examples", "lbA.conf"): 0o644,
         at(opt["datadir"], "doc", "vrrpd", "examples", "lbB.conf"): 0o644,
+        at(opt["datadir"], "doc", "vrrpd", "examples",
+           "active-active-A.conf"): 0o644,
+        at(opt["datadir"], "doc", "vrrpd", "examples",
+           "active-active-B.conf"): 0o644,
         conf + ".example": 0o644,
         conf: 0o600,
     }
@@ -126,7 +130,8 @@ def check_default_config(destdir, opt, conf):
     r = run([os.path.join(sbin, "fwd"), "-t", "-f", ex_path])
     if r.returncode != 0:
         fail(f"fwd -t on the uncommented default config: {r.stderr}")
-    for ex in ("lbA.conf", "lbB.conf"):
+    for ex in ("lbA.conf", "lbB.conf", "active-active-A.conf",
+               "active-active-B.conf"):
         p = under(destdir, os.path.join(opt["prefix"], opt["datadir"],
                                         "doc", "vrrpd", "examples", ex))
         r = run([os.path.join(sbin, "vrrpd"), "-t", "-f", p])
