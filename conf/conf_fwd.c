@@ -73,11 +73,14 @@ static void parse_timeouts(struct conf_ctx *ctx, const config_setting_t *fwd,
 	if (!t)
 		return;
 	conf_check_keys(ctx, t, timeout_keys);
-	conf_get_duration(ctx, t, "connect", 1, DAY_MS,
-			  &out->timeout_connect_ms);
-	conf_get_duration(ctx, t, "client", 1, DAY_MS, &out->timeout_client_ms);
-	conf_get_duration(ctx, t, "server", 1, DAY_MS, &out->timeout_server_ms);
-	conf_get_duration(ctx, t, "check", 1, DAY_MS, &out->timeout_check_ms);
+	conf_get_duration_unit(ctx, t, "connect", 1, DAY_MS,
+			       &out->timeout_connect_ms);
+	conf_get_duration_unit(ctx, t, "client", 1, DAY_MS,
+			       &out->timeout_client_ms);
+	conf_get_duration_unit(ctx, t, "server", 1, DAY_MS,
+			       &out->timeout_server_ms);
+	conf_get_duration_unit(ctx, t, "check", 1, DAY_MS,
+			       &out->timeout_check_ms);
 }
 
 static void parse_identity(struct conf_ctx *ctx, const config_setting_t *fwd,
@@ -125,7 +128,7 @@ static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
 	v = 0;
 	if (conf_get_int(ctx, c, "port", 1, 65535, &v) == 0)
 		out->port = (int)v;
-	conf_get_duration(ctx, c, "inter", 100, DAY_MS, &out->inter_ms);
+	conf_get_duration_unit(ctx, c, "inter", 100, DAY_MS, &out->inter_ms);
 	v = out->rise;
 	if (conf_get_int(ctx, c, "rise", 1, 1000, &v) == 0)
 		out->rise = (int)v;
@@ -256,8 +259,8 @@ static void parse_stick(struct conf_ctx *ctx, const config_setting_t *l,
 			out->stick = true;
 	}
 	free(on);
-	conf_get_duration(ctx, s, "expire", 1000, 30LL * DAY_MS,
-			  &out->stick_expire_ms);
+	conf_get_duration_unit(ctx, s, "expire", 1000, 30LL * DAY_MS,
+			       &out->stick_expire_ms);
 	conf_get_int(ctx, s, "size", 1, 10000000, &out->stick_size);
 }
 
@@ -475,7 +478,8 @@ static void parse_stats(struct conf_ctx *ctx, const config_setting_t *fwd,
 	    (!strchr(st->auth, ':') || st->auth[0] == ':'))
 		conf_error(ctx, member(s, "auth"),
 			   "stats: auth must be \"user:password\"");
-	conf_get_duration(ctx, s, "refresh", 1000, DAY_MS, &st->refresh_ms);
+	conf_get_duration_unit(ctx, s, "refresh", 1000, DAY_MS,
+			       &st->refresh_ms);
 }
 
 int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
@@ -510,7 +514,7 @@ int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 	conf_get_int(ctx, fwd, "maxconn", 1, MAX_MAXCONN, &f->maxconn);
 	parse_identity(ctx, fwd, f);
 	parse_timeouts(ctx, fwd, f);
-	conf_get_duration(ctx, fwd, "grace", 0, DAY_MS, &f->grace_ms);
+	conf_get_duration_unit(ctx, fwd, "grace", 0, DAY_MS, &f->grace_ms);
 	conf_get_bool(ctx, fwd, "shutdown_sessions_on_down",
 		      &f->shutdown_sessions_on_down);
 	parse_listens(ctx, fwd, f);

@@ -199,9 +199,44 @@ int conf_get_str(struct conf_ctx *ctx, const config_setting_t *group,
 	return 0;
 }
 
-int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
-		      const char *name, int64_t min_ms, int64_t max_ms,
-		      int64_t *out)
+/* "83 min", "5s", "1.5s", "250ms": a duration as a reader would say it. */
+static void ms_human(int64_t ms, char *buf, size_t len)
+{
+	if (ms < 1000)
+		snprintf(buf, len, "%lldms", (long long)ms);
+	else if (ms < 120000 && ms % 1000)
+		snprintf(buf, len, "%lld.%llds", (long long)(ms / 1000),
+			 (long long)(ms % 1000 / 100));
+	else if (ms < 120000)
+		snprintf(buf, len, "%llds", (long long)(ms / 1000));
+	else if (ms < 7200000)
+		snprintf(buf, len, "%lld min", (long long)(ms / 60000));
+	else if (ms < 172800000)
+		snprintf(buf, len, "%lld h", (long long)(ms / 3600000));
+	else
+		snprintf(buf, len, "%lld days", (long long)(ms / 86400000));
+}
+
+/*
+ * HAProxy users write milliseconds where keepalived users write seconds:
+ * a bare number is refused, with both readings, where the two meet.
+ */
+static void bare_number_error(struct conf_ctx *ctx, const config_setting_t *s,
+			      const char *name, long long v)
+{
+	char as_s[32], as_ms[32];
+
+	ms_human(v * 1000, as_s, sizeof(as_s));
+	ms_human(v, as_ms, sizeof(as_ms));
+	conf_error(ctx, s,
+		   "'%s' = %lld has no unit: as seconds %lld is %s, as "
+		   "milliseconds %s; write \"%lldms\" or \"%llds\"",
+		   name, v, v, as_s, as_ms, v, v);
+}
+
+static int get_duration(struct conf_ctx *ctx, const config_setting_t *group,
+			const char *name, int64_t min_ms, int64_t max_ms,
+			int64_t *out, bool need_unit)
 {
 	config_setting_t *s = config_setting_get_member(group, name);
 	int64_t ms;
@@ -218,17 +253,20 @@ int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
 				   name, v);
 			return -1;
 		}
+		if (need_unit && v != 0) {
+			bare_number_error(ctx, s, name, v);
+			return -1;
+		}
 		ms = v * 1000;
 		break;
 	}
 	case CONFIG_TYPE_STRING:
 		if (parse_duration_ms(config_setting_get_string(s), &ms) < 0) {
-			conf_error(
-			    ctx, s,
-			    "'%s' is \"%s\"; expected a duration such as "
-			    "\"500ms\", \"10s\", \"1m\" or a number of "
-			    "seconds",
-			    name, config_setting_get_string(s));
+			conf_error(ctx, s,
+				   "'%s' is \"%s\"; expected a duration such "
+				   "as \"500ms\", \"10s\", \"1m\"%s",
+				   name, config_setting_get_string(s),
+				   need_unit ? "" : " or a number of seconds");
 			return -1;
 		}
 		break;
@@ -245,6 +283,20 @@ int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
 	}
 	*out = ms;
 	return 0;
+}
+
+int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
+		      const char *name, int64_t min_ms, int64_t max_ms,
+		      int64_t *out)
+{
+	return get_duration(ctx, group, name, min_ms, max_ms, out, false);
+}
+
+int conf_get_duration_unit(struct conf_ctx *ctx, const config_setting_t *group,
+			   const char *name, int64_t min_ms, int64_t max_ms,
+			   int64_t *out)
+{
+	return get_duration(ctx, group, name, min_ms, max_ms, out, true);
 }
 
 void conf_str_list_free(char **list, size_t n)

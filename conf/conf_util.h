@@ -42,6 +42,12 @@ int conf_get_str(struct conf_ctx *ctx, const config_setting_t *group,
 int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
 		      const char *name, int64_t min_ms, int64_t max_ms,
 		      int64_t *out);
+/* The same, but a bare number other than 0 is an error showing both
+ * readings (seconds and milliseconds): the forwarder section's durations,
+ * where HAProxy habits mean milliseconds. */
+int conf_get_duration_unit(struct conf_ctx *ctx, const config_setting_t *group,
+			   const char *name, int64_t min_ms, int64_t max_ms,
+			   int64_t *out);
 /* An array or list of strings (a single string is accepted too). */
 int conf_get_str_list(struct conf_ctx *ctx, const config_setting_t *group,
 		      const char *name, char ***out, size_t *n);

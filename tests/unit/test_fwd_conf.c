@@ -67,7 +67,7 @@ static const char full[] =
     "  maxconn = 40000;\n"
     "  grace = \"5s\";\n"
     "  shutdown_sessions_on_down = true;\n"
-    "  timeout = { connect = \"10s\"; client = \"1m\"; server = 30; "
+    "  timeout = { connect = \"10s\"; client = \"1m\"; server = \"30s\"; "
     "check = \"700ms\"; };\n"
     "  listen = {\n"
     "    web_ext = {\n"
@@ -215,7 +215,7 @@ static void test_types_and_ranges(void **state)
 	    "};\n",
 	    "%s:2: 'maxconn' must be an integer, not a string\n"
 	    "%s:3: 'client' is \"soon\"; expected a duration such as "
-	    "\"500ms\", \"10s\", \"1m\" or a number of seconds\n"
+	    "\"500ms\", \"10s\", \"1m\"\n"
 	    "%s:4: 'shutdown_sessions_on_down' must be true or false, not "
 	    "an integer\n"
 	    "%s:6: listen l: bind \"127.0.0.1\" is not \"ip:port\" or "
@@ -259,6 +259,42 @@ static void test_missing_and_duplicates(void **state)
 		      "address = \"127.0.0.1:81\"; }; }; }; }; };\n",
 		      "%s:1: user 'no-such-user-here' does not exist on this "
 		      "host\n");
+}
+
+/* HAProxy's milliseconds in a forwarder section: an error with both
+ * readings; 0 needs no unit; vrrpd's keys keep bare seconds. */
+static void test_bare_durations(void **state)
+{
+	struct conf_diag diag;
+	struct conf *c;
+
+	(void)state;
+	expect_errors(
+	    "forwarder = {\n"
+	    "  timeout = { client = 4000; connect = 5; };\n"
+	    "  grace = 0;\n"
+	    "  listen = { l = { bind = \"127.0.0.1:1\";\n"
+	    "    server = { s = { address = \"127.0.0.1:2\";\n"
+	    "      check = { inter = 5000; }; }; }; }; };\n"
+	    "};\n",
+	    "%s:2: 'connect' = 5 has no unit: as seconds 5 is 5s, as "
+	    "milliseconds 5ms; write \"5ms\" or \"5s\"\n"
+	    "%s:2: 'client' = 4000 has no unit: as seconds 4000 is 66 min, as "
+	    "milliseconds 4s; write \"4000ms\" or \"4000s\"\n"
+	    "%s:6: 'inter' = 5000 has no unit: as seconds 5000 is 83 min, as "
+	    "milliseconds 5s; write \"5000ms\" or \"5000s\"\n");
+	assert_int_equal(load("vrrp_script = { c = { script = \"/bin/true\";"
+			      " interval = 5; }; };\n"
+			      "forwarder = { grace = 0; listen = { l = {\n"
+			      "  bind = \"127.0.0.1:1\"; server = { s = {\n"
+			      "  address = \"127.0.0.1:2\"; }; }; }; }; };\n",
+			      &c, &diag),
+			 0);
+	assert_string_equal(sbuf_str(&diag.text), "");
+	assert_int_equal(c->fwd->grace_ms, 0);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
 }
 
 static void test_warning_maxconn(void **state)
@@ -391,6 +427,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_keys),
 	    cmocka_unit_test(test_types_and_ranges),
 	    cmocka_unit_test(test_missing_and_duplicates),
+	    cmocka_unit_test(test_bare_durations),
 	    cmocka_unit_test(test_warning_maxconn),
 	    cmocka_unit_test(test_stats),
 	    cmocka_unit_test(test_stats_errors),
