@@ -1,12 +1,16 @@
 #include "conf.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "conf_fwd.h"
+#include "conf_hint.h"
 #include "conf_util.h"
 #include "conf_vrrp.h"
+
+#define CONF_HINT_MAX (1024 * 1024) /* a config file is much smaller */
 
 void conf_diag_init(struct conf_diag *d)
 {
@@ -52,6 +56,46 @@ static void warn_readable_secrets(struct conf_ctx *ctx, const config_t *cfg,
 			     path, config_setting_name(at), path);
 }
 
+/* The whole file for conf_syntax_hint(); NULL if unreadable or big. */
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t n = 0;
+
+	if (!f)
+		return NULL;
+	text = malloc(CONF_HINT_MAX + 1);
+	if (text)
+		n = fread(text, 1, CONF_HINT_MAX, f);
+	if (text && (n == CONF_HINT_MAX || ferror(f))) {
+		free(text);
+		text = NULL;
+	}
+	if (text)
+		text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* libconfig's bare "syntax error", with the likely cause when known. */
+static void report_parse_error(const config_t *cfg, const char *path,
+			       struct conf_diag *diag)
+{
+	const char *file =
+	    config_error_file(cfg) ? config_error_file(cfg) : path;
+	int line = config_error_line(cfg);
+	char hint[256], *text = read_text(file);
+
+	if (text && conf_syntax_hint(text, line, hint, sizeof(hint)))
+		sbuf_printf(&diag->text, "%s:%d: %s: %s\n", file, line,
+			    config_error_text(cfg), hint);
+	else
+		sbuf_printf(&diag->text, "%s:%d: %s\n", file, line,
+			    config_error_text(cfg));
+	free(text);
+}
+
 static const char *const top_keys[] = {"global_defs", "vrrp_script",
 				       "vrrp_instance", "forwarder", NULL};
 
@@ -71,11 +115,7 @@ int conf_load(const char *path, unsigned sections, struct conf **out,
 			sbuf_printf(&diag->text, "%s:0: cannot read file\n",
 				    path);
 		else
-			sbuf_printf(
-			    &diag->text, "%s:%d: %s\n",
-			    config_error_file(&cfg) ? config_error_file(&cfg)
-						    : path,
-			    config_error_line(&cfg), config_error_text(&cfg));
+			report_parse_error(&cfg, path, diag);
 		diag->errors++;
 		config_destroy(&cfg);
 		return -1;

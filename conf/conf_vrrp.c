@@ -254,17 +254,28 @@ static void parse_auth(struct conf_ctx *ctx, const config_setting_t *in,
 		       struct conf_instance *out)
 {
 	config_setting_t *a = config_setting_get_member(in, "authentication");
+	config_setting_t *p;
 	char *type = NULL, *pass = NULL;
 
 	if (!a || !conf_is_group(ctx, a))
 		return;
 	conf_check_keys(ctx, a, auth_keys);
 	conf_get_str(ctx, a, "auth_type", &type);
-	conf_get_str(ctx, a, "auth_pass", &pass);
+	p = config_setting_get_member(a, "auth_pass");
+	/* keepalived's "auth_pass 1111"; libconfig has dropped any leading
+	 * zero already, so the number cannot simply be taken */
+	if (p && (config_setting_type(p) == CONFIG_TYPE_INT ||
+		  config_setting_type(p) == CONFIG_TYPE_INT64))
+		conf_error(ctx, p,
+			   "auth_pass is a number; quote it: auth_pass = "
+			   "\"%lld\"; (a number loses leading zeros)",
+			   (long long)config_setting_get_int64(p));
+	else
+		conf_get_str(ctx, a, "auth_pass", &pass);
 	if (!type || strcmp(type, "PASS") == 0) {
-		if (!pass) {
+		if (!p) {
 			conf_error(ctx, a, "auth_type PASS needs auth_pass");
-		} else {
+		} else if (pass) {
 			size_t len = strlen(pass);
 
 			if (len > 8)

@@ -251,6 +251,29 @@ static void test_auth_pass_truncated(void **state)
 	conf_free(c);
 }
 
+/* keepalived's unquoted "auth_pass 1111": one error, and the fix */
+static void test_auth_pass_number(void **state)
+{
+	char *msgs;
+	int rc;
+
+	(void)state;
+	expect_error(INSTANCE_HEAD
+		     "    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
+		     "    authentication = { auth_type = \"PASS\";\n"
+		     "      auth_pass = 1111; };\n  };\n};\n",
+		     7,
+		     "auth_pass is a number; quote it: auth_pass = \"1111\"; "
+		     "(a number loses leading zeros)");
+	msgs =
+	    load(INSTANCE_HEAD "    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
+			       "    authentication = { auth_type = \"PASS\";\n"
+			       "      auth_pass = 1111; };\n  };\n};\n",
+		 &rc, NULL);
+	assert_null(strstr(msgs, "needs auth_pass"));
+	free(msgs);
+}
+
 static void test_semantic_errors(void **state)
 {
 	(void)state;
@@ -314,7 +337,17 @@ static void test_syntax_error(void **state)
 {
 	(void)state;
 	expect_error("global_defs = {\n  router_id = \"x\";\n  oops;\n};\n", 3,
-		     "syntax error");
+		     "syntax error: 'oops' has no value; write oops = VALUE;");
+	/* the newcomer's traps: a bare keyword, a name starting with a
+	 * digit; libconfig names the line after a bare key alone */
+	expect_error(
+	    "global_defs = {\n  smtp_alert\n  router_id = \"x\";\n};\n", 3,
+	    "syntax error: line 2: 'smtp_alert' has no value; write "
+	    "smtp_alert = true;");
+	expect_error(
+	    "vrrp_instance = {\n  50 = { interface = \"eth0\"; };\n};\n", 2,
+	    "syntax error: the setting name '50' starts with a digit; "
+	    "names start with a letter (write VI_50)");
 	/* keepalived's own syntax is not libconfig: say where */
 	expect_error("vrrp_instance VI_1 {\n  state MASTER\n}\n", 1,
 		     "syntax error");
@@ -463,6 +496,7 @@ int main(void)
 	    cmocka_unit_test(test_wrong_type),
 	    cmocka_unit_test(test_ranges),
 	    cmocka_unit_test(test_auth_pass_truncated),
+	    cmocka_unit_test(test_auth_pass_number),
 	    cmocka_unit_test(test_semantic_errors),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_missing_file),
