@@ -1,5 +1,6 @@
 #include "conf.h"
 
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static void warn_readable_secrets(struct conf_ctx *ctx, const config_t *cfg,
 	if (at)
 		conf_warning(ctx, at,
 			     "%s holds a secret (%s) and every user can read "
-			     "it; run chmod 640 %s",
+			     "it; run chmod 600 %s",
 			     path, config_setting_name(at), path);
 }
 
@@ -96,6 +97,48 @@ static void report_parse_error(const config_t *cfg, const char *path,
 	free(text);
 }
 
+/*
+ * fwd links to vrrpd's socket as root, then drops to forwarder.user; after
+ * a vrrpd restart it must reconnect as that user, which a 0600 socket or
+ * another group refuses (EACCES), and the node stays demoted.
+ */
+static void check_fwd_relink(struct conf_ctx *ctx, const config_setting_t *fwd,
+			     const struct conf *c)
+{
+	const struct conf_fwd *f = c->fwd;
+	const struct conf_global *g = &c->global;
+	const config_setting_t *at = config_setting_get_member(fwd, "user");
+	const struct group *gr;
+	char gname[64];
+
+	/* an explicit vrrpd_socket may be another file's; not ours to judge */
+	if (!f || !f->user || f->vrrpd_socket || f->uid == (uid_t)-1 ||
+	    f->uid == 0)
+		return;
+	if (g->control_socket_group && g->control_socket_gid == f->gid)
+		return;
+	gr = getgrgid(f->gid);
+	if (gr)
+		snprintf(gname, sizeof(gname), "%s", gr->gr_name);
+	else
+		snprintf(gname, sizeof(gname), "%u", (unsigned)f->gid);
+	if (!g->control_socket_group)
+		conf_warning(ctx, at,
+			     "fwd runs as user '%s' and cannot reconnect to "
+			     "vrrpd's control socket %s (mode 0600, root's) "
+			     "after vrrpd restarts; set global_defs."
+			     "control_socket_group = \"%s\"; (fwd's group)",
+			     f->user, g->control_socket, gname);
+	else
+		conf_warning(ctx, at,
+			     "fwd runs as user '%s', group '%s', and cannot "
+			     "reconnect to vrrpd's control socket %s (group "
+			     "'%s') after vrrpd restarts; make global_defs."
+			     "control_socket_group fwd's group \"%s\"",
+			     f->user, gname, g->control_socket,
+			     g->control_socket_group, gname);
+}
+
 static const char *const top_keys[] = {"global_defs", "vrrp_script",
 				       "vrrp_instance", "forwarder", NULL};
 
@@ -131,8 +174,9 @@ int conf_load(const char *path, unsigned sections, struct conf **out,
 	conf_check_keys(&ctx, root, top_keys);
 	conf_vrrp_parse(&ctx, root, c, (sections & CONF_VRRP) != 0);
 	fwd = config_setting_get_member(root, "forwarder");
-	if (fwd && (sections & CONF_FWD))
-		conf_fwd_parse(&ctx, fwd, &c->fwd);
+	if (fwd && (sections & CONF_FWD) &&
+	    conf_fwd_parse(&ctx, fwd, &c->fwd) == 0)
+		check_fwd_relink(&ctx, fwd, c);
 	warn_readable_secrets(&ctx, &cfg, path);
 	config_destroy(&cfg);
 	if (diag->errors != errors_before) {

@@ -212,6 +212,34 @@ static void link_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	}
 }
 
+/*
+ * Why the link cannot be made, at warning level: at once for a new reason,
+ * then once a minute while it lasts (the retries run every second).
+ */
+#define CONNECT_WARN_MS 60000
+
+static void connect_failed(struct vrrplink *v, int err)
+{
+	int64_t now = v->f->loop.now_ms;
+
+	if (err == v->connect_errno &&
+	    now - v->connect_warned_ms < CONNECT_WARN_MS) {
+		log_debug("vrrpd link: %s: %s", v->path, strerror(err));
+		return;
+	}
+	v->connect_errno = err;
+	v->connect_warned_ms = now;
+	if (err == EACCES || err == EPERM)
+		log_warn("vrrpd link: cannot connect to %s: %s (fwd runs as "
+			 "uid %u gid %u: set global_defs.control_socket_group "
+			 "to fwd's group); retrying",
+			 v->path, strerror(err), (unsigned)geteuid(),
+			 (unsigned)getegid());
+	else
+		log_warn("vrrpd link: cannot connect to %s: %s; retrying",
+			 v->path, strerror(err));
+}
+
 static void link_connect(struct loop *loop, struct loop_timer *t)
 {
 	struct vrrplink *v = t->arg;
@@ -223,8 +251,7 @@ static void link_connect(struct loop *loop, struct loop_timer *t)
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", v->path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		/* vrrpd not (yet) there: quietly, it may start later */
-		log_debug("vrrpd link: %s: %s", v->path, strerror(errno));
+		connect_failed(v, errno);
 		if (fd >= 0)
 			close(fd);
 		link_close(v, true);
@@ -241,6 +268,7 @@ static void link_connect(struct loop *loop, struct loop_timer *t)
 		return;
 	}
 	v->connected = true;
+	v->connect_errno = 0;
 	v->connects++;
 	v->backoff_ms = BACKOFF_MIN_MS;
 	log_info("vrrpd link: connected to %s", v->path);

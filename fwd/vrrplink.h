@@ -27,6 +27,8 @@ struct vrrplink {
 	struct loop_timer retry;
 	int64_t backoff_ms;
 	bool connected;
+	int connect_errno; /* the last failed connect's, logged then */
+	int64_t connect_warned_ms;
 	struct sbuf in, out;
 	unsigned *reported; /* per listen section: servers up we last sent */
 	uint64_t connects, events, errors;

@@ -146,7 +146,7 @@ def phase_caps_scripts_sockets(lab):
     a.write_conf()
     t = lab.run("a", VRRPD, "-t", "-f", a.conf, check=False)
     check(t.returncode == 0 and "holds a secret (auth_pass)" in t.stderr
-          and "chmod 640" in t.stderr,
+          and "chmod 600" in t.stderr,
           "vrrpd -t warns about the world-readable config with auth_pass "
           "(and still says OK): %r" % t.stderr.strip()[:200])
     a.start()
@@ -341,6 +341,17 @@ def phase_fwd_relink(lab):
     check(wait_ctl(a), "vrrpd back (socket 0600)")
     check(hold(lambda: not linked(), 2.5),
           "fwd as nobody cannot re-link to a 0600 root socket")
+    out = fwd.output()
+    denied = [l for l in out.splitlines()
+              if "cannot connect to" in l and "Permission denied" in l]
+    check(len(denied) == 1 and "control_socket_group" in denied[0],
+          "fwd logs the EACCES once (rate-limited), with the fix: %r"
+          % denied)
+    t = lab.run("a", FWD, "-t", "-f", a.conf, check=False)
+    check(t.returncode == 0 and "cannot reconnect to vrrpd's control "
+          "socket" in t.stderr and "control_socket_group" in t.stderr,
+          "fwd -t warns that fwd as nobody cannot re-link to a 0600 "
+          "socket: %r" % t.stderr.strip()[:300])
     a.group = "nogroup"
     a.kill()
     a.proc.wait(3)

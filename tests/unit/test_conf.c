@@ -474,7 +474,7 @@ static void test_secret_readable(void **state)
 			 "%s:%d: warning: %s holds a secret", path, line[i],
 			 path);
 		assert_non_null(strstr(msgs, want));
-		assert_non_null(strstr(msgs, "chmod 640"));
+		assert_non_null(strstr(msgs, "chmod 600"));
 		free(msgs);
 		/* not readable by others: no warning */
 		msgs = load_mode(secret[i], 0640, &rc);

@@ -6,6 +6,8 @@
 
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +421,54 @@ static void test_control_socket_group(void **state)
 		      "host\n");
 }
 
+/* fwd as a user, and vrrpd's socket not open to its group: -t says so */
+static void test_user_relink(void **state)
+{
+	static const char fwd[] =
+	    "forwarder = { user = \"nobody\"; listen = { l = {\n"
+	    "  bind = \"127.0.0.1:1\"; server = { s = {\n"
+	    "  address = \"127.0.0.1:2\"; }; }; }; }; };\n";
+	const struct passwd *pw = getpwnam("nobody");
+	const struct group *gr = pw ? getgrgid(pw->pw_gid) : NULL;
+	struct conf_diag diag;
+	struct conf *c;
+	char text[512], want[512];
+
+	(void)state;
+	if (!gr)
+		skip();
+	assert_int_equal(load(fwd, &c, &diag), 0);
+	snprintf(want, sizeof(want),
+		 "%s:1: warning: fwd runs as user 'nobody' and cannot "
+		 "reconnect to vrrpd's control socket /run/vrrpd/vrrpd.sock "
+		 "(mode 0600, root's) after vrrpd restarts; set global_defs."
+		 "control_socket_group = \"%s\"; (fwd's group)\n",
+		 path, gr->gr_name);
+	assert_string_equal(sbuf_str(&diag.text), want);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	/* another group */
+	snprintf(text, sizeof(text),
+		 "global_defs = { control_socket_group = \"%u\"; };\n%s",
+		 (unsigned)pw->pw_gid + 1, fwd);
+	assert_int_equal(load(text, &c, &diag), 0);
+	assert_non_null(strstr(sbuf_str(&diag.text),
+			       "make global_defs.control_socket_group"));
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	/* fwd's group: quiet */
+	snprintf(text, sizeof(text),
+		 "global_defs = { control_socket_group = \"%s\"; };\n%s",
+		 gr->gr_name, fwd);
+	assert_int_equal(load(text, &c, &diag), 0);
+	assert_string_equal(sbuf_str(&diag.text), "");
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +482,7 @@ int main(void)
 	    cmocka_unit_test(test_stats),
 	    cmocka_unit_test(test_stats_errors),
 	    cmocka_unit_test(test_control_socket_group),
+	    cmocka_unit_test(test_user_relink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
