@@ -199,6 +199,25 @@ static void parse_servers(struct conf_ctx *ctx, const config_setting_t *l,
 	}
 }
 
+/* A listen address; HAProxy's wildcards "*:443" and ":443" are
+ * "0.0.0.0:443" (every IPv4 address of the host, so every VIP). */
+static int parse_bind(const char *text, struct sockaddr_storage *ss,
+		      socklen_t *len)
+{
+	char any[24];
+
+	if ((text[0] == '*' && text[1] == ':') ||
+	    (text[0] == ':' && text[1] != ':')) {
+		const char *port = strchr(text, ':') + 1;
+
+		if (strlen(port) > 5)
+			return -1;
+		snprintf(any, sizeof(any), "0.0.0.0:%s", port);
+		text = any;
+	}
+	return parse_sockaddr(text, ss, len, false);
+}
+
 static void parse_binds(struct conf_ctx *ctx, const config_setting_t *l,
 			struct conf_fwd_listen *out)
 {
@@ -223,7 +242,7 @@ static void parse_binds(struct conf_ctx *ctx, const config_setting_t *l,
 		struct conf_fwd_bind *b = &out->binds[out->n_binds];
 
 		b->line = (int)config_setting_source_line(e);
-		if (parse_sockaddr(list[i], &b->addr, &b->addrlen, false) < 0)
+		if (parse_bind(list[i], &b->addr, &b->addrlen) < 0)
 			conf_error(ctx, e,
 				   "listen %s: bind \"%s\" is not \"ip:port\" "
 				   "or \"[ipv6]:port\"",
@@ -428,7 +447,7 @@ static void parse_stats_bind(struct conf_ctx *ctx, const config_setting_t *s,
 		conf_error(ctx, s, "stats: 'bind' is required (\"ip:port\")");
 		return;
 	}
-	if (parse_sockaddr(bind, &st->addr, &st->addrlen, false) < 0) {
+	if (parse_bind(bind, &st->addr, &st->addrlen) < 0) {
 		conf_error(ctx, member(s, "bind"),
 			   "stats: bind \"%s\" is not \"ip:port\" or "
 			   "\"[ipv6]:port\"",

@@ -150,7 +150,8 @@ static bool serves_instance(const struct fwd_health *h,
 
 	for (i = 0; i < h->n_binds; i++)
 		for (j = 0; j < vi->cfg->n_vips; j++)
-			if (h->binds[i].s_addr == vi->cfg->vips[j].addr.s_addr)
+			if (fwdproto_bind_serves(h->binds[i],
+						 vi->cfg->vips[j].addr))
 				return true;
 	return false;
 }

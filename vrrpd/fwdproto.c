@@ -92,3 +92,8 @@ int fwdproto_parse_health(const char *line, struct fwd_health *out, char *why,
 	}
 	return 0;
 }
+
+bool fwdproto_bind_serves(struct in_addr bind, struct in_addr vip)
+{
+	return bind.s_addr == vip.s_addr || bind.s_addr == htonl(INADDR_ANY);
+}

@@ -27,5 +27,8 @@ int fwdproto_parse_hello(const char *line, int *version);
  * skipped: VRRPv2 VIPs are IPv4. */
 int fwdproto_parse_health(const char *line, struct fwd_health *out, char *why,
 			  size_t why_len);
+/* Whether a listener bound to bind serves the VIP vip: the same address,
+ * or the wildcard 0.0.0.0 ("*:443"), which serves every VIP. */
+bool fwdproto_bind_serves(struct in_addr bind, struct in_addr vip);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "conf_fwd.h"
+#include "../common/parse.h"
 
 static char path[64];
 
@@ -421,6 +422,52 @@ static void test_control_socket_group(void **state)
 		      "host\n");
 }
 
+/* HAProxy's wildcard binds: "*:443", ":443", "0.0.0.0:443", "[::]:443" */
+static void test_wildcard_binds(void **state)
+{
+	struct conf_diag diag;
+	struct conf *c;
+	const struct conf_fwd_listen *l;
+	char buf[80];
+
+	(void)state;
+	assert_int_equal(
+	    load(
+		"forwarder = { listen = {\n"
+		"  a = { bind = [ \"*:443\", \"[::]:443\" ];\n"
+		"        server = { s = { address = \"127.0.0.1:2\"; }; }; };\n"
+		"  b = { bind = \":80\";\n"
+		"        server = { s = { address = \"127.0.0.1:2\"; }; }; };\n"
+		"  c = { bind = \"0.0.0.0:8080\";\n"
+		"        server = { s = { address = \"127.0.0.1:2\"; }; }; };\n"
+		"}; };\n",
+		&c, &diag),
+	    0);
+	assert_string_equal(sbuf_str(&diag.text), "");
+	l = c->fwd->listens;
+	assert_int_equal(l[0].n_binds, 2);
+	assert_string_equal(
+	    sockaddr_str((const struct sockaddr *)&l[0].binds[0].addr, buf,
+			 sizeof(buf)),
+	    "0.0.0.0:443");
+	assert_string_equal(
+	    sockaddr_str((const struct sockaddr *)&l[1].binds[0].addr, buf,
+			 sizeof(buf)),
+	    "0.0.0.0:80");
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	/* "*:" and ":" want a port; a port too long is not one */
+	expect_errors("forwarder = { listen = { a = { bind = [ \"*:\", "
+		      "\"*:123456\" ];\n"
+		      "  server = { s = { address = \"127.0.0.1:2\"; }; }; "
+		      "}; }; };\n",
+		      "%s:1: listen a: bind \"*:\" is not \"ip:port\" or "
+		      "\"[ipv6]:port\"\n"
+		      "%s:1: listen a: bind \"*:123456\" is not \"ip:port\" "
+		      "or \"[ipv6]:port\"\n");
+}
+
 /* fwd as a user, and vrrpd's socket not open to its group: -t says so */
 static void test_user_relink(void **state)
 {
@@ -483,6 +530,7 @@ int main(void)
 	    cmocka_unit_test(test_stats_errors),
 	    cmocka_unit_test(test_control_socket_group),
 	    cmocka_unit_test(test_user_relink),
+	    cmocka_unit_test(test_wildcard_binds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,12 +88,34 @@ static void test_health_bad(void **state)
 	}
 }
 
+/* A wildcard listener ("*:443" is 0.0.0.0:443) serves every VIP. */
+static void test_bind_serves(void **state)
+{
+	struct in_addr vip, other, any;
+	struct fwd_health h;
+	char why[128];
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.0.50", &vip);
+	inet_pton(AF_INET, "198.18.0.51", &other);
+	assert_true(fwdproto_bind_serves(vip, vip));
+	assert_false(fwdproto_bind_serves(other, vip));
+	assert_int_equal(fwdproto_parse_health("health web 0 2 0.0.0.0:443", &h,
+					       why, sizeof(why)),
+			 0);
+	assert_int_equal(h.n_binds, 1);
+	any = h.binds[0];
+	assert_true(fwdproto_bind_serves(any, vip));
+	assert_true(fwdproto_bind_serves(any, other));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hello),
 	    cmocka_unit_test(test_health),
 	    cmocka_unit_test(test_health_bad),
+	    cmocka_unit_test(test_bind_serves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
