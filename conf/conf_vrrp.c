@@ -115,6 +115,11 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 				     "notification_email is set but "
 				     "smtp_server is not; no alert will be "
 				     "sent");
+		if (out->smtp_alert && !out->smtp_server)
+			conf_warning(ctx,
+				     config_setting_get_member(g, "smtp_alert"),
+				     "smtp_alert is on but smtp_server is not "
+				     "set; no alert will be sent");
 	}
 	if (!out->router_id) {
 		if (gethostname(host, sizeof(host)) != 0)
@@ -512,7 +517,15 @@ static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
 	conf_get_str(ctx, in, "notify_fault", &out->notify_fault);
 	conf_get_str(ctx, in, "notify_stop", &out->notify_stop);
 	conf_get_str(ctx, in, "notify", &out->notify);
-	conf_get_bool(ctx, in, "smtp_alert", &out->smtp_alert);
+	/* global_defs.smtp_alert without a server is reported there */
+	if (conf_get_bool(ctx, in, "smtp_alert", &out->smtp_alert) == 0 &&
+	    config_setting_get_member(in, "smtp_alert") && out->smtp_alert &&
+	    !c->global.smtp_server)
+		conf_warning(ctx, config_setting_get_member(in, "smtp_alert"),
+			     "vrrp_instance %s: smtp_alert is on but "
+			     "global_defs.smtp_server is not set; no alert "
+			     "will be sent",
+			     out->name);
 }
 
 static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *set,

@@ -61,13 +61,18 @@ static void fwd_free(struct fwd *f)
  * what fits, so a full forwarder stops accepting (clients wait in the
  * backlog) instead of running into EMFILE.
  */
-void fwd_fit_maxconn(struct fwd *f, rlim_t nofile)
+static long maxconn_fit(rlim_t nofile)
 {
 	long fit = ((long)nofile - FD_RESERVE) / 2;
 
+	return fit < 1 ? 1 : fit;
+}
+
+void fwd_fit_maxconn(struct fwd *f, rlim_t nofile)
+{
+	long fit = maxconn_fit(nofile);
+
 	f->maxconn = f->c->maxconn;
-	if (fit < 1)
-		fit = 1;
 	if (fit < f->maxconn) {
 		log_warn("open files limit %llu fits %ld connections; "
 			 "maxconn %ld lowered to %ld",
@@ -76,15 +81,14 @@ void fwd_fit_maxconn(struct fwd *f, rlim_t nofile)
 	}
 }
 
-static void fit_nofile(struct fwd *f)
+/* Raises the open files limit towards what maxconn needs; 0 or -1. */
+static int raise_nofile(long maxconn, struct rlimit *out)
 {
-	const struct conf_fwd *c = f->c;
-	rlim_t need = (rlim_t)c->maxconn * 4 + 1024;
+	rlim_t need = (rlim_t)maxconn * 4 + 1024;
 	struct rlimit rl;
 
-	f->maxconn = c->maxconn;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
+		return -1;
 	if (rl.rlim_cur < need) {
 		struct rlimit want = rl;
 
@@ -100,6 +104,17 @@ static void fit_nofile(struct fwd *f)
 		}
 		rl = want;
 	}
+	*out = rl;
+	return 0;
+}
+
+static void fit_nofile(struct fwd *f)
+{
+	struct rlimit rl;
+
+	f->maxconn = f->c->maxconn;
+	if (raise_nofile(f->c->maxconn, &rl) < 0)
+		return;
 	fwd_fit_maxconn(f, rl.rlim_cur);
 	f->idle_pipes =
 	    rl.rlim_cur / 16 < IDLE_PIPES ? rl.rlim_cur / 16 : IDLE_PIPES;
@@ -172,6 +187,27 @@ static int drop_privileges(struct fwd *f)
 	log_info("running as uid %u gid %u", (unsigned)getuid(),
 		 (unsigned)getgid());
 	return 0;
+}
+
+/* -t: what fit_nofile() will do at start, said now (this process's
+ * limits are the service's when systemd's ExecReload runs the check). */
+static void check_nofile(const char *path, const struct conf_fwd *c)
+{
+	struct rlimit rl;
+	long fit;
+
+	if (raise_nofile(c->maxconn, &rl) < 0)
+		return;
+	fit = maxconn_fit(rl.rlim_cur);
+	if (fit < c->maxconn)
+		fprintf(stderr,
+			"%s:0: warning: maxconn %ld: the open files limit "
+			"here is %llu (hard limit %llu), which fits %ld "
+			"connections; fwd will lower maxconn to %ld at start "
+			"(raise LimitNOFILE= or ulimit -n to %ld)\n",
+			path, c->maxconn, (unsigned long long)rl.rlim_cur,
+			(unsigned long long)rl.rlim_max, fit, fit,
+			c->maxconn * 2 + FD_RESERVE);
 }
 
 static void grace_over(struct loop *loop, struct loop_timer *t)
@@ -317,15 +353,20 @@ int main(int argc, char **argv)
 	rc = conf_load(path, CONF_FWD, &conf, &diag);
 	fputs(sbuf_str(&diag.text), stderr);
 	conf_diag_free(&diag);
-	if (rc < 0)
-		return 1;
-	if (!conf->fwd) {
+	if (rc == 0 && !conf->fwd) {
 		fprintf(stderr, "%s:0: no 'forwarder' section\n", path);
 		conf_free(conf);
+		rc = -1;
+	}
+	/* the same words as vrrpd -t */
+	if (rc < 0) {
+		fprintf(stderr, "fwd: %s: configuration has errors%s\n", path,
+			test ? "" : "; not starting");
 		return 1;
 	}
 	if (test) {
-		fprintf(stderr, "%s: configuration is valid\n", path);
+		check_nofile(path, conf->fwd);
+		printf("%s: configuration OK\n", path);
 		conf_free(conf);
 		return 0;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "conf_host.h"
 #include "privsep.h"
 #include "reload.h"
 #include "scriptcheck.h"
@@ -243,6 +244,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	conf_diag_init(&diag);
 	rc = conf_load(o.conf, o.check ? CONF_ALL : CONF_VRRP, &d.conf, &diag);
+	if (rc == 0 && o.check)
+		conf_check_host(d.conf, &diag);
 	if (rc == 0 && !o.cleanup && script_check_all(d.conf, &diag) > 0) {
 		conf_free(d.conf);
 		d.conf = NULL;

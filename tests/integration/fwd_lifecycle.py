@@ -32,7 +32,8 @@ def config_check():
                            text=True)
         L.check(r.returncode == 1, '-t bad returned %d' % r.returncode)
         L.check(r.stderr == "%s:3: unknown key 'weigth' (did you mean "
-                "'weight'?)\n" % bad, '-t bad said %r' % r.stderr)
+                "'weight'?)\nfwd: %s: configuration has errors\n"
+                % (bad, bad), '-t bad said %r' % r.stderr)
     finally:
         subprocess.run(['rm', '-rf', d])
 

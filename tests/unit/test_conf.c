@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_host.h"
 
 static char path[64];
 
@@ -274,6 +275,68 @@ static void test_auth_pass_number(void **state)
 	free(msgs);
 }
 
+/* keepalived's -t says these; so does ours */
+static void test_smtp_alert_no_server(void **state)
+{
+	char want[512];
+	char *msgs;
+	int rc;
+
+	(void)state;
+	msgs = load("global_defs = {\n  smtp_alert = true;\n};\n", &rc, NULL);
+	snprintf(want, sizeof(want),
+		 "%s:2: warning: smtp_alert is on but smtp_server is not set; "
+		 "no alert will be sent\n",
+		 path);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+	msgs = load(INSTANCE_HEAD "    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
+				  "    smtp_alert = true;\n  };\n};\n",
+		    &rc, NULL);
+	snprintf(want, sizeof(want),
+		 "%s:6: warning: vrrp_instance VI_1: smtp_alert is on but "
+		 "global_defs.smtp_server is not set; no alert will be sent\n",
+		 path);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, want);
+	free(msgs);
+}
+
+static void test_host_interfaces(void **state)
+{
+	struct conf_diag d;
+	struct conf *c;
+	char want[512];
+	char *msgs;
+	int rc;
+
+	(void)state;
+	msgs = load("vrrp_instance = {\n  VI_1 = {\n    interface = \"lo\";\n"
+		    "    virtual_router_id = 51;\n"
+		    "    virtual_ipaddress = [ \"1.2.3.4 dev nosuchif1\" ];\n"
+		    "    track_interface = [ \"lo\" ];\n  };\n"
+		    "  VI_2 = {\n    interface = \"nosuchif0\";\n"
+		    "    virtual_router_id = 52;\n"
+		    "    virtual_ipaddress = [ \"1.2.3.5\" ];\n  };\n};\n",
+		    &rc, &c);
+	assert_int_equal(rc, 0);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	conf_diag_init(&d);
+	conf_check_host(c, &d);
+	snprintf(want, sizeof(want),
+		 "%s:2: warning: vrrp_instance VI_1: virtual_ipaddress dev "
+		 "'nosuchif1' does not exist on this host (see ip link)\n"
+		 "%s:8: warning: vrrp_instance VI_2: interface 'nosuchif0' "
+		 "does not exist on this host (see ip link)\n",
+		 path, path);
+	assert_string_equal(sbuf_str(&d.text), want);
+	assert_int_equal(d.warnings, 2);
+	conf_diag_free(&d);
+	conf_free(c);
+}
+
 static void test_semantic_errors(void **state)
 {
 	(void)state;
@@ -497,6 +560,8 @@ int main(void)
 	    cmocka_unit_test(test_ranges),
 	    cmocka_unit_test(test_auth_pass_truncated),
 	    cmocka_unit_test(test_auth_pass_number),
+	    cmocka_unit_test(test_smtp_alert_no_server),
+	    cmocka_unit_test(test_host_interfaces),
 	    cmocka_unit_test(test_semantic_errors),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_missing_file),
