@@ -29,13 +29,14 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: fwd [-t] [-n] [-d] [-s|-S] -f FILE\n"
+		"usage: fwd [-t] [-n] [-d] [-S] [-s|-c] -f FILE\n"
 		"  -f FILE  configuration (the 'forwarder' section is read)\n"
 		"  -t       check the configuration and exit (0 valid, 1 not)\n"
 		"  -n       stay in the foreground and log to stderr\n"
+		"  -S       log to syslog instead of stderr (as vrrpd -S)\n"
 		"  -d       debug logging\n"
 		"  -s       move bulk data with splice() (default: copy)\n"
-		"  -S       never splice() (the default)\n");
+		"  -c       never splice(): copy (the default)\n");
 }
 
 static int fwd_build(struct fwd *f, struct conf *conf)
@@ -312,12 +313,13 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	char *abs_path = NULL;
 	bool test = false, foreground = false, debug = false, splice = false;
+	bool use_syslog = false;
 	struct conf_diag diag;
 	struct conf *conf;
 	struct fwd *f;
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "f:tndsSh")) != -1) {
+	while ((opt = getopt(argc, argv, "f:tndscSh")) != -1) {
 		switch (opt) {
 		case 'f':
 			path = optarg;
@@ -335,6 +337,12 @@ int main(int argc, char **argv)
 			splice = true;
 			break;
 		case 'S':
+			/* -S meant "never splice" before it meant syslog as
+			 * in vrrpd: it still cancels an earlier -s */
+			use_syslog = true;
+			splice = false;
+			break;
+		case 'c':
 			splice = false;
 			break;
 		case 'h':
@@ -372,7 +380,8 @@ int main(int argc, char **argv)
 	}
 	/* for reloads: daemon() moves to / */
 	abs_path = realpath(path, NULL);
-	log_init("fwd", !foreground, debug ? LOG_DEBUG : LOG_INFO);
+	log_init("fwd", !foreground || use_syslog,
+		 debug ? LOG_DEBUG : LOG_INFO);
 	if (!foreground && daemon(0, 0) < 0) {
 		fprintf(stderr, "daemon: %s\n", strerror(errno));
 		conf_free(conf);
