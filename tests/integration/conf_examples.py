@@ -11,9 +11,12 @@ maxconn the open files limit will lower. Needs no root."""
 import glob
 import os
 import resource
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 SOURCE_ROOT = os.environ.get(
     "SOURCE_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(
@@ -149,6 +152,49 @@ def traps(tmp):
           "and nothing for a maxconn 480 that fits: %r" % r.stderr)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_fwd(conf, port, *flags):
+    """Starts fwd -n FLAGS, waits for its listener, stops it; stderr."""
+    p = subprocess.Popen([FWD, "-n"] + list(flags) + ["-f", conf],
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return p.returncode, err
+
+
+def flags(tmp):
+    """-S is syslog, as vrrpd's; -c is never-splice."""
+    port = free_port()
+    conf = write(tmp, "run.conf",
+                 'forwarder = { control_socket = "%s"; vrrpd_socket = "";\n'
+                 '  listen = { web = { bind = "127.0.0.1:%d";\n'
+                 '  server = { s = { address = "127.0.0.1:9"; }; }; }; };\n'
+                 '};\n' % (os.path.join(tmp, "fwd.sock"), port))
+    rc, err = run_fwd(conf, port, "-c")
+    check(rc == 0 and "fwd started" in err and ", copy" in err,
+          "fwd -n -c logs to stderr and copies: %r" % err[-300:])
+    rc, err = run_fwd(conf, port, "-s", "-S")
+    check(rc == 0 and "fwd started" not in err,
+          "fwd -n -S logs to syslog, not stderr: %r" % err[-300:])
+
+
 def main():
     for prog in (VRRPD, FWD):
         if not os.access(prog, os.X_OK):
@@ -158,6 +204,7 @@ def main():
         shipped(tmp)
         vocabulary(tmp)
         traps(tmp)
+        flags(tmp)
     if failed:
         print("%d check(s) failed" % len(failed))
         return 1
