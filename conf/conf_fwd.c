@@ -1,5 +1,6 @@
 #include "conf_fwd.h"
 
+#include <arpa/inet.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -338,6 +339,16 @@ static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
 static bool same_addr(const struct sockaddr_storage *a, socklen_t alen,
 		      const struct sockaddr_storage *b, socklen_t blen)
 {
+	const struct sockaddr_in *a4 = (const struct sockaddr_in *)a;
+	const struct sockaddr_in *b4 = (const struct sockaddr_in *)b;
+
+	/* a wildcard takes the port on every address: binding one of them
+	 * too fails with EADDRINUSE (IPv6 listeners are V6ONLY: apart) */
+	if (a->ss_family == AF_INET && b->ss_family == AF_INET &&
+	    a4->sin_port == b4->sin_port &&
+	    (a4->sin_addr.s_addr == htonl(INADDR_ANY) ||
+	     b4->sin_addr.s_addr == htonl(INADDR_ANY)))
+		return true;
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
 

@@ -236,7 +236,8 @@ static void connect_failed(struct vrrplink *v, int err)
 			 v->path, strerror(err), (unsigned)geteuid(),
 			 (unsigned)getegid());
 	else
-		log_warn("vrrpd link: cannot connect to %s: %s; retrying",
+		log_warn("vrrpd link: cannot connect to %s: %s; retrying "
+			 "(forwarder.vrrpd_socket = \"\" runs fwd alone)",
 			 v->path, strerror(err));
 }
 

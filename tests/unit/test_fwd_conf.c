@@ -457,6 +457,18 @@ static void test_wildcard_binds(void **state)
 	conf_free(c);
 	conf_diag_free(&diag);
 	unlink(path);
+	/* a wildcard and an address on the same port cannot both bind */
+	expect_errors(
+	    "forwarder = { listen = {\n"
+	    "  a = { bind = \"*:443\";\n"
+	    "        server = { s = { address = \"127.0.0.1:2\"; }; }; "
+	    "};\n"
+	    "  b = { bind = [ \"198.18.0.50:443\", \"198.18.0.50:80\" ];\n"
+	    "        server = { s = { address = \"127.0.0.1:2\"; }; }; "
+	    "};\n"
+	    "}; };\n",
+	    "%s:4: listen b: bind 198.18.0.50:443 is already used by "
+	    "listen a (line 2)\n");
 	/* "*:" and ":" want a port; a port too long is not one */
 	expect_errors("forwarder = { listen = { a = { bind = [ \"*:\", "
 		      "\"*:123456\" ];\n"
