@@ -7,11 +7,13 @@
 # STEP_LOG (a file) is where the output goes; it is removed on success.
 
 step() {
-  local what=$1 log rc
+  local what=$1 log rc t0=$SECONDS
   shift
   log=$(mktemp /tmp/step.XXXXXX)
   if "$@" >"$log" 2>&1; then
     rm -f "$log"
+    # say how long the slow steps took (a fresh machine's installs)
+    [ $((SECONDS - t0)) -lt 2 ] || echo "    (done in $((SECONDS - t0)) s)"
     return 0
   else
     rc=$?
