@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "conf_anycast.h"
 #include "conf_fwd.h"
 #include "conf_hint.h"
 #include "conf_util.h"
@@ -139,8 +140,9 @@ static void check_fwd_relink(struct conf_ctx *ctx, const config_setting_t *fwd,
 			     g->control_socket_group, gname);
 }
 
-static const char *const top_keys[] = {"global_defs", "vrrp_script",
-				       "vrrp_instance", "forwarder", NULL};
+static const char *const top_keys[] = {"global_defs",	"vrrp_script",
+				       "vrrp_instance", "anycast_instance",
+				       "forwarder",	NULL};
 
 int conf_load(const char *path, unsigned sections, struct conf **out,
 	      struct conf_diag *diag)
@@ -173,6 +175,8 @@ int conf_load(const char *path, unsigned sections, struct conf **out,
 	root = config_root_setting(&cfg);
 	conf_check_keys(&ctx, root, top_keys);
 	conf_vrrp_parse(&ctx, root, c, (sections & CONF_VRRP) != 0);
+	if (sections & CONF_VRRP)
+		conf_anycast_parse(&ctx, root, c);
 	fwd = config_setting_get_member(root, "forwarder");
 	if (fwd && (sections & CONF_FWD) &&
 	    conf_fwd_parse(&ctx, fwd, &c->fwd) == 0)
@@ -239,6 +243,11 @@ void conf_free(struct conf *c)
 	for (i = 0; i < c->n_instances; i++)
 		instance_free(&c->instances[i]);
 	free(c->instances);
+	for (i = 0; i < c->n_anycast; i++) {
+		instance_free(&c->anycast[i].base);
+		conf_anycast_free(&c->anycast[i]);
+	}
+	free(c->anycast);
 	conf_fwd_free(c->fwd);
 	free(c->file);
 	free(c);

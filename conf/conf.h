@@ -104,6 +104,18 @@ struct conf_instance {
 	bool smtp_alert;
 };
 
+/*
+ * anycast_instance: no VRRP; the VIPs are on the interface while every
+ * tracker is healthy. base holds what it shares with a VRRP instance
+ * (name, line, interface, vips, track_*, notify, smtp_alert) so vrrpd's
+ * address, tracker and alert code serve both; its VRRP fields stay 0.
+ */
+struct conf_anycast {
+	struct conf_instance base;
+	int64_t hold_down_ms; /* continuous health before announcing */
+	char *notify_announced, *notify_withdrawn;
+};
+
 struct conf_fwd; /* conf/conf_fwd.h */
 
 struct conf {
@@ -113,6 +125,8 @@ struct conf {
 	size_t n_scripts;
 	struct conf_instance *instances;
 	size_t n_instances;
+	struct conf_anycast *anycast;
+	size_t n_anycast;
 	struct conf_fwd *fwd; /* NULL when the file has no forwarder section */
 };
 

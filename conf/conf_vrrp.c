@@ -592,3 +592,9 @@ void conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
 		check_duplicates(ctx, instances, c);
 	}
 }
+
+void conf_vip_parse(struct conf_ctx *ctx, const config_setting_t *at,
+		    const char *text, struct conf_vip *vip)
+{
+	parse_vip(ctx, at, text, vip);
+}

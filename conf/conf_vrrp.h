@@ -14,4 +14,9 @@
 void conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
 		     struct conf *c, bool full);
 
+/* One virtual_ipaddress entry, "ADDR[/LEN] [dev IF] [label NAME]"
+ * (anycast_instance shares the syntax). */
+void conf_vip_parse(struct conf_ctx *ctx, const config_setting_t *at,
+		    const char *text, struct conf_vip *vip);
+
 #endif
