@@ -198,7 +198,9 @@ void alert_format_transition(struct sbuf *out, const struct alert_env *env,
 			     const struct alert_transition *t)
 {
 	const char *rid = nonempty(env->router_id, env->host);
-	const char *from = vrrp_state_str(t->from), *to = vrrp_state_str(t->to);
+	const char *from =
+	    t->anycast_to ? t->anycast_from : vrrp_state_str(t->from);
+	const char *to = t->anycast_to ? t->anycast_to : vrrp_state_str(t->to);
 	const char *reason = nonempty(t->reason, "unknown");
 	char line[256];
 
@@ -207,12 +209,15 @@ void alert_format_transition(struct sbuf *out, const struct alert_env *env,
 	put_headers(out, env, line);
 
 	put_clean(out, nonempty(rid, "?"));
-	sbuf_printf(out, ": VRRP instance ");
+	sbuf_printf(out,
+		    t->anycast_to ? ": anycast instance " : ": VRRP instance ");
 	put_clean(out, t->instance);
 	sbuf_printf(out, " went from %s to %s because: ", from, to);
 	put_clean(out, reason);
 	sbuf_puts(out, ".\r\n");
-	if (t->to < VRRP_STATE_COUNT && state_meaning[t->to])
+	if (t->anycast_meaning)
+		sbuf_printf(out, "%s\r\n", t->anycast_meaning);
+	else if (t->to < VRRP_STATE_COUNT && state_meaning[t->to])
 		sbuf_printf(out, "%s\r\n", state_meaning[t->to]);
 	sbuf_puts(out, "\r\n");
 
@@ -225,7 +230,8 @@ void alert_format_transition(struct sbuf *out, const struct alert_env *env,
 	put_field(out, "Transition:", line);
 	snprintf(line, sizeof(line), "%u (configured %u)", t->priority,
 		 t->base_priority);
-	put_field(out, "Priority:", line);
+	if (!t->anycast_to)
+		put_field(out, "Priority:", line);
 	put_vips(out, t);
 	put_times(out, &env->now);
 	put_signature(out, env);

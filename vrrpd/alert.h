@@ -38,6 +38,9 @@ struct alert_transition {
 	uint8_t base_priority;
 	const struct conf_vip *vips;
 	size_t n_vips;
+	/* an anycast_instance: its own state names and what the new one
+	 * means; no priority. NULL for a VRRP instance. */
+	const char *anycast_from, *anycast_to, *anycast_meaning;
 };
 
 /* Appends the whole message (headers, blank line, body), CRLF endings. */

@@ -98,6 +98,7 @@ static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 		json_instance(&sb, &d->inst[i]);
 	}
 	sbuf_puts(&sb, "],");
+	anycast_status_json(d, &sb, only, &found);
 	fwdlink_status_json(d, &sb);
 	smtp_status_json(d, &sb);
 	sbuf_puts(&sb, "}\n");

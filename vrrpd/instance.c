@@ -201,6 +201,7 @@ void instances_trackers_changed(struct vrrpd *d, const char *why)
 
 	for (i = 0; i < d->n_inst; i++)
 		instance_recompute(&d->inst[i], why);
+	anycast_trackers_changed(d, why);
 }
 
 static struct vrrp_iface *iface_get(struct vrrpd *d, const char *name)

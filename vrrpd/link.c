@@ -240,6 +240,15 @@ int link_setup(struct vrrpd *d)
 				 d, c->instances[i].track_ifs[j].name)) < 0)
 				return rc;
 	}
+	for (i = 0; i < c->n_anycast; i++) {
+		const struct conf_instance *a = &c->anycast[i].base;
+
+		if ((rc = link_add_name(d, a->interface)) < 0)
+			return rc;
+		for (j = 0; j < a->n_track_ifs; j++)
+			if ((rc = link_add_name(d, a->track_ifs[j].name)) < 0)
+				return rc;
+	}
 	link_poll_all(d);
 	w->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (!w->nl) {

@@ -178,6 +178,8 @@ static int daemon_setup(struct vrrpd *d)
 		if (rc < 0)
 			return rc;
 	}
+	if ((rc = anycast_setup(d)) < 0)
+		return rc;
 	if ((rc = control_open(d)) < 0 || (rc = smtp_open(d)) < 0)
 		return rc;
 	if ((rc = loop_signal(&d->loop, SIGTERM, on_stop, d)) < 0 ||
@@ -196,6 +198,7 @@ static void daemon_teardown(struct vrrpd *d)
 	procs_free(&d->procs);
 	for (i = 0; i < d->n_inst; i++)
 		instance_free(&d->inst[i]);
+	anycast_free(d);
 	track_free(d);
 	link_free(d);
 	fwdlink_free(d);
@@ -224,6 +227,7 @@ static int cleanup_vips(struct vrrpd *d)
 		vi.cfg = &d->conf->instances[i];
 		removed += vip_del_all(&vi);
 	}
+	removed += anycast_cleanup(d);
 	vip_close(d);
 	log_info("removed %d virtual address(es)", removed);
 	conf_free(d->conf);
@@ -265,7 +269,7 @@ int main(int argc, char **argv)
 	}
 	if (o.cleanup)
 		return cleanup_vips(&d);
-	if (d.conf->n_instances == 0)
+	if (d.conf->n_instances == 0 && d.conf->n_anycast == 0)
 		log_warn("%s: no vrrp_instance configured", o.conf);
 
 	/* first, while we hold no descriptor the scripts could inherit */
@@ -284,12 +288,14 @@ int main(int argc, char **argv)
 		 d.conf->global.router_id);
 	for (i = 0; i < d.n_inst; i++)
 		instance_start(&d.inst[i]);
+	anycast_start(&d);
 	track_start(&d);
 	rc = loop_run(&d.loop);
 	if (rc < 0)
 		log_err("event loop: %s", strerror(-rc));
 	for (i = 0; i < d.n_inst; i++)
 		instance_stop(&d.inst[i]);
+	anycast_stop(&d);
 	daemon_teardown(&d);
 	log_info("stopped");
 	return rc < 0 ? 1 : 0;

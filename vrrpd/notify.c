@@ -126,6 +126,20 @@ void notify_transition(struct vrrp_instance *vi, enum vrrp_state to)
 	run_next(vi);
 }
 
+void notify_named(struct vrrp_instance *vi, const char *specific,
+		  const char *type, const char *state)
+{
+	const struct conf_instance *c = vi->cfg;
+	char *cmd = NULL;
+
+	if (specific)
+		enqueue(vi, strdup(specific));
+	if (c->notify && asprintf(&cmd, "%s %s %s %s 0", c->notify, type,
+				  c->name, state) >= 0)
+		enqueue(vi, cmd);
+	run_next(vi);
+}
+
 void notify_free(struct notify_queue *q)
 {
 	while (q->head) {

@@ -33,6 +33,10 @@ const char *notify_state_str(enum vrrp_state s);
 
 /* Queues the scripts configured for a transition into state `to`. */
 void notify_transition(struct vrrp_instance *vi, enum vrrp_state to);
+/* The same for a state with no vrrp_state (an anycast_instance): runs
+ * specific (may be NULL), then `notify TYPE NAME STATE 0`. */
+void notify_named(struct vrrp_instance *vi, const char *specific,
+		  const char *type, const char *state);
 void notify_free(struct notify_queue *q);
 
 #endif

@@ -99,12 +99,39 @@ static bool link_up_now(const char *name)
 	return up;
 }
 
+static void plan_link(struct vrrpd *d, struct plan *p, const char *name)
+{
+	struct vrrp_link *old = link_find(d, name);
+	size_t k;
+
+	for (k = 0; k < p->n_links; k++)
+		if (!strcmp(p->links[k].name, name))
+			return;
+	snprintf(p->links[p->n_links].name, IF_NAMESIZE, "%s", name);
+	p->links[p->n_links++].up = old ? old->up : link_up_now(name);
+}
+
+/* anycast_instance's interfaces, after the VRRP ones */
+static void links_plan_anycast(struct vrrpd *d, struct plan *p)
+{
+	const struct conf *c = p->nc;
+	size_t i, j;
+
+	for (i = 0; i < c->n_anycast; i++) {
+		plan_link(d, p, c->anycast[i].base.interface);
+		for (j = 0; j < c->anycast[i].base.n_track_ifs; j++)
+			plan_link(d, p, c->anycast[i].base.track_ifs[j].name);
+	}
+}
+
 /* The links the new instances watch; known ones keep their state. */
 static int links_plan(struct vrrpd *d, struct plan *p)
 {
 	const struct conf *c = p->nc;
 	size_t i, j, k, cap = 0;
 
+	for (i = 0; i < c->n_anycast; i++)
+		cap += 1 + c->anycast[i].base.n_track_ifs;
 	for (i = 0; i < c->n_instances; i++)
 		cap += 1 + c->instances[i].n_track_ifs;
 	p->links = calloc(cap + 1, sizeof(*p->links));
@@ -127,6 +154,7 @@ static int links_plan(struct vrrpd *d, struct plan *p)
 			p->links[p->n_links++].up =
 			    old ? old->up : link_up_now(name);
 		}
+	links_plan_anycast(d, p);
 	return 0;
 }
 
@@ -487,6 +515,7 @@ static void commit(struct vrrpd *d, struct plan *p, struct summary *s)
 	d->inst = ni;
 	d->n_inst = k;
 	global_changes(d, old_conf);
+	anycast_reload(d, old_conf);
 	conf_free(old_conf);
 	/* new weights, trackers and base priorities: one recompute; an
 	 * unchanged instance comes out with the priority it had */

@@ -427,6 +427,34 @@ void smtp_alert_transition(struct vrrpd *d, const struct vrrp_instance *vi,
 	enqueue(s, &sb, what, false);
 }
 
+void smtp_alert_anycast(struct vrrpd *d, const struct vrrp_instance *vi,
+			const char *from, const char *to, const char *meaning,
+			const char *reason)
+{
+	struct smtp *s = d->smtp;
+	struct alert_transition t;
+	struct alert_env env;
+	struct sbuf sb;
+	char what[96];
+
+	if (!s || !vi->cfg->smtp_alert)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.instance = vi->cfg->name;
+	t.interface = vi->cfg->interface;
+	t.reason = reason;
+	t.vips = vi->cfg->vips;
+	t.n_vips = vi->cfg->n_vips;
+	t.anycast_from = from;
+	t.anycast_to = to;
+	t.anycast_meaning = meaning;
+	env_fill(s, &env);
+	sbuf_init(&sb);
+	alert_format_transition(&sb, &env, &t);
+	snprintf(what, sizeof(what), "%s: %s -> %s", vi->cfg->name, from, to);
+	enqueue(s, &sb, what, false);
+}
+
 void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 {
 	struct smtp *s = d->smtp;

@@ -22,6 +22,11 @@ void smtp_close(struct vrrpd *d);
 void smtp_alert_transition(struct vrrpd *d, const struct vrrp_instance *vi,
 			   enum vrrp_state from, enum vrrp_state to,
 			   const char *reason);
+/* The same for an anycast_instance (vi is its shim): from and to are
+ * its state names, meaning says what the new state does. */
+void smtp_alert_anycast(struct vrrpd *d, const struct vrrp_instance *vi,
+			const char *from, const char *to, const char *meaning,
+			const char *reason);
 /* `alert-test`: queues a test message and replies {"ok":true,"queued":1},
  * or an error when no alert can be sent. */
 void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl);

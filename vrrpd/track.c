@@ -76,6 +76,11 @@ static bool script_used(const struct conf *c, const char *name)
 			if (!strcmp(c->instances[i].track_scripts[j].name,
 				    name))
 				return true;
+	for (i = 0; i < c->n_anycast; i++)
+		for (j = 0; j < c->anycast[i].base.n_track_scripts; j++)
+			if (!strcmp(c->anycast[i].base.track_scripts[j].name,
+				    name))
+				return true;
 	return false;
 }
 

@@ -82,6 +82,36 @@ static void print_forwarder(const struct json *fw)
 	}
 }
 
+/* anycast_instance: no priority; any failed tracker withdraws. */
+static void print_anycast(const struct json *list)
+{
+	const struct json *in, *v, *t;
+
+	for (in = list ? list->kids : NULL; in; in = in->next) {
+		double wait = json_num(in, "announce_in_ms", -1);
+
+		printf("%s: %s  anycast on %s  hold_down %.0f ms",
+		       json_str(in, "name", "?"), json_str(in, "state", "?"),
+		       json_str(in, "interface", "?"),
+		       json_num(in, "hold_down_ms", 0));
+		if (wait >= 0)
+			printf("  (announce in %.0f ms)", wait);
+		printf("\n  transitions %.0f (last: %s)\n  vips",
+		       json_num(in, "transitions", 0),
+		       json_str(in, "last_reason", ""));
+		v = json_get(in, "vips");
+		for (v = v ? v->kids : NULL; v; v = v->next)
+			printf(" %s", v->str ? v->str : "?");
+		printf("\n");
+		t = json_get(in, "trackers");
+		for (t = t ? t->kids : NULL; t; t = t->next)
+			printf("  %-9s %-16s %s\n", json_str(t, "type", "?"),
+			       json_str(t, "name", "?"),
+			       json_num(t, "ok", 0) ? "ok"
+						    : "FAIL (withdraws)");
+	}
+}
+
 static void print_status(const struct json *root)
 {
 	const struct json *list = json_get(root, "instances"), *in;
@@ -111,6 +141,7 @@ static void print_status(const struct json *root)
 		print_counters(json_get(in, "counters"), "counters");
 		print_counters(json_get(in, "drops"), "drops");
 	}
+	print_anycast(json_get(root, "anycast"));
 	print_forwarder(json_get(root, "forwarder"));
 	print_counters(json_get(root, "alerts"), "alerts");
 }

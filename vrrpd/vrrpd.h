@@ -11,6 +11,7 @@
 #include "../common/log.h"
 #include "../common/loop.h"
 #include "../conf/conf.h"
+#include "anycast_io.h"
 #include "fsm.h"
 #include "fwdlink.h"
 #include "link.h"
@@ -89,7 +90,8 @@ struct vrrpd {
 	size_t n_links;
 	struct link_watch links_watch;
 	struct fwd_link fwd;
-	struct smtp *smtp; /* NULL when no alert can be sent */
+	struct smtp *smtp;	    /* NULL when no alert can be sent */
+	struct anycast_set anycast; /* anycast_io.c */
 };
 
 /* net.c */
