@@ -258,6 +258,26 @@ static void sample_srv(struct sbuf *sb, const char *name,
 	sbuf_printf(sb, "} %llu\n", ULL(v));
 }
 
+/* vrrpd's anycast_instance states (vrrpd/anycast.h), not VRRP ones */
+static bool is_anycast(const char *state)
+{
+	return !strcmp(state, "ANNOUNCED") || !strcmp(state, "WITHDRAWN");
+}
+
+static void prom_anycast(const struct snap_vrrpd *v, struct sbuf *sb)
+{
+	size_t i;
+
+	head(sb, "fwd_anycast_announced", "gauge",
+	     "1 while an anycast instance of this node holds (and its BGP "
+	     "speaker announces) its addresses");
+	for (i = 0; i < v->n_inst; i++)
+		if (is_anycast(v->inst[i].state))
+			sample_inst(sb, "fwd_anycast_announced", &v->inst[i],
+				    NULL, NULL,
+				    !strcmp(v->inst[i].state, "ANNOUNCED"));
+}
+
 static void prom_vrrp(const struct stats_snap *s, struct sbuf *sb)
 {
 	static const char *const states[] = {"INIT", "BACKUP", "MASTER",
@@ -272,7 +292,7 @@ static void prom_vrrp(const struct stats_snap *s, struct sbuf *sb)
 	     "VRRP state of each instance on this node (1 for the current "
 	     "state)");
 	for (i = 0; i < v->n_inst; i++)
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < 4 && !is_anycast(v->inst[i].state); j++)
 			sample_inst(sb, "fwd_vrrp_state", &v->inst[i], "state",
 				    states[j],
 				    strcmp(v->inst[i].state, states[j]) == 0);
@@ -307,6 +327,7 @@ static void prom_vrrp(const struct stats_snap *s, struct sbuf *sb)
 				    &v->inst[i], "reason",
 				    v->inst[i].drops[j].reason,
 				    (long long)v->inst[i].drops[j].n);
+	prom_anycast(v, sb);
 }
 
 #define LISTEN_METRIC(metric, type, help, field)                               \

@@ -189,6 +189,9 @@ def run(lab, a, mon, box):
                 % (AVIP, PORT), check=False)
     check(r.stdout.strip() == "s1", "fwd serves the anycast VIP (%r)"
           % r.stdout)
+    check(lab.wait_until(lambda: "vrrpd: AC_1 is ANNOUNCED" in
+                         a.fwd.output(), 2) is not None,
+          "fwd was told (its page and metrics show the state)")
     text = lab.vrrpctl("a", a.sock, "status").stdout
     check("AC_1: ANNOUNCED  anycast on lo" in text,
           "vrrpctl status shows the anycast instance:\n" + text)

@@ -335,6 +335,40 @@ static void test_prom(void **state)
 	sbuf_free(&sb);
 }
 
+/* an anycast_instance's state is its own gauge, not a VRRP state */
+static void test_prom_anycast(void **state)
+{
+	struct snap_inst two[2];
+	struct fixture x;
+	struct sbuf sb;
+	const char *t;
+
+	(void)state;
+	fill(&x, true);
+	two[0] = x.inst;
+	two[1] = (struct snap_inst){.name = "AC", .state = "ANNOUNCED"};
+	x.s.vrrpd.inst = two;
+	x.s.vrrpd.n_inst = 2;
+	sbuf_init(&sb);
+	statspage_prom(&x.s, &sb);
+	t = sbuf_str(&sb);
+	check_prom_shape(t);
+	assert_non_null(strstr(t, "# TYPE fwd_anycast_announced gauge\n"));
+	assert_non_null(
+	    strstr(t, "fwd_anycast_announced{instance=\"AC\"} 1\n"));
+	assert_null(strstr(t, "fwd_anycast_announced{instance=\"VI_1\"}"));
+	assert_null(strstr(t, "fwd_vrrp_state{instance=\"AC\""));
+	assert_non_null(strstr(
+	    t, "fwd_vrrp_state{instance=\"VI_1\",state=\"MASTER\"} 1\n"));
+	sbuf_free(&sb);
+	two[1].state = "WITHDRAWN";
+	sbuf_init(&sb);
+	statspage_prom(&x.s, &sb);
+	assert_non_null(strstr(sbuf_str(&sb),
+			       "fwd_anycast_announced{instance=\"AC\"} 0\n"));
+	sbuf_free(&sb);
+}
+
 static void test_html(void **state)
 {
 	struct fixture x;
@@ -409,6 +443,7 @@ int main(void)
 	    cmocka_unit_test(test_route),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_prom),
+	    cmocka_unit_test(test_prom_anycast),
 	    cmocka_unit_test(test_html),
 	    cmocka_unit_test(test_helpers),
 	};
