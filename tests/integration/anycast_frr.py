@@ -21,6 +21,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 from lab import (PYTHON, SOURCE_ROOT, check, log, run_test, wait_until,
@@ -484,10 +485,43 @@ def run(lab, top):
            sum(dead3.values()), SESSIONS, (tb - t2) * 1000))
 
 
+def hands_on(lab, bfd=False):
+    """scripts/lab anycast: the topology, kept until Ctrl-C."""
+    top = Topology(lab, bfd=bfd)
+    try:
+        top.build()
+        wait_until(lambda: len(top.hops()) == 3, 30)
+        vty = "ip netns exec %s vtysh --vty_socket %s" % (
+            lab.ns("r"), top.frr["r"].dir)
+        print("""
+anycast lab up (prefix %(p)s), VIP %(vip)s:8080 through the router.
+  router's next hops:  ip -n %(p)sr route show %(vip)s
+  router's BGP:        %(vty)s -c 'show bgp summary'
+  a node's state:      ip netns exec %(p)sl1 %(ctl)s -s %(sock)s status
+  the client:          ip netns exec %(p)sc %(py)s -c "import socket; \\
+    print(socket.create_connection(('%(vip)s', 8080)).recv(64).decode())"
+  take l1 out:         kill -9 %(fwd)d   (its fwd)
+logs and configs in %(tmp)s; Ctrl-C removes everything.""" % dict(
+            p=lab.prefix, vip=AVIP, vty=vty, tmp=lab.tmp, py=PYTHON,
+            ctl=os.path.join(os.path.dirname(os.path.dirname(FWD)),
+                             "vrrpd", "vrrpctl"),
+            sock=lab.path("l1-vrrpd.sock"), fwd=top.fwd["l1"].pid),
+            flush=True)
+        try:  # the lab turns SIGINT/SIGTERM into SystemExit
+            while True:
+                time.sleep(3600)
+        except SystemExit:
+            pass
+    finally:
+        top.stop()
+
+
 if __name__ == "__main__":
     for tool in (ZEBRA, BGPD):
         if not os.access(tool, os.X_OK):
             print("SKIP: FRR is not installed (%s)" % tool)
             raise SystemExit(77)
     bfd = os.environ.get("ANYCAST_BFD") == "1"
+    if "--up" in sys.argv:
+        run_test(lambda lab: hands_on(lab, bfd=bfd), "vtysh", roles=())
     run_test(lambda lab: test(lab, bfd=bfd), "vtysh", roles=())
