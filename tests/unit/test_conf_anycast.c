@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_host.h"
 
 static char path[64];
 
@@ -207,6 +208,36 @@ static void test_not_32_warns(void **state)
 		   "warning: anycast_instance A: 198.19.0.50/24 is not a /32");
 }
 
+/* vrrpd -t: an interface missing on this host warns, lo does not */
+static void test_host_check(void **state)
+{
+	struct conf_diag d;
+	struct conf *c;
+	char *msgs, want[160];
+	int rc;
+
+	(void)state;
+	msgs = load("anycast_instance = {\n"
+		    "  A = { virtual_ipaddress = [ \"198.19.0.50/32\" ]; };\n"
+		    "  B = { interface = \"nosuch0\";\n"
+		    "        virtual_ipaddress = [ \"198.19.0.51/32\" ]; };\n"
+		    "};\n",
+		    &rc, &c);
+	assert_int_equal(rc, 0);
+	free(msgs);
+	conf_diag_init(&d);
+	conf_check_host(c, &d);
+	print_message("%s", sbuf_str(&d.text));
+	snprintf(want, sizeof(want),
+		 "%s:3: warning: anycast_instance B: interface 'nosuch0' does "
+		 "not exist on this host (see ip link)\n",
+		 path);
+	assert_string_equal(sbuf_str(&d.text), want);
+	assert_int_equal(d.warnings, 1);
+	conf_diag_free(&d);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +249,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_hold_down),
 	    cmocka_unit_test(test_clashes),
 	    cmocka_unit_test(test_not_32_warns),
+	    cmocka_unit_test(test_host_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
