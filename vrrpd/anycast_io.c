@@ -303,6 +303,33 @@ void anycast_free(struct vrrpd *d)
 	d->anycast.n = 0;
 }
 
+bool anycast_addr_removed(struct vrrpd *d, struct in_addr addr)
+{
+	bool restored = false;
+	size_t i, j;
+
+	for (i = 0; i < d->anycast.n; i++) {
+		struct anycast_instance *ai = &d->anycast.v[i];
+		const struct conf_instance *c = &ai->cfg->base;
+
+		if (ai->fsm.state != ANYCAST_ANNOUNCED)
+			continue;
+		for (j = 0; j < c->n_vips; j++) {
+			char ip[INET_ADDRSTRLEN];
+
+			if (c->vips[j].addr.s_addr != addr.s_addr)
+				continue;
+			inet_ntop(AF_INET, &addr, ip, sizeof(ip));
+			log_warn("%s: anycast address %s was removed by "
+				 "something else while announced; restoring it",
+				 c->name, ip);
+			vip_add_all(ai->vi);
+			restored = true;
+		}
+	}
+	return restored;
+}
+
 int anycast_cleanup(struct vrrpd *d)
 {
 	struct vrrp_instance vi;

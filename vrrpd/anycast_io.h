@@ -7,6 +7,7 @@
 #ifndef VRRPD_ANYCAST_IO_H
 #define VRRPD_ANYCAST_IO_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +52,9 @@ void anycast_trackers_changed(struct vrrpd *d, const char *why);
  * only matched. */
 void anycast_status_json(const struct vrrpd *d, struct sbuf *sb,
 			 const char *only, bool *found);
+/* Someone else removed addr: an ANNOUNCED instance that holds it puts it
+ * back. True when one did. */
+bool anycast_addr_removed(struct vrrpd *d, struct in_addr addr);
 /* vrrpd --cleanup: removes every anycast address; how many were there. */
 int anycast_cleanup(struct vrrpd *d);
 /* After reload swapped d->conf (old is still valid): kept instances keep

@@ -178,6 +178,8 @@ static void on_addr_removed(struct vrrpd *d, const struct nlmsghdr *nlh)
 			d->links_watch.vips_restored++;
 		}
 	}
+	if (anycast_addr_removed(d, addr))
+		d->links_watch.vips_restored++;
 }
 
 static int msg_cb(const struct nlmsghdr *nlh, void *data)

@@ -196,6 +196,12 @@ def run(lab, a, mon, box):
     check("AC_1: ANNOUNCED  anycast on lo" in text,
           "vrrpctl status shows the anycast instance:\n" + text)
 
+    # an address removed by hand while announced is put back
+    lab.run("a", "ip", "addr", "del", AVIP + "/32", "dev", "lo")
+    check(lab.wait_until(a.has_vip, 1) is not None,
+          "vrrpd restored the VIP removed by hand")
+    check(a.state() == "ANNOUNCED", "still ANNOUNCED")
+
     # kill -9 fwd: withdrawn at once
     time.sleep(0.3)
     t0 = time.time()
