@@ -401,8 +401,11 @@ def run(lab, top):
     seen = set(r[1] for r in rows(clog) if r[1] != "fail")
     check(seen == set(everyone), "new connections reach all three nodes "
           "(%s)" % sorted(seen))
-    check(not any(r[1] == "fail" for r in rows(clog)),
-          "no failed connection before the kill")
+    early = sum(1 for r in rows(clog) if r[1] == "fail")
+    # a slow (sanitizer) build on a loaded machine may miss one 0.3 s
+    # deadline; more means the set-up is broken
+    check(early <= 1, "at most one failed connection before the kill "
+          "(%d)" % early)
 
     # kill -9 of fwd on l1
     t0 = time.time()
