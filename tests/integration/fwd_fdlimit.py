@@ -1,9 +1,14 @@
 #!/usr/bin/python3
 """Few file descriptors: fwd lowers maxconn to what its open files limit
 fits (extra clients wait in the backlog), and when descriptors run out
-anyway (EMFILE) it pauses accepting instead of spinning, then recovers."""
+anyway (EMFILE) it pauses accepting instead of spinning, then recovers.
+New clients keep coming at the listener and at the status page while
+descriptors are out: the page's accept pauses too (before, it spun and
+logged over 100,000 lines in 2 s), and answers again once fds are
+free."""
 
 import socket
+import threading
 import time
 
 import fwdlab as L
@@ -18,12 +23,32 @@ def served(s, timeout):
         return False
 
 
+def knock(ports, stop, out):
+    """Connects and closes, again and again, until stop is set."""
+    n = 0
+    while not stop.is_set():
+        for port in ports:
+            with socket.socket() as s:
+                s.settimeout(0.05)
+                if s.connect_ex(('127.0.0.1', port)) == 0:
+                    n += 1
+        time.sleep(0.01)
+    out['n'] = n
+
+
+def page(port):
+    with socket.create_connection(('127.0.0.1', port), timeout=5) as s:
+        s.sendall(b'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n')
+        return s.recv(100).split(b' ')[1]
+
+
 def run():
-    bport, fport = L.free_port(), L.free_port()
+    bport, fport, sport = L.free_port(), L.free_port(), L.free_port()
     be = L.Backend('be', '127.0.0.1', bport)
-    f = L.Fwd('maxconn = 1000; listen = { a = { bind = "127.0.0.1:%d"; '
+    f = L.Fwd('maxconn = 1000; stats = { bind = "127.0.0.1:%d"; };\n'
+              'listen = { a = { bind = "127.0.0.1:%d"; '
               'server = { s = { address = "127.0.0.1:%d"; }; }; }; };'
-              % (fport, bport),
+              % (sport, fport, bport),
               prefix=['prlimit', '--nofile=%d:%d' % (LIMIT, LIMIT)])
     clients, ctls = [], []
     try:
@@ -56,11 +81,25 @@ def run():
         for _ in range(28):
             clients.append(socket.create_connection(('127.0.0.1', fport),
                                                     timeout=5))
+        # and more keep coming, at the listener and at the page
+        stop, knocked = threading.Event(), {}
+        t = threading.Thread(target=knock, args=((fport, sport), stop,
+                                                 knocked))
+        t.start()
         time.sleep(2)
         used = f.cpu_seconds() - cpu0
+        stop.set()
+        t.join()
+        text = f.logtext()
+        print('EMFILE for 2 s, %d connects: %.2f s CPU, %d lines logged'
+              % (knocked['n'], used, text.count('\n')))
         L.check(used < 0.5, 'fwd spun on EMFILE: %.2f s CPU in 2 s' % used)
         L.check(f.proc.poll() is None, 'fwd died')
-        L.check('pausing accepts' in f.logtext(), 'no EMFILE pause logged')
+        L.check('pausing accepts' in text, 'no EMFILE pause logged')
+        L.check(0 < text.count("pausing the page's accepts") <= 3 and
+                text.count('stats: accept') <= 3,
+                'page accept on EMFILE: %d lines' %
+                text.count('stats: accept'))
         for s in ctls:
             s.close()
         ctls = []
@@ -72,6 +111,7 @@ def run():
         for _ in range(5):
             L.check(L.ask_name('127.0.0.1', fport) == 'be',
                     'not served after EMFILE')
+        L.check(page(sport) == b'200', 'page not served after EMFILE')
     finally:
         for s in clients + ctls:
             s.close()
