@@ -2,6 +2,9 @@
 """Few file descriptors: fwd lowers maxconn to what its open files limit
 fits (extra clients wait in the backlog), and when descriptors run out
 anyway (EMFILE) it pauses accepting instead of spinning, then recovers.
+Health checks that cannot get a socket then are not counted against the
+server (before, the server went DOWN: a failover for fwd's own
+shortage).
 New clients keep coming at the listener and at the status page while
 descriptors are out: the page's accept pauses too (before, it spun and
 logged over 100,000 lines in 2 s), and answers again once fds are
@@ -47,7 +50,8 @@ def run():
     be = L.Backend('be', '127.0.0.1', bport)
     f = L.Fwd('maxconn = 1000; stats = { bind = "127.0.0.1:%d"; };\n'
               'listen = { a = { bind = "127.0.0.1:%d"; '
-              'server = { s = { address = "127.0.0.1:%d"; }; }; }; };'
+              'server = { s = { address = "127.0.0.1:%d"; check = {'
+              ' inter = "100ms"; rise = 1; fall = 2; }; }; }; }; };'
               % (sport, fport, bport),
               prefix=['prlimit', '--nofile=%d:%d' % (LIMIT, LIMIT)])
     clients, ctls = [], []
@@ -95,6 +99,9 @@ def run():
               % (knocked['n'], used, text.count('\n')))
         L.check(used < 0.5, 'fwd spun on EMFILE: %.2f s CPU in 2 s' % used)
         L.check(f.proc.poll() is None, 'fwd died')
+        # a check that cannot get a socket says nothing of the server
+        L.check('is DOWN' not in text,
+                'fwd took its own EMFILE for a failed check')
         L.check('pausing accepts' in text, 'no EMFILE pause logged')
         L.check(0 < text.count("pausing the page's accepts") <= 3 and
                 text.count('stats: accept') <= 3,
@@ -112,6 +119,8 @@ def run():
             L.check(L.ask_name('127.0.0.1', fport) == 'be',
                     'not served after EMFILE')
         L.check(page(sport) == b'200', 'page not served after EMFILE')
+        st = f.server('a', 's')
+        L.check(st['check']['fail'] == 0, 'failed checks: %s' % st)
     finally:
         for s in clients + ctls:
             s.close()
