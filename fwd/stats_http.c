@@ -535,7 +535,7 @@ static void accept_pause(struct stats_http *h, int err)
 static void on_accept(struct loop *loop, struct loop_io *io, uint32_t ev)
 {
 	struct stats_http *h = io->arg;
-	struct sockaddr_storage peer;
+	struct sockaddr_storage peer = {0};
 	socklen_t len = sizeof(peer);
 	int fd;
 
