@@ -74,6 +74,9 @@ void fwd_fit_maxconn(struct fwd *f, rlim_t nofile)
 			 (unsigned long long)nofile, fit, f->c->maxconn, fit);
 		f->maxconn = fit;
 	}
+	/* what is left is for pipes, two fds each */
+	fit = ((long)nofile - FD_RESERVE) / 2 - f->maxconn;
+	f->pipes.limit = fit > 0 ? (size_t)fit : 0;
 }
 
 static void fit_nofile(struct fwd *f)
@@ -83,6 +86,7 @@ static void fit_nofile(struct fwd *f)
 	struct rlimit rl;
 
 	f->maxconn = c->maxconn;
+	f->pipes.limit = (size_t)-1;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
 	if (rl.rlim_cur < need) {

@@ -4,12 +4,17 @@ fits (extra clients wait in the backlog), and when descriptors run out
 anyway (EMFILE) it pauses accepting instead of spinning, then recovers.
 Health checks that cannot get a socket then are not counted against the
 server (before, the server went DOWN: a failover for fwd's own
-shortage).
+shortage). With splice (-s) at 256 open files, 200 clients at once
+moving 4 MB each all complete: pipes only use the descriptors maxconn
+left over (before, pipes took the back-end sockets' fds and 2-4 clients
+in 200 were reset).
 New clients keep coming at the listener and at the status page while
 descriptors are out: the page's accept pauses too (before, it spun and
 logged over 100,000 lines in 2 s), and answers again once fds are
 free."""
 
+import hashlib
+import os
 import socket
 import threading
 import time
@@ -45,7 +50,48 @@ def page(port):
         return s.recv(100).split(b' ')[1]
 
 
+def splice_crowd():
+    data = os.urandom(4 << 20)
+    want = hashlib.sha256(data).hexdigest()
+    bport, fport = L.free_port(), L.free_port()
+    be = L.Backend('sink', '127.0.0.1', bport, mode='sink', data=data)
+    f = L.Fwd('maxconn = 1000; listen = { a = { bind = "127.0.0.1:%d"; '
+              'server = { s = { address = "127.0.0.1:%d"; }; }; }; };'
+              % (fport, bport), args=['-s'],
+              prefix=['prlimit', '--nofile=256:256'])
+    res = []
+
+    def client():
+        try:
+            with socket.create_connection(('127.0.0.1', fport),
+                                          timeout=20) as s:
+                t = threading.Thread(target=L.send_all, args=(s, data))
+                t.start()
+                h = L.recv_hash(s)
+                t.join()
+                res.append(h == want)
+        except OSError as e:
+            res.append(repr(e))
+    try:
+        ts = [threading.Thread(target=client) for _ in range(200)]
+        t0 = time.time()
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(30)
+        bad = [r for r in res if r is not True]
+        print('splice at 256 open files: %d of 200 clients complete in '
+              '%.1f s' % (res.count(True), time.time() - t0))
+        L.check(res.count(True) == 200, 'clients failed: %s' % bad[:3])
+        L.check('session closed: Too many' not in f.logtext(),
+                'sessions shed for want of fds')
+    finally:
+        f.close()
+        be.stop()
+
+
 def run():
+    splice_crowd()
     bport, fport, sport = L.free_port(), L.free_port(), L.free_port()
     be = L.Backend('be', '127.0.0.1', bport)
     f = L.Fwd('maxconn = 1000; stats = { bind = "127.0.0.1:%d"; };\n'
