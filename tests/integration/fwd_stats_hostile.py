@@ -121,7 +121,8 @@ def brute_force(f, port):
     t = threading.Thread(target=hammer, args=(port, '127.0.0.3', 4, out))
     t0 = time.time()
     t.start()
-    time.sleep(1)
+    # the 7th failure, at about 1 s, starts a back-off of 2 s
+    time.sleep(1.5)
     good = [request(port, '127.0.0.4', '/metrics')[0] for _ in range(5)]
     same = request(port, '127.0.0.3', '/metrics')
     t.join()
