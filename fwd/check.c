@@ -48,6 +48,25 @@ static void check_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	check_finish(s, err);
 }
 
+/* fwd's own shortage (fds, memory, ports) says nothing of the server. */
+static bool local_shortage(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	       err == ENOMEM || err == EADDRNOTAVAIL;
+}
+
+/* No check this time: try again at the next interval, count nothing
+ * (counting it took a healthy server DOWN when fds ran out). */
+static void check_skip(struct fwd_server *s, int err)
+{
+	struct fwd *f = s->l->f;
+
+	log_debug("server %s/%s: check skipped: %s", s->l->conf->name,
+		  s->conf->name, strerror(err));
+	loop_timer_at(&f->loop, &s->check_timer,
+		      s->check_started_ms + s->conf->check.inter_ms);
+}
+
 static void check_begin(struct fwd_server *s)
 {
 	struct fwd *f = s->l->f;
@@ -66,14 +85,21 @@ static void check_begin(struct fwd_server *s)
 	fd =
 	    socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		check_finish(s, errno);
+		rc = errno;
+		if (local_shortage(rc))
+			check_skip(s, rc);
+		else
+			check_finish(s, rc);
 		return;
 	}
 	rc = connect(fd, (struct sockaddr *)&ss, s->conf->addrlen);
 	if (rc < 0 && errno != EINPROGRESS) {
 		rc = errno;
 		close(fd);
-		check_finish(s, rc);
+		if (local_shortage(rc))
+			check_skip(s, rc);
+		else
+			check_finish(s, rc);
 		return;
 	}
 	s->check_io.fd = fd;

@@ -67,10 +67,26 @@ static enum httpreq_result parse_request_line(const char *p, const char *eol,
 	return HTTPREQ_OK;
 }
 
+/* RFC 9110 5.6.2: tchar, what a field name is made of */
+static bool is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static bool is_token(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (!is_tchar((unsigned char)*p))
+			return false;
+	return true;
+}
+
 enum httpreq_result httpreq_parse(const char *buf, size_t len,
 				  struct httpreq *req)
 {
 	const char *end = head_end(buf, len), *p, *eol;
+	bool have_auth = false;
 
 	memset(req, 0, sizeof(*req));
 	if (!end)
@@ -89,11 +105,17 @@ enum httpreq_result httpreq_parse(const char *buf, size_t len,
 		if (*line == ' ' || *line == '\t')
 			return HTTPREQ_BAD; /* obsolete folding: RFC 9112 5.2 */
 		colon = memchr(line, ':', (size_t)(eol - line));
-		if (!colon || colon == line)
+		/* a space before the colon must be refused (RFC 9112 5.1):
+		 * a proxy in front may read the name differently */
+		if (!colon || colon == line || !is_token(line, colon))
 			return HTTPREQ_BAD;
 		if ((size_t)(colon - line) != 13 ||
 		    strncasecmp(line, "Authorization", 13) != 0)
 			continue;
+		/* two credentials: refuse rather than pick one */
+		if (have_auth)
+			return HTTPREQ_BAD;
+		have_auth = true;
 		for (v = colon + 1; v < eol && (*v == ' ' || *v == '\t'); v++)
 			;
 		while (eol > v && (eol[-1] == ' ' || eol[-1] == '\t'))

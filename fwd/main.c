@@ -80,6 +80,9 @@ void fwd_fit_maxconn(struct fwd *f, rlim_t nofile)
 			 (unsigned long long)nofile, fit, f->c->maxconn, fit);
 		f->maxconn = fit;
 	}
+	/* what is left is for pipes, two fds each */
+	fit = ((long)nofile - FD_RESERVE) / 2 - f->maxconn;
+	f->pipes.limit = fit > 0 ? (size_t)fit : 0;
 }
 
 /* Raises the open files limit towards what maxconn needs; 0 or -1. */
@@ -114,6 +117,7 @@ static void fit_nofile(struct fwd *f)
 	struct rlimit rl;
 
 	f->maxconn = f->c->maxconn;
+	f->pipes.limit = (size_t)-1;
 	if (raise_nofile(f->c->maxconn, &rl) < 0)
 		return;
 	fwd_fit_maxconn(f, rl.rlim_cur);

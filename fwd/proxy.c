@@ -461,6 +461,26 @@ static void arm_idle(struct session *s)
 	loop_timer_at(&s->l->f->loop, &s->timer, a < b ? a : b);
 }
 
+/*
+ * A peer that stopped reading holds what fwd wrote in the kernel (up to
+ * the socket's send buffer, megabytes); a plain close() would leave it
+ * there behind the FIN, an orphan in FIN-WAIT-1 that the client never
+ * sees end while it reads a byte a second. Nothing more can be delivered
+ * after a timeout anyway: reset both sides, which frees the buffers now.
+ */
+static void session_abort(struct session *s, const char *why)
+{
+	static const struct linger rst = {.l_onoff = 1, .l_linger = 0};
+
+	if (s->cli.io.fd >= 0)
+		setsockopt(s->cli.io.fd, SOL_SOCKET, SO_LINGER, &rst,
+			   sizeof(rst));
+	if (s->be.io.fd >= 0)
+		setsockopt(s->be.io.fd, SOL_SOCKET, SO_LINGER, &rst,
+			   sizeof(rst));
+	session_close(s, why);
+}
+
 /* Idle deadlines are checked lazily: I/O only stamps last_ms. */
 static void session_timeout(struct loop *loop, struct loop_timer *t)
 {
@@ -477,11 +497,11 @@ static void session_timeout(struct loop *loop, struct loop_timer *t)
 		return;
 	}
 	if (now >= s->cli.last_ms + c->timeout_client_ms) {
-		session_close(s, "client timeout");
+		session_abort(s, "client timeout");
 		return;
 	}
 	if (now >= s->be.last_ms + c->timeout_server_ms) {
-		session_close(s, "server timeout");
+		session_abort(s, "server timeout");
 		return;
 	}
 	arm_idle(s);

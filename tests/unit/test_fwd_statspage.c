@@ -49,6 +49,17 @@ static void test_parse_more_and_bad(void **state)
 	    "GET / HTTP/1.1\r\nNoColon\r\n\r\n", /* header without ':' */
 	    "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",
 	    "/ HTTP/1.1\r\n\r\n",
+	    /* RFC 9112 5.1: no whitespace between name and colon */
+	    "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+	    "GET / HTTP/1.1\r\nAuthorization\t: Basic YQ==\r\n\r\n",
+	    "GET / HTTP/1.1\r\nA b: c\r\n\r\n", /* not a token */
+	    "GET / HTTP/1.1\r\nA(b): c\r\n\r\n",
+	    /* a second Authorization: which one would count? (RFC 9110
+	     * 5.3: only list-valued fields may repeat) */
+	    "GET / HTTP/1.1\r\nAuthorization: Basic YQ==\r\n"
+	    "authorization: Basic Yg==\r\n\r\n",
+	    "GET / HTTP/1.1\r\nAuthorization:\r\n"
+	    "Authorization: Basic Yg==\r\n\r\n",
 	};
 	struct httpreq req;
 	size_t i;
@@ -65,6 +76,12 @@ static void test_parse_more_and_bad(void **state)
 	}
 	assert_int_equal(httpreq_parse(nul, sizeof(nul) - 1, &req),
 			 HTTPREQ_BAD);
+	/* every token character is allowed in a name */
+	assert_int_equal(parse("GET / HTTP/1.1\r\nX-a_b.c!#$%&'*+^`|~9: v\r\n"
+			       "Authorization: Basic YQ==\r\n\r\n",
+			       &req),
+			 HTTPREQ_OK);
+	assert_string_equal(req.auth, "Basic YQ==");
 }
 
 static void test_b64(void **state)
