@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../common/fwdproto.h"
 #include "../common/json.h"
 #include "../common/parse.h"
 #include "fwd.h"
@@ -78,7 +79,8 @@ static void link_flush(struct vrrplink *v)
 		    EPOLLIN | EPOLLRDHUP | (v->out.len ? EPOLLOUT : 0));
 }
 
-static void link_send(struct vrrplink *v, const char *line)
+/* Queues what sb holds (whole lines) and sends what it can. */
+static void link_send_sbuf(struct vrrplink *v, struct sbuf *sb)
 {
 	if (!v->connected)
 		return;
@@ -87,30 +89,50 @@ static void link_send(struct vrrplink *v, const char *line)
 		link_close(v, true);
 		return;
 	}
-	sbuf_puts(&v->out, line);
-	sbuf_puts(&v->out, "\n");
+	sbuf_add(&v->out, sb->buf, sb->len);
 	link_flush(v);
+}
+
+static void link_send(struct vrrplink *v, const char *line)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	sbuf_puts(&sb, line);
+	sbuf_puts(&sb, "\n");
+	link_send_sbuf(v, &sb);
+	sbuf_free(&sb);
+}
+
+static void send_hello(struct vrrplink *v)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	fwdproto_put_hello(&sb, FWDPROTO_VERSION);
+	link_send_sbuf(v, &sb);
+	sbuf_free(&sb);
 }
 
 static void report(struct vrrplink *v, size_t idx)
 {
 	const struct fwd_listen *l = &v->f->listens[idx];
+	const struct sockaddr **binds;
 	struct sbuf line;
-	char addr[80];
 	size_t i;
 
+	binds = calloc(l->n_binds + 1, sizeof(*binds));
+	if (!binds)
+		return; /* reported[] stays stale: retried on the next change */
+	for (i = 0; i < l->n_binds; i++)
+		binds[i] = (const struct sockaddr *)&l->binds[i].conf->addr;
 	sbuf_init(&line);
 	v->reported[idx] = servers_up(l);
-	sbuf_printf(&line, "health %s %u %zu ", l->conf->name, v->reported[idx],
-		    l->n_servers);
-	for (i = 0; i < l->n_binds; i++)
-		sbuf_printf(
-		    &line, "%s%s", i ? "," : "",
-		    sockaddr_str(
-			(const struct sockaddr *)&l->binds[i].conf->addr, addr,
-			sizeof(addr)));
-	link_send(v, sbuf_str(&line));
+	fwdproto_put_health(&line, l->conf->name, v->reported[idx],
+			    (unsigned)l->n_servers, binds, l->n_binds);
+	link_send_sbuf(v, &line);
 	sbuf_free(&line);
+	free(binds);
 }
 
 void vrrplink_health_changed(struct fwd *f)
@@ -145,21 +167,19 @@ static void remember_state(struct vrrplink *v, const char *name,
 static void on_line(struct vrrplink *v, const char *line)
 {
 	struct json *j = json_parse(line);
+	struct fwd_state_event ev;
 
 	if (!j) {
 		v->errors++;
 		log_warn("vrrpd link: unreadable line from vrrpd");
 		return;
 	}
-	if (json_str(j, "event", NULL)) {
-		const char *name = json_str(j, "instance", "?");
-		const char *state = json_str(j, "state", "?");
-
+	if (fwdproto_parse_state(j, &ev) == 0) {
 		v->events++;
 		v->status_stale = true;
-		remember_state(v, name, state);
-		log_info("vrrpd: %s is %s (priority %.0f; %s)", name, state,
-			 json_num(j, "priority", 0), json_str(j, "reason", ""));
+		remember_state(v, ev.instance, ev.state);
+		log_info("vrrpd: %s is %s (priority %u; %s)", ev.instance,
+			 ev.state, ev.priority, ev.reason);
 	} else if (json_num(j, "ok", 1) == 0) {
 		v->errors++;
 		log_warn("vrrpd link: vrrpd says: %s",
@@ -244,7 +264,7 @@ static void link_connect(struct loop *loop, struct loop_timer *t)
 	v->connects++;
 	v->backoff_ms = BACKOFF_MIN_MS;
 	log_info("vrrpd link: connected to %s", v->path);
-	link_send(v, "hello fwd 1");
+	send_hello(v);
 	for (i = 0; i < v->f->n_listens && v->connected; i++)
 		report(v, i);
 }
@@ -310,7 +330,7 @@ void vrrplink_reload(struct fwd *f, const char *path, bool forget)
 	if (!v->connected)
 		return; /* link_connect reports everything */
 	if (forget)
-		link_send(v, "hello fwd 1");
+		send_hello(v);
 	for (i = 0; i < f->n_listens && v->connected; i++)
 		report(v, i);
 }

@@ -113,13 +113,13 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 	struct vrrpd *d = arg;
 	char *save = NULL, *verb, *a1;
 
-	/* the forwarder's lines keep their spaces: parse them whole */
-	if (strncmp(line, "hello ", 6) == 0 ||
-	    strncmp(line, "health ", 7) == 0) {
+	enum fwdproto_line kind = fwdproto_classify(line);
+
+	if (kind != FWDPROTO_NONE) {
 		/* its health moves priorities: only root or our own uid */
 		if (!cl->privileged)
 			ctl_send_error(cl, "permission denied");
-		else if (line[4] == 'o')
+		else if (kind == FWDPROTO_HELLO)
 			fwdlink_hello(d, cl, line);
 		else
 			fwdlink_health(d, cl, line);

@@ -7,16 +7,6 @@
 
 #include "vrrpd.h"
 
-static void event_line(struct sbuf *sb, const struct vrrp_instance *vi)
-{
-	sbuf_puts(sb, "{\"event\":\"state\",\"instance\":");
-	sbuf_json_str(sb, vi->cfg->name);
-	sbuf_printf(sb, ",\"state\":\"%s\",\"priority\":%u,\"reason\":",
-		    vrrp_state_str(vi->fsm.state), vi->fsm.priority);
-	sbuf_json_str(sb, vi->last_reason);
-	sbuf_puts(sb, "}\n");
-}
-
 void fwdlink_push_state(struct vrrpd *d, const struct vrrp_instance *vi)
 {
 	struct sbuf sb;
@@ -24,7 +14,8 @@ void fwdlink_push_state(struct vrrpd *d, const struct vrrp_instance *vi)
 	if (!d->fwd.client)
 		return;
 	sbuf_init(&sb);
-	event_line(&sb, vi);
+	fwdproto_put_state(&sb, vi->cfg->name, vrrp_state_str(vi->fsm.state),
+			   vi->fsm.priority, vi->last_reason);
 	/* a forwarder that stops reading is dropped by ctl_send, which
 	 * then calls fwdlink_closed */
 	ctl_send_sbuf(d->fwd.client, &sb);
@@ -43,7 +34,7 @@ void fwdlink_hello(struct vrrpd *d, struct ctl_client *cl, const char *line)
 	struct fwd_link *f = &d->fwd;
 	int version;
 	size_t i;
-	char reply[64];
+	struct sbuf reply;
 
 	if (fwdproto_parse_hello(line, &version) < 0) {
 		f->bad_lines++;
@@ -68,9 +59,10 @@ void fwdlink_hello(struct vrrpd *d, struct ctl_client *cl, const char *line)
 	f->client = cl;
 	f->connects++;
 	f->since_ms = mono_ms();
-	snprintf(reply, sizeof(reply), "{\"ok\":true,\"proto\":%d}\n",
-		 FWDPROTO_VERSION);
-	ctl_send(cl, reply, strlen(reply));
+	sbuf_init(&reply);
+	fwdproto_put_hello_ok(&reply, version);
+	ctl_send_sbuf(cl, &reply);
+	sbuf_free(&reply);
 	log_info("forwarder connected (uid %u)", (unsigned)cl->uid);
 	instances_trackers_changed(d, "forwarder connected");
 	for (i = 0; i < d->n_inst && f->client; i++)

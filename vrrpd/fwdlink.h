@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "../common/sbuf.h"
-#include "fwdproto.h"
+#include "../common/fwdproto.h"
 
 struct vrrpd;
 struct vrrp_instance;

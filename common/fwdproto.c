@@ -1,3 +1,4 @@
+/* The fwd <-> vrrpd link protocol: encoders and parsers (pure). */
 #include "fwdproto.h"
 
 #include <arpa/inet.h>
@@ -6,7 +7,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/parse.h"
+#include "parse.h"
+
+enum fwdproto_line fwdproto_classify(const char *line)
+{
+	/* the forwarder's lines keep their spaces: parsed whole */
+	if (strncmp(line, "hello ", 6) == 0)
+		return FWDPROTO_HELLO;
+	if (strncmp(line, "health ", 7) == 0)
+		return FWDPROTO_HEALTH;
+	return FWDPROTO_NONE;
+}
+
+void fwdproto_put_hello(struct sbuf *sb, int version)
+{
+	sbuf_printf(sb, "hello fwd %d\n", version);
+}
+
+void fwdproto_put_health(struct sbuf *sb, const char *listener, unsigned up,
+			 unsigned total, const struct sockaddr *const *binds,
+			 size_t n_binds)
+{
+	size_t i;
+
+	sbuf_printf(sb, "health %s %u %u ", listener, up, total);
+	for (i = 0; i < n_binds; i++) {
+		char addr[80];
+
+		sbuf_printf(sb, "%s%s", i ? "," : "",
+			    sockaddr_str(binds[i], addr, sizeof(addr)));
+	}
+	sbuf_puts(sb, "\n");
+}
 
 int fwdproto_parse_hello(const char *line, int *version)
 {
@@ -90,5 +122,41 @@ int fwdproto_parse_health(const char *line, struct fwd_health *out, char *why,
 		out->binds[out->n_binds++] =
 		    ((struct sockaddr_in *)&ss)->sin_addr;
 	}
+	return 0;
+}
+
+void fwdproto_put_hello_ok(struct sbuf *sb, int version)
+{
+	sbuf_printf(sb, "{\"ok\":true,\"proto\":%d}\n", version);
+}
+
+void fwdproto_put_state(struct sbuf *sb, const char *instance,
+			const char *state, unsigned priority,
+			const char *reason)
+{
+	sbuf_puts(sb, "{\"event\":\"state\",\"instance\":");
+	sbuf_json_str(sb, instance);
+	sbuf_puts(sb, ",\"state\":");
+	sbuf_json_str(sb, state);
+	sbuf_printf(sb, ",\"priority\":%u,\"reason\":", priority);
+	sbuf_json_str(sb, reason);
+	sbuf_puts(sb, "}\n");
+}
+
+int fwdproto_parse_state(const struct json *j, struct fwd_state_event *out)
+{
+	const char *ev = json_str(j, "event", NULL);
+	double prio = json_num(j, "priority", 0);
+
+	memset(out, 0, sizeof(*out));
+	if (!ev || strcmp(ev, "state") != 0)
+		return -EINVAL;
+	snprintf(out->instance, sizeof(out->instance), "%s",
+		 json_str(j, "instance", "?"));
+	snprintf(out->state, sizeof(out->state), "%s",
+		 json_str(j, "state", "?"));
+	out->priority = prio > 0 && prio <= 255 ? (unsigned)prio : 0;
+	snprintf(out->reason, sizeof(out->reason), "%s",
+		 json_str(j, "reason", ""));
 	return 0;
 }
