@@ -16,6 +16,9 @@ enum fwdproto_line fwdproto_classify(const char *line)
 		return FWDPROTO_HELLO;
 	if (strncmp(line, "health ", 7) == 0)
 		return FWDPROTO_HEALTH;
+	if (strncmp(line, "heartbeat", 9) == 0 &&
+	    line[9 + strspn(line + 9, " \t\r")] == '\0')
+		return FWDPROTO_HEARTBEAT;
 	return FWDPROTO_NONE;
 }
 
@@ -38,6 +41,11 @@ void fwdproto_put_health(struct sbuf *sb, const char *listener, unsigned up,
 			    sockaddr_str(binds[i], addr, sizeof(addr)));
 	}
 	sbuf_puts(sb, "\n");
+}
+
+void fwdproto_put_heartbeat(struct sbuf *sb)
+{
+	sbuf_puts(sb, "heartbeat\n");
 }
 
 int fwdproto_parse_hello(const char *line, int *version)
@@ -159,4 +167,32 @@ int fwdproto_parse_state(const struct json *j, struct fwd_state_event *out)
 	snprintf(out->reason, sizeof(out->reason), "%s",
 		 json_str(j, "reason", ""));
 	return 0;
+}
+
+int fwdproto_negotiate(int offered)
+{
+	if (offered < FWDPROTO_VERSION_MIN || offered > FWDPROTO_VERSION)
+		return -EPROTONOSUPPORT;
+	return offered;
+}
+
+int fwdproto_hello_reply(const struct json *reply, int sent, int *agreed)
+{
+	const struct json *ok = json_get(reply, "ok");
+	double proto;
+
+	if (ok && ok->type == JSON_BOOL && ok->num) {
+		/* a version 1 vrrpd always says 1; trust no higher than sent */
+		proto = json_num(reply, "proto", sent);
+		*agreed = proto >= FWDPROTO_VERSION_MIN && proto <= sent
+			      ? (int)proto
+			      : sent;
+		return 0;
+	}
+	/* version 1 vrrpds refuse any other hello: say the older one */
+	if (sent > FWDPROTO_VERSION_MIN) {
+		*agreed = sent - 1;
+		return 1;
+	}
+	return -EPROTO;
 }

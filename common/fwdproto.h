@@ -5,11 +5,14 @@
  *
  * fwd -> vrrpd, one text line each:
  *   hello fwd VERSION
- *   health LISTENER UP TOTAL BIND[,BIND...]   e.g. health web 2 3
- * 198.18.0.50:443 vrrpd -> fwd, one JSON object per line:
- *   {"ok":true,"proto":VERSION}               the reply to hello
+ *   health LISTENER UP TOTAL BIND[,BIND...]  (health web 2 3 1.2.3.4:443)
+ *   heartbeat                                (version 2; no reply)
+ *
+ * vrrpd -> fwd, one JSON object per line:
+ *   {"ok":true,"proto":VERSION}              (the reply to hello)
+ *   {"ok":false,"error":"..."}               (an unsupported version...)
  *   {"event":"state","instance":"VI_1","state":"MASTER","priority":103,
- *    "reason":"..."}                          one per transition
+ *    "reason":"..."}                         (one per transition)
  */
 #ifndef COMMON_FWDPROTO_H
 #define COMMON_FWDPROTO_H
@@ -22,15 +25,23 @@
 #include "json.h"
 #include "sbuf.h"
 
-#define FWDPROTO_VERSION     1 /* the newest we speak */
+/*
+ * Version 1: hello and health; vrrpd notices a dead forwarder only by its
+ * closed socket. Version 2 adds the heartbeat, so a stopped or stuck fwd
+ * (its socket still open) goes silent and counts as lost.
+ */
+#define FWDPROTO_VERSION     2 /* the newest we speak */
 #define FWDPROTO_VERSION_MIN 1 /* the oldest we still accept */
 #define FWDPROTO_MAX_BINDS   16
+/* fwd's heartbeat period; vrrpd's default silence bound is 3 of them */
+#define FWDPROTO_HEARTBEAT_MS 100
 
 /* The kinds of line fwd sends to vrrpd. */
 enum fwdproto_line {
 	FWDPROTO_NONE, /* not a forwarder line: a control verb */
 	FWDPROTO_HELLO,
 	FWDPROTO_HEALTH,
+	FWDPROTO_HEARTBEAT,
 };
 
 struct fwd_health {
@@ -57,12 +68,26 @@ void fwdproto_put_health(struct sbuf *sb, const char *listener, unsigned up,
 			 unsigned total, const struct sockaddr *const *binds,
 			 size_t n_binds);
 
+void fwdproto_put_heartbeat(struct sbuf *sb);
+
 /* "hello fwd N": 0 with *version, or -EINVAL. */
 int fwdproto_parse_hello(const char *line, int *version);
 /* 0, or -EINVAL with a reason in why. IPv6 binds are accepted and
  * skipped: VRRPv2 VIPs are IPv4. */
 int fwdproto_parse_health(const char *line, struct fwd_health *out, char *why,
 			  size_t why_len);
+
+/*
+ * vrrpd's answer to "hello fwd offered": the version both speak (the
+ * offered one when we know it), or -EPROTONOSUPPORT.
+ */
+int fwdproto_negotiate(int offered);
+/*
+ * fwd reading the reply to its "hello fwd sent": 0 with *agreed when
+ * accepted; 1 with *agreed = the older version to say hello with next
+ * (an older vrrpd refused ours); -EPROTO when nothing older is left.
+ */
+int fwdproto_hello_reply(const struct json *reply, int sent, int *agreed);
 
 /* vrrpd -> fwd. */
 void fwdproto_put_hello_ok(struct sbuf *sb, int version);

@@ -54,7 +54,7 @@ static const char *const instance_keys[] = {"state",
 
 static const char *const auth_keys[] = {"auth_type", "auth_pass", NULL};
 static const char *const weight_keys[] = {"name", "weight", NULL};
-static const char *const track_fwd_keys[] = {"weight", NULL};
+static const char *const track_fwd_keys[] = {"weight", "timeout", "hold", NULL};
 
 static bool smtp_server_valid(const char *s)
 {
@@ -390,6 +390,13 @@ static void parse_tracking(struct conf_ctx *ctx, const config_setting_t *in,
 			out->track_forwarder = true;
 			out->track_forwarder_weight = (int)w;
 		}
+		/* 3 heartbeats; under 2 would count a late one as lost */
+		out->track_forwarder_timeout_ms = 3 * CONF_FWD_HEARTBEAT_MS;
+		out->track_forwarder_hold_ms = CONF_FWD_HOLD_MS;
+		conf_get_duration(ctx, s, "timeout", 2 * CONF_FWD_HEARTBEAT_MS,
+				  60000, &out->track_forwarder_timeout_ms);
+		conf_get_duration(ctx, s, "hold", 0, 3600000,
+				  &out->track_forwarder_hold_ms);
 	}
 }
 

@@ -22,6 +22,7 @@
 #define STATUS_FRESH_MS 1000
 
 static void link_connect(struct loop *loop, struct loop_timer *t);
+static void report_all(struct vrrplink *v);
 
 static unsigned servers_up(const struct fwd_listen *l)
 {
@@ -44,6 +45,10 @@ static void link_close(struct vrrplink *v, bool retry)
 	if (v->connected)
 		log_warn("vrrpd link: lost; reconnecting");
 	v->connected = false;
+	v->hello_pending = false;
+	v->version = 0;
+	v->replies_due = v->hello_behind = 0;
+	loop_timer_cancel(&v->f->loop, &v->beat);
 	v->n_inst = 0;
 	json_free(v->status);
 	v->status = NULL;
@@ -93,6 +98,15 @@ static void link_send_sbuf(struct vrrplink *v, struct sbuf *sb)
 	link_flush(v);
 }
 
+/* A line vrrpd answers: counted, to tell hello's answer from others. */
+static void link_request(struct vrrplink *v, struct sbuf *sb)
+{
+	if (!v->connected)
+		return;
+	v->replies_due++;
+	link_send_sbuf(v, sb);
+}
+
 static void link_send(struct vrrplink *v, const char *line)
 {
 	struct sbuf sb;
@@ -100,18 +114,65 @@ static void link_send(struct vrrplink *v, const char *line)
 	sbuf_init(&sb);
 	sbuf_puts(&sb, line);
 	sbuf_puts(&sb, "\n");
+	link_request(v, &sb);
+	sbuf_free(&sb);
+}
+
+static void send_hello(struct vrrplink *v, int version)
+{
+	struct sbuf sb;
+
+	loop_timer_cancel(&v->f->loop, &v->beat);
+	v->hello_pending = true;
+	v->hello_sent = version;
+	v->hello_behind = v->replies_due;
+	sbuf_init(&sb);
+	fwdproto_put_hello(&sb, version);
+	link_request(v, &sb);
+	sbuf_free(&sb);
+}
+
+/* From the loop's timer: a stopped or stuck loop sends none. */
+static void beat(struct loop *loop, struct loop_timer *t)
+{
+	struct vrrplink *v = t->arg;
+	struct sbuf sb;
+
+	if (!v->connected || v->version < 2)
+		return;
+	loop_timer_in(loop, &v->beat, FWDPROTO_HEARTBEAT_MS);
+	sbuf_init(&sb);
+	fwdproto_put_heartbeat(&sb);
+	v->heartbeats++;
 	link_send_sbuf(v, &sb);
 	sbuf_free(&sb);
 }
 
-static void send_hello(struct vrrplink *v)
+/* vrrpd answered our hello: report, beat, or say an older hello. */
+static void hello_answered(struct vrrplink *v, const struct json *j)
 {
-	struct sbuf sb;
+	int agreed = 0, rc = fwdproto_hello_reply(j, v->hello_sent, &agreed);
 
-	sbuf_init(&sb);
-	fwdproto_put_hello(&sb, FWDPROTO_VERSION);
-	link_send_sbuf(v, &sb);
-	sbuf_free(&sb);
+	if (rc == 1) {
+		log_info("vrrpd link: vrrpd refused protocol %d (%s); "
+			 "falling back to %d",
+			 v->hello_sent, json_str(j, "error", "?"), agreed);
+		send_hello(v, agreed);
+		return;
+	}
+	v->hello_pending = false;
+	if (rc < 0) {
+		v->errors++;
+		log_warn("vrrpd link: vrrpd refused our hello: %s",
+			 json_str(j, "error", "?"));
+		return;
+	}
+	v->version = agreed;
+	log_info("vrrpd link: protocol %d%s", agreed,
+		 agreed >= 2 ? ", heartbeat every 100 ms" : ", no heartbeat");
+	if (agreed >= 2)
+		loop_timer_in(&v->f->loop, &v->beat, FWDPROTO_HEARTBEAT_MS);
+	report_all(v);
 }
 
 static void report(struct vrrplink *v, size_t idx)
@@ -130,7 +191,7 @@ static void report(struct vrrplink *v, size_t idx)
 	v->reported[idx] = servers_up(l);
 	fwdproto_put_health(&line, l->conf->name, v->reported[idx],
 			    (unsigned)l->n_servers, binds, l->n_binds);
-	link_send_sbuf(v, &line);
+	link_request(v, &line);
 	sbuf_free(&line);
 	free(binds);
 }
@@ -140,11 +201,20 @@ void vrrplink_health_changed(struct fwd *f)
 	struct vrrplink *v = &f->vrrp;
 	size_t i;
 
-	if (!v->connected)
+	/* while hello is unanswered, report_all follows its answer */
+	if (!v->connected || v->hello_pending)
 		return;
 	for (i = 0; i < f->n_listens && v->connected; i++)
 		if (servers_up(&f->listens[i]) != v->reported[i])
 			report(v, i);
+}
+
+static void report_all(struct vrrplink *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->f->n_listens && v->connected; i++)
+		report(v, i);
 }
 
 static void remember_state(struct vrrplink *v, const char *name,
@@ -175,12 +245,24 @@ static void on_line(struct vrrplink *v, const char *line)
 		return;
 	}
 	if (fwdproto_parse_state(j, &ev) == 0) {
+		json_free(j);
 		v->events++;
 		v->status_stale = true;
 		remember_state(v, ev.instance, ev.state);
 		log_info("vrrpd: %s is %s (priority %u; %s)", ev.instance,
 			 ev.state, ev.priority, ev.reason);
-	} else if (json_num(j, "ok", 1) == 0) {
+		return;
+	}
+	if (v->replies_due)
+		v->replies_due--;
+	if (v->hello_pending && v->hello_behind == 0) {
+		hello_answered(v, j);
+		json_free(j);
+		return;
+	}
+	if (v->hello_pending)
+		v->hello_behind--;
+	if (json_num(j, "ok", 1) == 0) {
 		v->errors++;
 		log_warn("vrrpd link: vrrpd says: %s",
 			 json_str(j, "error", "?"));
@@ -236,7 +318,6 @@ static void link_connect(struct loop *loop, struct loop_timer *t)
 {
 	struct vrrplink *v = t->arg;
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	size_t i;
 	int fd;
 
 	(void)loop;
@@ -264,9 +345,7 @@ static void link_connect(struct loop *loop, struct loop_timer *t)
 	v->connects++;
 	v->backoff_ms = BACKOFF_MIN_MS;
 	log_info("vrrpd link: connected to %s", v->path);
-	send_hello(v);
-	for (i = 0; i < v->f->n_listens && v->connected; i++)
-		report(v, i);
+	send_hello(v, FWDPROTO_VERSION);
 }
 
 void vrrplink_start(struct fwd *f, const char *path)
@@ -279,6 +358,7 @@ void vrrplink_start(struct fwd *f, const char *path)
 	sbuf_init(&v->in);
 	sbuf_init(&v->out);
 	loop_timer_init(&v->retry, link_connect, v);
+	loop_timer_init(&v->beat, beat, v);
 	if (!path || !*path)
 		return;
 	v->path = strdup(path);
@@ -300,6 +380,7 @@ void vrrplink_stop(struct fwd *f)
 		return;
 	loop_timer_cancel(&f->loop, &v->retry);
 	link_close(v, false);
+	loop_timer_cancel(&f->loop, &v->beat);
 	free(v->path);
 	free(v->reported);
 	sbuf_free(&v->in);
@@ -313,7 +394,6 @@ void vrrplink_reload(struct fwd *f, const char *path, bool forget)
 {
 	struct vrrplink *v = &f->vrrp;
 	unsigned *r;
-	size_t i;
 
 	if (!v->path || !path || strcmp(path, v->path) != 0) {
 		vrrplink_stop(f);
@@ -330,9 +410,9 @@ void vrrplink_reload(struct fwd *f, const char *path, bool forget)
 	if (!v->connected)
 		return; /* link_connect reports everything */
 	if (forget)
-		send_hello(v);
-	for (i = 0; i < f->n_listens && v->connected; i++)
-		report(v, i);
+		send_hello(v, FWDPROTO_VERSION);
+	if (!v->hello_pending)
+		report_all(v);
 }
 
 bool vrrplink_status_ask(struct fwd *f)

@@ -68,9 +68,14 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 		sbuf_printf(sb, "%s{\"type\":\"%s\",\"name\":", i ? "," : "",
 			    track_kind_str(t->kind));
 		sbuf_json_str(sb, t->name);
-		sbuf_printf(sb, ",\"weight\":%d,\"ok\":%s,\"contribution\":%d}",
+		sbuf_printf(sb, ",\"weight\":%d,\"ok\":%s,\"contribution\":%d",
 			    t->weight, t->ok ? "true" : "false",
 			    prio_contribution(t));
+		if (t->kind == TRACK_FORWARDER)
+			sbuf_printf(sb, ",\"why\":\"%s\",\"flaps\":%lu",
+				    fwdtrack_why_str(vi->trackers[i].fwd.why),
+				    vi->trackers[i].fwd.flaps);
+		sbuf_puts(sb, "}");
 	}
 	sbuf_printf(sb,
 		    "],\"notify\":{\"runs\":%lu,\"failures\":%lu,"
@@ -121,8 +126,10 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 			ctl_send_error(cl, "permission denied");
 		else if (kind == FWDPROTO_HELLO)
 			fwdlink_hello(d, cl, line);
-		else
+		else if (kind == FWDPROTO_HEALTH)
 			fwdlink_health(d, cl, line);
+		else
+			fwdlink_heartbeat(d, cl);
 		return;
 	}
 	verb = strtok_r(line, " \t", &save);
@@ -163,7 +170,7 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 	}
 	d->ctl.stats.bad_requests++;
 	ctl_send_error(cl, "unknown command; known: status [INSTANCE], ping, "
-			   "alert-test, reload, hello, health");
+			   "alert-test, reload, hello, health, heartbeat");
 }
 
 static void on_close(struct ctl_client *cl, void *arg)

@@ -153,6 +153,18 @@ static int trackers_setup(struct vrrp_instance *vi)
 	return rc;
 }
 
+static bool forwarder_ok(struct vrrp_instance *vi, struct inst_tracker *t)
+{
+	const struct fwdtrack_cfg cfg = {
+	    .timeout_ms = vi->cfg->track_forwarder_timeout_ms,
+	    .hold_ms = vi->cfg->track_forwarder_hold_ms,
+	};
+	struct fwdtrack_link l;
+
+	fwdlink_view(vi->d, vi, &l);
+	return fwdtrack_eval(&t->fwd, &cfg, &l, mono_ms(), &t->fwd_next_ms);
+}
+
 /* Recomputes priority and fault from the trackers; feeds the FSM what
  * changed, with why as the reason. */
 static void instance_recompute(struct vrrp_instance *vi, const char *why)
@@ -168,7 +180,7 @@ static void instance_recompute(struct vrrp_instance *vi, const char *why)
 		const struct inst_tracker *t = &vi->trackers[i];
 
 		if (t->kind == TRACK_FORWARDER)
-			vi->terms[i].ok = fwdlink_healthy(vi->d, vi, NULL, 0);
+			vi->terms[i].ok = forwarder_ok(vi, &vi->trackers[i]);
 		else
 			vi->terms[i].ok =
 			    t->script ? t->script->ok : t->link->up;
@@ -201,6 +213,7 @@ void instances_trackers_changed(struct vrrpd *d, const char *why)
 
 	for (i = 0; i < d->n_inst; i++)
 		instance_recompute(&d->inst[i], why);
+	fwdlink_schedule(d);
 }
 
 static struct vrrp_iface *iface_get(struct vrrpd *d, const char *name)

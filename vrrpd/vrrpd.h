@@ -49,6 +49,8 @@ struct inst_tracker {
 	int weight;
 	struct track_script *script; /* TRACK_SCRIPT */
 	struct vrrp_link *link;	     /* TRACK_IFACE */
+	struct fwdtrack fwd;	     /* TRACK_FORWARDER */
+	int64_t fwd_next_ms;	     /* when fwd wants a fresh look; 0 */
 };
 
 struct vrrp_instance {

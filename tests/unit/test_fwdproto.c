@@ -22,6 +22,10 @@ static void test_classify(void **state)
 	assert_int_equal(fwdproto_classify("status"), FWDPROTO_NONE);
 	assert_int_equal(fwdproto_classify("hello"), FWDPROTO_NONE);
 	assert_int_equal(fwdproto_classify("healthy"), FWDPROTO_NONE);
+	assert_int_equal(fwdproto_classify("heartbeat"), FWDPROTO_HEARTBEAT);
+	assert_int_equal(fwdproto_classify("heartbeat \r"), FWDPROTO_HEARTBEAT);
+	assert_int_equal(fwdproto_classify("heartbeats"), FWDPROTO_NONE);
+	assert_int_equal(fwdproto_classify("heartbeat 1"), FWDPROTO_NONE);
 }
 
 /* What fwd sends is what vrrpd parses. */
@@ -34,8 +38,8 @@ static void test_encode_fwd_lines(void **state)
 					  (struct sockaddr *)&b};
 	struct fwd_health h;
 	struct sbuf sb;
-	char why[128];
-	int v = 0;
+	char why[128], *lines[3];
+	int v = 0, i;
 
 	(void)state;
 	inet_pton(AF_INET, "198.18.0.50", &a.sin_addr);
@@ -43,15 +47,23 @@ static void test_encode_fwd_lines(void **state)
 	sbuf_init(&sb);
 	fwdproto_put_hello(&sb, FWDPROTO_VERSION);
 	fwdproto_put_health(&sb, "web", 1, 2, binds, 2);
-	assert_string_equal(
-	    sbuf_str(&sb), "hello fwd 1\n"
-			   "health web 1 2 198.18.0.50:443,[2001:db8::1]:80\n");
-	*strchr(sb.buf, '\n') = '\0';
-	assert_int_equal(fwdproto_parse_hello(sb.buf, &v), 0);
-	assert_int_equal(v, FWDPROTO_VERSION);
+	fwdproto_put_heartbeat(&sb);
+	assert_string_equal(sbuf_str(&sb),
+			    "hello fwd 2\n"
+			    "health web 1 2 198.18.0.50:443,[2001:db8::1]:80\n"
+			    "heartbeat\n");
+	lines[0] = sb.buf;
+	for (i = 0; i < 2; i++) {
+		lines[i + 1] = strchr(lines[i], '\n') + 1;
+		lines[i + 1][-1] = '\0';
+	}
 	sb.buf[sb.len - 1] = '\0';
-	assert_int_equal(fwdproto_parse_health(sb.buf + strlen(sb.buf) + 1, &h,
-					       why, sizeof(why)),
+	assert_int_equal(fwdproto_classify(lines[0]), FWDPROTO_HELLO);
+	assert_int_equal(fwdproto_classify(lines[1]), FWDPROTO_HEALTH);
+	assert_int_equal(fwdproto_classify(lines[2]), FWDPROTO_HEARTBEAT);
+	assert_int_equal(fwdproto_parse_hello(lines[0], &v), 0);
+	assert_int_equal(v, FWDPROTO_VERSION);
+	assert_int_equal(fwdproto_parse_health(lines[1], &h, why, sizeof(why)),
 			 0);
 	assert_string_equal(h.listener, "web");
 	assert_int_equal(h.up, 1);
