@@ -55,7 +55,7 @@ struct fwd_state_event {
 	char instance[64];
 	char state[8];
 	unsigned priority;
-	char reason[288];
+	char reason[448];
 };
 
 /* Which forwarder line this is, by its first word. */

@@ -54,9 +54,10 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 		    ",\"counters\":{\"adverts_sent\":%lu,"
 		    "\"adverts_received\":%lu,\"priority_zero_sent\":%lu,"
 		    "\"priority_zero_received\":%lu,\"became_master\":%lu,"
-		    "\"garp_sent\":%lu},\"drops\":{",
+		    "\"garp_sent\":%lu,\"owner_suspect\":%lu},\"drops\":{",
 		    n->adverts_sent, n->adverts_received, n->priority_zero_sent,
-		    n->priority_zero_received, n->became_master, n->garp_sent);
+		    n->priority_zero_received, n->became_master, n->garp_sent,
+		    n->owner_suspect);
 	for (i = 1; i < VRRP_DROP_COUNT; i++)
 		sbuf_printf(sb, "\"%s\":%lu,", vrrp_drop_str((enum vrrp_drop)i),
 			    n->drops[i]);

@@ -39,6 +39,7 @@ struct vrrp_counters {
 	uint64_t adverts_sent, adverts_received;
 	uint64_t priority_zero_sent, priority_zero_received;
 	uint64_t became_master, garp_sent, addr_list_mismatch;
+	uint64_t owner_suspect; /* priority 255 from a non-VIP source */
 	uint64_t drops[VRRP_DROP_COUNT];
 };
 
@@ -70,8 +71,10 @@ struct vrrp_instance {
 	char prio_why[112]; /* why the effective priority last changed */
 	bool prio_fell;	    /* and whether it went down */
 	struct notify_queue notify;
-	char last_reason[288];
+	char last_reason[448];
 	struct ratelimit rl[VRRP_DROP_COUNT + 1]; /* +1: address list */
+	struct ratelimit rl_owner; /* priority 255 from a non-owner */
+	char suspect[256]; /* its warning, while such an advert is fed */
 };
 
 struct vrrpd {
