@@ -36,6 +36,9 @@ struct conf_global {
 	bool smtp_starttls;
 	char *smtp_user, *smtp_password;
 	bool smtp_alert; /* default for instances */
+	/* at most one alert mail per instance this often; the transitions
+	 * in between go in one summary (0: every transition at once) */
+	int64_t smtp_alert_interval_ms;
 	char *control_socket;
 	char *control_socket_group; /* NULL: mode 0600 */
 	gid_t control_socket_gid;
