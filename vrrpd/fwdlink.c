@@ -77,7 +77,8 @@ void fwdlink_init(struct vrrpd *d)
 	loop_timer_init(&d->fwd.timer, link_timer, d);
 }
 
-/* A line from the connected forwarder: it is alive. */
+/* A line from the connected forwarder: it is alive. Call it last, once
+ * done with the client: a recompute may push state and drop it. */
 static void heard(struct vrrpd *d)
 {
 	struct fwd_link *f = &d->fwd;
@@ -157,10 +158,10 @@ void fwdlink_health(struct vrrpd *d, struct ctl_client *cl, const char *line)
 		ctl_send_error(cl, "say 'hello fwd 1' first");
 		return;
 	}
-	heard(d);
 	if (fwdproto_parse_health(line, &h, why, sizeof(why)) < 0) {
 		f->bad_lines++;
 		ctl_send_error(cl, why);
+		heard(d);
 		return;
 	}
 	for (i = 0; i < f->n_listeners; i++)
@@ -171,11 +172,13 @@ void fwdlink_health(struct vrrpd *d, struct ctl_client *cl, const char *line)
 
 		if (f->n_listeners >= 1024) {
 			ctl_send_error(cl, "too many listeners");
+			heard(d);
 			return;
 		}
 		l = realloc(f->listeners, (f->n_listeners + 1) * sizeof(*l));
 		if (!l) {
 			ctl_send_error(cl, "out of memory");
+			heard(d);
 			return;
 		}
 		f->listeners = l;
@@ -187,6 +190,7 @@ void fwdlink_health(struct vrrpd *d, struct ctl_client *cl, const char *line)
 	snprintf(why, sizeof(why),
 		 "forwarder: listener %s has %u/%u servers up", h.listener,
 		 h.up, h.total);
+	heard(d);
 	instances_trackers_changed(d, why);
 }
 
