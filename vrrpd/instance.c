@@ -50,8 +50,8 @@ static void apply(struct vrrp_instance *vi, const struct vrrp_fsm_out *o)
 			 vrrp_state_str(o->to), vi->last_reason);
 		if (o->to == VRRP_STATE_MASTER)
 			vi->cnt.became_master++;
-		smtp_alert_transition(vi->d, vi, o->from, o->to,
-				      vi->last_reason);
+		alertmail_transition(vi->d, vi, o->from, o->to,
+				     vi->last_reason);
 		notify_transition(vi, o->to);
 	}
 	/* order matters: resign before the VIPs go, so the peer's skew

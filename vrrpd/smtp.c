@@ -5,9 +5,8 @@
  * takeover. One mail is in flight at a time, so operators get them in
  * transition order; a mail waiting for its retry does not hold up the
  * others. libcurl does the SMTP dialogue, including dot-stuffing of the
- * body (curl's tests 901/1520), STARTTLS, SMTPS and AUTH. Transitions are
- * coalesced per instance first (alertq.c: at most one mail per
- * smtp_alert_interval, the rest in a summary).
+ * body (curl's tests 901/1520), STARTTLS, SMTPS and AUTH. Which
+ * transitions become which mails is alertmail.c's business.
  */
 #include "smtp.h"
 
@@ -20,7 +19,6 @@
 #include <unistd.h>
 
 #include "alert.h"
-#include "alertq.h"
 
 #define QUEUE_MAX     64   /* an alert storm must not eat our memory */
 #define GRACE_MS      2000 /* at shutdown, for the "-> INIT" alert */
@@ -49,12 +47,6 @@ struct smtp_sock {
 	struct smtp_sock *next;
 };
 
-/* An instance's coalescing state, by name (it outlives a reload). */
-struct smtp_inst {
-	char name[CONF_NAME_MAX];
-	struct alertq q;
-};
-
 struct smtp {
 	struct vrrpd *d;
 	CURLM *multi;
@@ -62,12 +54,9 @@ struct smtp {
 	char url[512];
 	char mail_from[256];
 	char host[128];
-	struct loop_timer curl_timer;	 /* libcurl's own timeouts */
-	struct loop_timer retry_timer;	 /* the next backoff expiry */
-	struct loop_timer grace_timer;	 /* shutdown deadline */
-	struct loop_timer summary_timer; /* the next coalesced summary */
-	struct smtp_inst *insts;
-	size_t n_insts;
+	struct loop_timer curl_timer;  /* libcurl's own timeouts */
+	struct loop_timer retry_timer; /* the next backoff expiry */
+	struct loop_timer grace_timer; /* shutdown deadline */
 	struct smtp_mail *head, *tail; /* FIFO; active stays in it */
 	size_t n_queued;
 	struct smtp_mail *active;
@@ -75,7 +64,6 @@ struct smtp {
 	unsigned long seq;
 	bool draining;
 	uint64_t sent, failed, retried, dropped;
-	uint64_t coalesced, summaries; /* transitions held; mails of them */
 };
 
 static void pump(struct smtp *s);
@@ -351,7 +339,7 @@ static void pump(struct smtp *s)
 
 /* --- queue ---------------------------------------------------------------- */
 
-static void env_fill(struct smtp *s, struct alert_env *env)
+void smtp_env_fill(struct smtp *s, struct alert_env *env)
 {
 	const struct conf_global *g = &s->d->conf->global;
 
@@ -381,8 +369,7 @@ static void drop_oldest(struct smtp *s)
 	mail_free(m);
 }
 
-/* Takes the text out of sb. */
-static int enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
+int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 {
 	struct smtp_mail *m;
 
@@ -410,167 +397,6 @@ static int enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 	return 0;
 }
 
-static struct smtp_inst *inst_get(struct smtp *s, const char *name)
-{
-	struct smtp_inst *n;
-	size_t i;
-
-	for (i = 0; i < s->n_insts; i++)
-		if (!strcmp(s->insts[i].name, name))
-			return &s->insts[i];
-	n = realloc(s->insts, (s->n_insts + 1) * sizeof(*n));
-	if (!n)
-		return NULL;
-	s->insts = n;
-	n = &s->insts[s->n_insts++];
-	memset(n, 0, sizeof(*n));
-	snprintf(n->name, sizeof(n->name), "%s", name);
-	return n;
-}
-
-static void transition_fill(struct alert_transition *t,
-			    const struct vrrp_instance *vi)
-{
-	memset(t, 0, sizeof(*t));
-	t->instance = vi->cfg->name;
-	t->interface = vi->cfg->interface;
-	t->priority = vi->fsm.priority;
-	t->base_priority = vi->cfg->priority;
-	t->vips = vi->cfg->vips;
-	t->n_vips = vi->cfg->n_vips;
-}
-
-static const struct vrrp_instance *inst_find(const struct vrrpd *d,
-					     const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < d->n_inst; i++)
-		if (!strcmp(d->inst[i].cfg->name, name))
-			return &d->inst[i];
-	return NULL;
-}
-
-/* Mails what one instance held, as one summary. */
-static void summary_send(struct smtp *s, struct smtp_inst *si, int64_t now)
-{
-	static const struct alertq_item none;
-	const struct vrrp_instance *vi = inst_find(s->d, si->name);
-	struct alertq_item *items = calloc(ALERTQ_HELD_MAX, sizeof(*items));
-	const struct alertq_item *last;
-	struct alert_transition t;
-	struct alert_env env;
-	struct sbuf sb;
-	uint64_t omitted;
-	size_t n;
-	char what[96];
-
-	if (!items)
-		return; /* held: the next timer tries again */
-	n = alertq_take(&si->q, now, items, &omitted);
-	last = n ? &items[n - 1] : &none;
-	if (vi) {
-		transition_fill(&t, vi);
-	} else { /* reloaded away since */
-		memset(&t, 0, sizeof(t));
-		t.instance = si->name;
-		t.priority = last->priority;
-	}
-	t.from = last->from;
-	t.to = last->to;
-	t.reason = last->reason;
-	env_fill(s, &env);
-	sbuf_init(&sb);
-	alert_format_summary(&sb, &env, &t, items, n, omitted,
-			     s->d->conf->global.smtp_alert_interval_ms);
-	snprintf(what, sizeof(what), "%s: summary of %llu transitions",
-		 si->name, (unsigned long long)n + omitted);
-	s->summaries++;
-	free(items);
-	enqueue(s, &sb, what, false);
-}
-
-static void summary_schedule(struct smtp *s)
-{
-	int64_t iv = s->d->conf->global.smtp_alert_interval_ms, next = 0;
-	size_t i;
-
-	for (i = 0; i < s->n_insts; i++) {
-		int64_t due = alertq_due(&s->insts[i].q, iv);
-
-		if (due && (!next || due < next))
-			next = due;
-	}
-	if (next)
-		loop_timer_at(&s->d->loop, &s->summary_timer, next);
-	else
-		loop_timer_cancel(&s->d->loop, &s->summary_timer);
-}
-
-static void summary_timer_fired(struct loop *loop, struct loop_timer *t)
-{
-	struct smtp *s = t->arg;
-	int64_t iv = s->d->conf->global.smtp_alert_interval_ms, now = mono_ms();
-	size_t i;
-
-	(void)loop;
-	for (i = 0; i < s->n_insts; i++) {
-		int64_t due = alertq_due(&s->insts[i].q, iv);
-
-		if (due && due <= now)
-			summary_send(s, &s->insts[i], now);
-	}
-	summary_schedule(s);
-}
-
-/* At shutdown: what is held goes now, with the last alerts. */
-static void summary_flush(struct smtp *s)
-{
-	size_t i;
-
-	loop_timer_cancel(&s->d->loop, &s->summary_timer);
-	for (i = 0; i < s->n_insts; i++)
-		if (s->insts[i].q.n_held)
-			summary_send(s, &s->insts[i], mono_ms());
-}
-
-void smtp_alert_transition(struct vrrpd *d, const struct vrrp_instance *vi,
-			   enum vrrp_state from, enum vrrp_state to,
-			   const char *reason)
-{
-	struct smtp *s = d->smtp;
-	struct alert_transition t;
-	struct alertq_item it = {.from = from, .to = to};
-	struct smtp_inst *si;
-	struct alert_env env;
-	struct sbuf sb;
-	char what[96];
-
-	if (!s || !vi->cfg->smtp_alert)
-		return;
-	it.priority = vi->fsm.priority;
-	clock_gettime(CLOCK_REALTIME, &it.wall);
-	snprintf(it.reason, sizeof(it.reason), "%s", reason ? reason : "");
-	si = inst_get(s, vi->cfg->name);
-	if (si &&
-	    alertq_push(&si->q, &it, d->conf->global.smtp_alert_interval_ms,
-			mono_ms()) == ALERTQ_HELD) {
-		s->coalesced++;
-		summary_schedule(s);
-		return;
-	}
-	transition_fill(&t, vi);
-	t.from = from;
-	t.to = to;
-	t.reason = reason;
-	env_fill(s, &env);
-	sbuf_init(&sb);
-	alert_format_transition(&sb, &env, &t);
-	snprintf(what, sizeof(what), "%s: %s -> %s", vi->cfg->name,
-		 vrrp_state_str(from), vrrp_state_str(to));
-	enqueue(s, &sb, what, false);
-}
-
 void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 {
 	struct smtp *s = d->smtp;
@@ -590,23 +416,14 @@ void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 			ctl_send_error(cl, "a test message is already queued");
 			return;
 		}
-	env_fill(s, &env);
+	smtp_env_fill(s, &env);
 	sbuf_init(&sb);
 	alert_format_test(&sb, &env);
-	if (enqueue(s, &sb, "test message", true) < 0) {
+	if (smtp_enqueue(s, &sb, "test message", true) < 0) {
 		ctl_send_error(cl, "out of memory");
 		return;
 	}
 	ctl_send(cl, "{\"ok\":true,\"queued\":1}\n", 23);
-}
-
-static size_t smtp_held(const struct smtp *s)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < s->n_insts; i++)
-		n += s->insts[i].q.n_held;
-	return n;
 }
 
 void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)
@@ -617,20 +434,21 @@ void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)
 		sbuf_puts(sb, ",\"alerts\":{\"configured\":false}");
 		return;
 	}
-	sbuf_printf(sb,
-		    ",\"alerts\":{\"configured\":true,\"queued\":%zu,"
-		    "\"sent\":%lu,\"failed\":%lu,\"retried\":%lu,"
-		    "\"dropped\":%lu,\"coalesced\":%lu,\"summaries\":%lu,"
-		    "\"held\":%zu}",
-		    s->n_queued, (unsigned long)s->sent,
-		    (unsigned long)s->failed, (unsigned long)s->retried,
-		    (unsigned long)s->dropped, (unsigned long)s->coalesced,
-		    (unsigned long)s->summaries, smtp_held(s));
+	sbuf_printf(
+	    sb,
+	    ",\"alerts\":{\"configured\":true,\"queued\":%zu,"
+	    "\"sent\":%lu,\"failed\":%lu,\"retried\":%lu,"
+	    "\"dropped\":%lu,\"coalesced\":%lu,\"summaries\":%lu,"
+	    "\"held\":%zu}",
+	    s->n_queued, (unsigned long)s->sent, (unsigned long)s->failed,
+	    (unsigned long)s->retried, (unsigned long)s->dropped,
+	    (unsigned long)d->alerts.coalesced,
+	    (unsigned long)d->alerts.summaries, alertmail_held(&d->alerts));
 }
 
 size_t smtp_queued(const struct vrrpd *d)
 {
-	return d->smtp ? d->smtp->n_queued + smtp_held(d->smtp) : 0;
+	return d->smtp ? d->smtp->n_queued + alertmail_held(&d->alerts) : 0;
 }
 
 /* --- set-up and tear-down ------------------------------------------------- */
@@ -704,8 +522,6 @@ static void smtp_free(struct smtp *s)
 	loop_timer_cancel(&s->d->loop, &s->curl_timer);
 	loop_timer_cancel(&s->d->loop, &s->retry_timer);
 	loop_timer_cancel(&s->d->loop, &s->grace_timer);
-	loop_timer_cancel(&s->d->loop, &s->summary_timer);
-	free(s->insts);
 	if (s->multi)
 		curl_multi_cleanup(s->multi);
 	while (s->socks) /* sockets libcurl did not tell us to forget */
@@ -749,13 +565,13 @@ int smtp_open(struct vrrpd *d)
 	loop_timer_init(&s->curl_timer, curl_timer_fired, s);
 	loop_timer_init(&s->retry_timer, retry_timer_fired, s);
 	loop_timer_init(&s->grace_timer, grace_timer_fired, s);
-	loop_timer_init(&s->summary_timer, summary_timer_fired, s);
 	rc = smtp_init(s, g);
 	if (rc < 0) {
 		smtp_free(s);
 		return rc;
 	}
 	d->smtp = s;
+	alertmail_init(&d->alerts, d);
 	log_info("alerts: %zu recipient(s) via %s", g->n_emails, s->url);
 	return 0;
 }
@@ -788,7 +604,7 @@ void smtp_close(struct vrrpd *d)
 
 	if (!s)
 		return;
-	summary_flush(s);
+	alertmail_flush(&d->alerts);
 	if (s->head)
 		smtp_drain(s);
 	if (s->n_queued) {
@@ -799,4 +615,5 @@ void smtp_close(struct vrrpd *d)
 	}
 	smtp_free(s);
 	d->smtp = NULL;
+	alertmail_free(&d->alerts);
 }

@@ -11,6 +11,7 @@
 #include "../common/log.h"
 #include "../common/loop.h"
 #include "../conf/conf.h"
+#include "alertmail.h"
 #include "fsm.h"
 #include "fwdlink.h"
 #include "link.h"
@@ -94,7 +95,8 @@ struct vrrpd {
 	size_t n_links;
 	struct link_watch links_watch;
 	struct fwd_link fwd;
-	struct smtp *smtp; /* NULL when no alert can be sent */
+	struct smtp *smtp;	 /* NULL when no alert can be sent */
+	struct alertmail alerts; /* coalescing, while smtp is set */
 };
 
 /* net.c */

@@ -10,6 +10,7 @@ server, aiosmtpd) are coalesced per instance: at most one per
 smtp_alert_interval (5 s here), the rest in a summary."""
 
 import re
+import signal
 import socket
 import time
 
@@ -94,6 +95,26 @@ def test(lab):
     check(len(summaries) >= 1 and "Transitions since the last alert:" in
           summaries[-1]["msg"].get_content(),
           "what was held went out as a summary")
+
+    # held transitions are not lost at shutdown: they go with the last mail
+    fa.close()
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["b"], 3) is not None,
+          "VIP to B once more")
+    fa = FakeFwd(lab, a)
+    fa.health(1, 1)
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"], 4) is not None,
+          "and back to A after the hold")
+    held = lab.vrrpctl_status("a", a.sock)["alerts"]["held"]
+    check(held >= 1, "A holds its last transition(s) for a summary (%d)"
+          % held)
+    n = len(box.of(a))
+    a.kill(signal.SIGTERM)
+    check(lab.wait_until(lambda: len(box.of(a)) > n, 5) is not None,
+          "A's mail came at shutdown")
+    subj = str(box.of(a)[-1]["msg"]["Subject"])
+    log("at shutdown: %s" % subj)
+    check(subj == "[lbA] VI_1: %d transitions, now INIT" % (held + 1),
+          "one summary with the held ones and the shutdown: %r" % subj)
     fa.close()
 
 
