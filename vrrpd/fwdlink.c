@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "vrrpd.h"
 
@@ -55,6 +56,17 @@ static void link_timer(struct loop *loop, struct loop_timer *t)
 
 	(void)loop;
 	if (f->client && f->version >= 2 && timeout && quiet >= timeout) {
+		int unread = 0;
+
+		/* timers run before I/O: after vrrpd itself stalled, what
+		 * fwd sent meanwhile is still unread; read it first */
+		if (!f->silent && f->deferrals < 20 &&
+		    ioctl(f->client->io.fd, FIONREAD, &unread) == 0 &&
+		    unread > 0) {
+			f->deferrals++; /* bounded: 100 ms, whatever happens */
+			loop_timer_in(&d->loop, &f->timer, 5);
+			return;
+		}
 		if (!f->silent) {
 			f->silent = true;
 			f->silences++;
@@ -85,6 +97,7 @@ static void heard(struct vrrpd *d)
 	int64_t now = mono_ms(), quiet = now - f->last_heard_ms;
 
 	f->last_heard_ms = now;
+	f->deferrals = 0;
 	if (!f->silent)
 		return;
 	f->silent = false;

@@ -29,6 +29,7 @@ struct fwd_link {
 	int version;	  /* agreed in hello */
 	int64_t last_heard_ms;
 	bool silent;		 /* past the silence bound, counted lost */
+	unsigned deferrals;	 /* silence checks put off for unread input */
 	struct loop_timer timer; /* silence bounds and hold ends */
 	uint64_t connects, disconnects, health_updates, bad_lines;
 	uint64_t heartbeats, silences;

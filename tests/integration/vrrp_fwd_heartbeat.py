@@ -35,6 +35,17 @@ def test(lab):
     beats = fwd_status(lab, a)["heartbeats"] - h0
     check(3 <= beats <= 8, "about 5 heartbeats in 0.5 s (%d)" % beats)
 
+    # vrrpd itself stalled (stopped for 1 s) while fwd kept beating: the
+    # heartbeats waiting in the socket count, not the time vrrpd lost
+    a.proc.signal(signal.SIGSTOP, group=False)
+    time.sleep(1.0)
+    a.proc.signal(signal.SIGCONT, group=False)
+    time.sleep(0.3)
+    st = fwd_status(lab, a)
+    check(st["silences"] == 0 and lab.owners(VIP) == ["a"],
+          "a stalled vrrpd does not count its forwarder silent (%d)"
+          % st["silences"])
+
     t0 = time.monotonic()
     a.fwd.signal(signal.SIGSTOP, group=False)
     try:
