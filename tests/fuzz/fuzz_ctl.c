@@ -7,7 +7,8 @@
  *   1 health line (vrrpd, fwdproto_parse_health)
  * (both printed back with fwdproto's encoders, as fwd sends them)
  *   2 fwd control request (cmd_parse)
- *   3 JSON reply (common/json.c, as vrrpctl and fwd read it)
+ *   3 JSON reply (common/json.c, as vrrpctl and fwd read it), and as a
+ *     state event (fwdproto_parse_state, printed back by its encoder)
  *   4 duration, 5 IPv4/prefix, 6 socket address (common/parse.c)
  *   7 script command line (common/argv.c)
  *   8 edit distance of two words split at the first newline
@@ -196,6 +197,32 @@ static bool json_same(const struct json *a, const struct json *b)
 	return !a && !b;
 }
 
+static void do_state(const struct json *j)
+{
+	struct fwd_state_event ev, ev2;
+	struct json *j2;
+	struct sbuf sb;
+
+	if (fwdproto_parse_state(j, &ev) < 0)
+		return;
+	REQUIRE(memchr(ev.instance, '\0', sizeof(ev.instance)) &&
+		memchr(ev.state, '\0', sizeof(ev.state)) &&
+		memchr(ev.reason, '\0', sizeof(ev.reason)));
+	REQUIRE(ev.priority <= 255);
+	sbuf_init(&sb);
+	fwdproto_put_state(&sb, ev.instance, ev.state, ev.priority, ev.reason);
+	REQUIRE(sb.len && sb.buf[sb.len - 1] == '\n');
+	sb.buf[--sb.len] = '\0';
+	j2 = json_parse(sbuf_str(&sb));
+	REQUIRE(j2 && fwdproto_parse_state(j2, &ev2) == 0);
+	REQUIRE(strcmp(ev.instance, ev2.instance) == 0 &&
+		strcmp(ev.state, ev2.state) == 0 &&
+		strcmp(ev.reason, ev2.reason) == 0 &&
+		ev.priority == ev2.priority);
+	json_free(j2);
+	sbuf_free(&sb);
+}
+
 static void do_json(const char *s)
 {
 	struct json *j = json_parse(s), *j2;
@@ -204,6 +231,7 @@ static void do_json(const char *s)
 	if (!j)
 		return;
 	REQUIRE(!j->next && !j->key);
+	do_state(j);
 	(void)json_str(j, "ok", NULL);
 	(void)json_num(j, "n", 0);
 	if (j->type == JSON_OBJ && j->kids)
