@@ -63,6 +63,9 @@ def test(lab):
               "A's status: still connected, silent, 1 silence (%s)" % st)
         check(tracker(a)["why"] == "silent" and tracker(a)["flaps"] == 1,
               "the tracker says silent, 1 flap (%s)" % tracker(a))
+        out = lab.vrrpctl("a", a.sock, "status").stdout
+        check("forwarder: connected but SILENT (protocol 2" in out and
+              "(silent; 1 flaps)" in out, "vrrpctl status says so:\n" + out)
         check(hold(lambda: lab.owners(VIP) == ["b"], 1.0),
               "the VIP stays on B while fwd is stopped")
     finally:
