@@ -36,6 +36,9 @@ struct conf_global {
 	bool smtp_starttls;
 	char *smtp_user, *smtp_password;
 	bool smtp_alert; /* default for instances */
+	/* at most one alert mail per instance this often; the transitions
+	 * in between go in one summary (0: every transition at once) */
+	int64_t smtp_alert_interval_ms;
 	char *control_socket;
 	char *control_socket_group; /* NULL: mode 0600 */
 	gid_t control_socket_gid;
@@ -72,6 +75,11 @@ struct conf_track_if {
 
 enum conf_wish { CONF_WISH_BACKUP, CONF_WISH_MASTER };
 
+/* track_forwarder: fwd's heartbeat period (FWDPROTO_HEARTBEAT_MS) and
+ * the default hold after a flap */
+#define CONF_FWD_HEARTBEAT_MS 100
+#define CONF_FWD_HOLD_MS      1000
+
 struct conf_instance {
 	char name[CONF_NAME_MAX];
 	int line;
@@ -99,6 +107,9 @@ struct conf_instance {
 	size_t n_track_ifs;
 	bool track_forwarder;
 	int track_forwarder_weight;
+	/* a version 2 forwarder silent this long is lost; one that came
+	 * back counts only after this long healthy */
+	int64_t track_forwarder_timeout_ms, track_forwarder_hold_ms;
 	char *notify_master, *notify_backup, *notify_fault, *notify_stop,
 	    *notify;
 	bool smtp_alert;

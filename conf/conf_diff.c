@@ -95,7 +95,9 @@ static bool track_eq(const struct conf_instance *a,
 	    a->n_track_ifs != b->n_track_ifs ||
 	    a->track_forwarder != b->track_forwarder ||
 	    (a->track_forwarder &&
-	     a->track_forwarder_weight != b->track_forwarder_weight))
+	     (a->track_forwarder_weight != b->track_forwarder_weight ||
+	      a->track_forwarder_timeout_ms != b->track_forwarder_timeout_ms ||
+	      a->track_forwarder_hold_ms != b->track_forwarder_hold_ms)))
 		return false;
 	for (i = 0; i < a->n_track_scripts; i++) {
 		const struct conf_track_script *x = &a->track_scripts[i],

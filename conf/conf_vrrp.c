@@ -19,6 +19,7 @@ static const char *const global_keys[] = {"router_id",
 					  "smtp_user",
 					  "smtp_password",
 					  "smtp_alert",
+					  "smtp_alert_interval",
 					  "control_socket",
 					  "script_user",
 					  "control_socket_group",
@@ -54,7 +55,7 @@ static const char *const instance_keys[] = {"state",
 
 static const char *const auth_keys[] = {"auth_type", "auth_pass", NULL};
 static const char *const weight_keys[] = {"name", "weight", NULL};
-static const char *const track_fwd_keys[] = {"weight", NULL};
+static const char *const track_fwd_keys[] = {"weight", "timeout", "hold", NULL};
 
 static bool smtp_server_valid(const char *s)
 {
@@ -83,6 +84,7 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 	char host[256];
 
 	out->smtp_connect_timeout = 30;
+	out->smtp_alert_interval_ms = 30000;
 	if (g && conf_is_group(ctx, g)) {
 		conf_check_keys(ctx, g, global_keys);
 		conf_get_str(ctx, g, "router_id", &out->router_id);
@@ -105,6 +107,8 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_get_str(ctx, g, "smtp_user", &out->smtp_user);
 		conf_get_str(ctx, g, "smtp_password", &out->smtp_password);
 		conf_get_bool(ctx, g, "smtp_alert", &out->smtp_alert);
+		conf_get_duration(ctx, g, "smtp_alert_interval", 0, 86400000,
+				  &out->smtp_alert_interval_ms);
 		conf_get_str(ctx, g, "control_socket", &out->control_socket);
 		conf_get_group(ctx, g, "control_socket_group",
 			       &out->control_socket_group,
@@ -406,6 +410,13 @@ static void parse_tracking(struct conf_ctx *ctx, const config_setting_t *in,
 			out->track_forwarder = true;
 			out->track_forwarder_weight = (int)w;
 		}
+		/* 3 heartbeats; under 2 would count a late one as lost */
+		out->track_forwarder_timeout_ms = 3 * CONF_FWD_HEARTBEAT_MS;
+		out->track_forwarder_hold_ms = CONF_FWD_HOLD_MS;
+		conf_get_duration(ctx, s, "timeout", 2 * CONF_FWD_HEARTBEAT_MS,
+				  60000, &out->track_forwarder_timeout_ms);
+		conf_get_duration(ctx, s, "hold", 0, 3600000,
+				  &out->track_forwarder_hold_ms);
 	}
 }
 

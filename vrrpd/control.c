@@ -54,9 +54,10 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 		    ",\"counters\":{\"adverts_sent\":%lu,"
 		    "\"adverts_received\":%lu,\"priority_zero_sent\":%lu,"
 		    "\"priority_zero_received\":%lu,\"became_master\":%lu,"
-		    "\"garp_sent\":%lu},\"drops\":{",
+		    "\"garp_sent\":%lu,\"owner_suspect\":%lu},\"drops\":{",
 		    n->adverts_sent, n->adverts_received, n->priority_zero_sent,
-		    n->priority_zero_received, n->became_master, n->garp_sent);
+		    n->priority_zero_received, n->became_master, n->garp_sent,
+		    n->owner_suspect);
 	for (i = 1; i < VRRP_DROP_COUNT; i++)
 		sbuf_printf(sb, "\"%s\":%lu,", vrrp_drop_str((enum vrrp_drop)i),
 			    n->drops[i]);
@@ -68,9 +69,14 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 		sbuf_printf(sb, "%s{\"type\":\"%s\",\"name\":", i ? "," : "",
 			    track_kind_str(t->kind));
 		sbuf_json_str(sb, t->name);
-		sbuf_printf(sb, ",\"weight\":%d,\"ok\":%s,\"contribution\":%d}",
+		sbuf_printf(sb, ",\"weight\":%d,\"ok\":%s,\"contribution\":%d",
 			    t->weight, t->ok ? "true" : "false",
 			    prio_contribution(t));
+		if (t->kind == TRACK_FORWARDER)
+			sbuf_printf(sb, ",\"why\":\"%s\",\"flaps\":%lu",
+				    fwdtrack_why_str(vi->trackers[i].fwd.why),
+				    vi->trackers[i].fwd.flaps);
+		sbuf_puts(sb, "}");
 	}
 	sbuf_printf(sb,
 		    "],\"notify\":{\"runs\":%lu,\"failures\":%lu,"
@@ -113,16 +119,18 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 	struct vrrpd *d = arg;
 	char *save = NULL, *verb, *a1;
 
-	/* the forwarder's lines keep their spaces: parse them whole */
-	if (strncmp(line, "hello ", 6) == 0 ||
-	    strncmp(line, "health ", 7) == 0) {
+	enum fwdproto_line kind = fwdproto_classify(line);
+
+	if (kind != FWDPROTO_NONE) {
 		/* its health moves priorities: only root or our own uid */
 		if (!cl->privileged)
 			ctl_send_error(cl, "permission denied");
-		else if (line[4] == 'o')
+		else if (kind == FWDPROTO_HELLO)
 			fwdlink_hello(d, cl, line);
-		else
+		else if (kind == FWDPROTO_HEALTH)
 			fwdlink_health(d, cl, line);
+		else
+			fwdlink_heartbeat(d, cl);
 		return;
 	}
 	verb = strtok_r(line, " \t", &save);
@@ -163,7 +171,7 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 	}
 	d->ctl.stats.bad_requests++;
 	ctl_send_error(cl, "unknown command; known: status [INSTANCE], ping, "
-			   "alert-test, reload, hello, health");
+			   "alert-test, reload, hello, health, heartbeat");
 }
 
 static void on_close(struct ctl_client *cl, void *arg)

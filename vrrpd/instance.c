@@ -41,12 +41,17 @@ static void apply(struct vrrp_instance *vi, const struct vrrp_fsm_out *o)
 		else
 			snprintf(vi->last_reason, sizeof(vi->last_reason), "%s",
 				 o->reason);
+		if (vi->suspect[0])
+			snprintf(vi->last_reason + strlen(vi->last_reason),
+				 sizeof(vi->last_reason) -
+				     strlen(vi->last_reason),
+				 "; WARNING: %s", vi->suspect);
 		log_info("%s: %s -> %s (%s)", c->name, vrrp_state_str(o->from),
 			 vrrp_state_str(o->to), vi->last_reason);
 		if (o->to == VRRP_STATE_MASTER)
 			vi->cnt.became_master++;
-		smtp_alert_transition(vi->d, vi, o->from, o->to,
-				      vi->last_reason);
+		alertmail_transition(vi->d, vi, o->from, o->to,
+				     vi->last_reason);
 		notify_transition(vi, o->to);
 	}
 	/* order matters: resign before the VIPs go, so the peer's skew
@@ -153,6 +158,18 @@ static int trackers_setup(struct vrrp_instance *vi)
 	return rc;
 }
 
+static bool forwarder_ok(struct vrrp_instance *vi, struct inst_tracker *t)
+{
+	const struct fwdtrack_cfg cfg = {
+	    .timeout_ms = vi->cfg->track_forwarder_timeout_ms,
+	    .hold_ms = vi->cfg->track_forwarder_hold_ms,
+	};
+	struct fwdtrack_link l;
+
+	fwdlink_view(vi->d, vi, &l);
+	return fwdtrack_eval(&t->fwd, &cfg, &l, mono_ms(), &t->fwd_next_ms);
+}
+
 /* Recomputes priority and fault from the trackers; feeds the FSM what
  * changed, with why as the reason. */
 static void instance_recompute(struct vrrp_instance *vi, const char *why)
@@ -168,7 +185,7 @@ static void instance_recompute(struct vrrp_instance *vi, const char *why)
 		const struct inst_tracker *t = &vi->trackers[i];
 
 		if (t->kind == TRACK_FORWARDER)
-			vi->terms[i].ok = fwdlink_healthy(vi->d, vi, NULL, 0);
+			vi->terms[i].ok = forwarder_ok(vi, &vi->trackers[i]);
 		else
 			vi->terms[i].ok =
 			    t->script ? t->script->ok : t->link->up;
@@ -201,6 +218,7 @@ void instances_trackers_changed(struct vrrpd *d, const char *why)
 
 	for (i = 0; i < d->n_inst; i++)
 		instance_recompute(&d->inst[i], why);
+	fwdlink_schedule(d);
 }
 
 static struct vrrp_iface *iface_get(struct vrrpd *d, const char *name)
@@ -474,6 +492,30 @@ static enum vrrp_drop check_packet(struct vrrp_instance *vi, const uint8_t *pkt,
 	return vrrp_pkt_validate(a, rx, &e, mismatch, why, why_len);
 }
 
+/*
+ * Priority 255 from a source that is not a VIP: RFC 3768 has us obey it
+ * (a Master steps down at once), but the real owner's source is the VIP
+ * itself, so say loudly that this looks wrong: in the log (one line per
+ * LOG_EVERY_MS) and, through the reason, in the alert mail.
+ */
+static void owner_suspect(struct vrrp_instance *vi, struct in_addr src)
+{
+	static const char fmt[] =
+	    "priority 255 advert from %s, which is not one of our virtual "
+	    "addresses (the address owner sends from the VIP itself): "
+	    "likely a misconfiguration or an attack; protect the VRID with "
+	    "authentication and unicast_peer";
+	char ip[INET_ADDRSTRLEN];
+	unsigned suppressed = 0;
+
+	vi->cnt.owner_suspect++;
+	inet_ntop(AF_INET, &src, ip, sizeof(ip));
+	snprintf(vi->suspect, sizeof(vi->suspect), fmt, ip);
+	if (ratelimit_allow(&vi->rl_owner, vi->d->loop.now_ms, LOG_EVERY_MS,
+			    &suppressed))
+		log_drop(vi, vi->suspect, suppressed);
+}
+
 void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 			    size_t len)
 {
@@ -512,5 +554,8 @@ void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 		vi->cnt.priority_zero_received++;
 	in.priority = a.priority;
 	in.src = rx.src;
+	if (vrrp_pkt_owner_suspect(&a, &rx, vi->vip_addrs, vi->cfg->n_vips))
+		owner_suspect(vi, rx.src);
 	feed(vi, VRRP_EV_ADVERT, &in);
+	vi->suspect[0] = '\0';
 }

@@ -178,6 +178,7 @@ static int daemon_setup(struct vrrpd *d)
 		if (rc < 0)
 			return rc;
 	}
+	fwdlink_init(d);
 	if ((rc = control_open(d)) < 0 || (rc = smtp_open(d)) < 0)
 		return rc;
 	if ((rc = loop_signal(&d->loop, SIGTERM, on_stop, d)) < 0 ||

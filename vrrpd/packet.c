@@ -227,3 +227,17 @@ enum vrrp_drop vrrp_pkt_validate(const struct vrrp_advert *a,
 	}
 	return VRRP_DROP_NONE;
 }
+
+bool vrrp_pkt_owner_suspect(const struct vrrp_advert *a,
+			    const struct vrrp_rx *rx,
+			    const struct in_addr *vips, size_t n_vips)
+{
+	size_t i;
+
+	if (a->priority != VRRP_PRIO_OWNER)
+		return false;
+	for (i = 0; i < n_vips; i++)
+		if (vips[i].s_addr == rx->src.s_addr)
+			return false;
+	return true;
+}

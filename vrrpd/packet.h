@@ -105,4 +105,15 @@ enum vrrp_drop vrrp_pkt_validate(const struct vrrp_advert *a,
 				 bool *addr_mismatch, char *why,
 				 size_t why_len);
 
+/*
+ * An accepted advert claiming priority 255 (the address owner, which
+ * wins at once) from a source that is none of the virtual addresses. The
+ * owner's own address is the VIP (RFC 3768 1), so this is a router
+ * configured with 255 by mistake, or a forged advert. Accepted all the
+ * same (RFC behaviour); the caller warns.
+ */
+bool vrrp_pkt_owner_suspect(const struct vrrp_advert *a,
+			    const struct vrrp_rx *rx,
+			    const struct in_addr *vips, size_t n_vips);
+
 #endif

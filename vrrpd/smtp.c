@@ -5,7 +5,8 @@
  * takeover. One mail is in flight at a time, so operators get them in
  * transition order; a mail waiting for its retry does not hold up the
  * others. libcurl does the SMTP dialogue, including dot-stuffing of the
- * body (curl's tests 901/1520), STARTTLS, SMTPS and AUTH.
+ * body (curl's tests 901/1520), STARTTLS, SMTPS and AUTH. Which
+ * transitions become which mails is alertmail.c's business.
  */
 #include "smtp.h"
 
@@ -338,7 +339,7 @@ static void pump(struct smtp *s)
 
 /* --- queue ---------------------------------------------------------------- */
 
-static void env_fill(struct smtp *s, struct alert_env *env)
+void smtp_env_fill(struct smtp *s, struct alert_env *env)
 {
 	const struct conf_global *g = &s->d->conf->global;
 
@@ -368,8 +369,7 @@ static void drop_oldest(struct smtp *s)
 	mail_free(m);
 }
 
-/* Takes the text out of sb. */
-static int enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
+int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 {
 	struct smtp_mail *m;
 
@@ -397,36 +397,6 @@ static int enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 	return 0;
 }
 
-void smtp_alert_transition(struct vrrpd *d, const struct vrrp_instance *vi,
-			   enum vrrp_state from, enum vrrp_state to,
-			   const char *reason)
-{
-	struct smtp *s = d->smtp;
-	struct alert_transition t;
-	struct alert_env env;
-	struct sbuf sb;
-	char what[96];
-
-	if (!s || !vi->cfg->smtp_alert)
-		return;
-	memset(&t, 0, sizeof(t));
-	t.instance = vi->cfg->name;
-	t.interface = vi->cfg->interface;
-	t.from = from;
-	t.to = to;
-	t.reason = reason;
-	t.priority = vi->fsm.priority;
-	t.base_priority = vi->cfg->priority;
-	t.vips = vi->cfg->vips;
-	t.n_vips = vi->cfg->n_vips;
-	env_fill(s, &env);
-	sbuf_init(&sb);
-	alert_format_transition(&sb, &env, &t);
-	snprintf(what, sizeof(what), "%s: %s -> %s", vi->cfg->name,
-		 vrrp_state_str(from), vrrp_state_str(to));
-	enqueue(s, &sb, what, false);
-}
-
 void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 {
 	struct smtp *s = d->smtp;
@@ -446,10 +416,10 @@ void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 			ctl_send_error(cl, "a test message is already queued");
 			return;
 		}
-	env_fill(s, &env);
+	smtp_env_fill(s, &env);
 	sbuf_init(&sb);
 	alert_format_test(&sb, &env);
-	if (enqueue(s, &sb, "test message", true) < 0) {
+	if (smtp_enqueue(s, &sb, "test message", true) < 0) {
 		ctl_send_error(cl, "out of memory");
 		return;
 	}
@@ -464,18 +434,21 @@ void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)
 		sbuf_puts(sb, ",\"alerts\":{\"configured\":false}");
 		return;
 	}
-	sbuf_printf(sb,
-		    ",\"alerts\":{\"configured\":true,\"queued\":%zu,"
-		    "\"sent\":%lu,\"failed\":%lu,\"retried\":%lu,"
-		    "\"dropped\":%lu}",
-		    s->n_queued, (unsigned long)s->sent,
-		    (unsigned long)s->failed, (unsigned long)s->retried,
-		    (unsigned long)s->dropped);
+	sbuf_printf(
+	    sb,
+	    ",\"alerts\":{\"configured\":true,\"queued\":%zu,"
+	    "\"sent\":%lu,\"failed\":%lu,\"retried\":%lu,"
+	    "\"dropped\":%lu,\"coalesced\":%lu,\"summaries\":%lu,"
+	    "\"held\":%zu}",
+	    s->n_queued, (unsigned long)s->sent, (unsigned long)s->failed,
+	    (unsigned long)s->retried, (unsigned long)s->dropped,
+	    (unsigned long)d->alerts.coalesced,
+	    (unsigned long)d->alerts.summaries, alertmail_held(&d->alerts));
 }
 
 size_t smtp_queued(const struct vrrpd *d)
 {
-	return d->smtp ? d->smtp->n_queued : 0;
+	return d->smtp ? d->smtp->n_queued + alertmail_held(&d->alerts) : 0;
 }
 
 /* --- set-up and tear-down ------------------------------------------------- */
@@ -598,6 +571,7 @@ int smtp_open(struct vrrpd *d)
 		return rc;
 	}
 	d->smtp = s;
+	alertmail_init(&d->alerts, d);
 	log_info("alerts: %zu recipient(s) via %s", g->n_emails, s->url);
 	return 0;
 }
@@ -630,6 +604,7 @@ void smtp_close(struct vrrpd *d)
 
 	if (!s)
 		return;
+	alertmail_flush(&d->alerts);
 	if (s->head)
 		smtp_drain(s);
 	if (s->n_queued) {
@@ -640,4 +615,5 @@ void smtp_close(struct vrrpd *d)
 	}
 	smtp_free(s);
 	d->smtp = NULL;
+	alertmail_free(&d->alerts);
 }

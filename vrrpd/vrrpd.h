@@ -11,6 +11,7 @@
 #include "../common/log.h"
 #include "../common/loop.h"
 #include "../conf/conf.h"
+#include "alertmail.h"
 #include "fsm.h"
 #include "fwdlink.h"
 #include "link.h"
@@ -39,6 +40,7 @@ struct vrrp_counters {
 	uint64_t adverts_sent, adverts_received;
 	uint64_t priority_zero_sent, priority_zero_received;
 	uint64_t became_master, garp_sent, addr_list_mismatch;
+	uint64_t owner_suspect; /* priority 255 from a non-VIP source */
 	uint64_t drops[VRRP_DROP_COUNT];
 };
 
@@ -49,6 +51,8 @@ struct inst_tracker {
 	int weight;
 	struct track_script *script; /* TRACK_SCRIPT */
 	struct vrrp_link *link;	     /* TRACK_IFACE */
+	struct fwdtrack fwd;	     /* TRACK_FORWARDER */
+	int64_t fwd_next_ms;	     /* when fwd wants a fresh look; 0 */
 };
 
 struct vrrp_instance {
@@ -68,8 +72,10 @@ struct vrrp_instance {
 	char prio_why[112]; /* why the effective priority last changed */
 	bool prio_fell;	    /* and whether it went down */
 	struct notify_queue notify;
-	char last_reason[288];
+	char last_reason[448];
 	struct ratelimit rl[VRRP_DROP_COUNT + 1]; /* +1: address list */
+	struct ratelimit rl_owner; /* priority 255 from a non-owner */
+	char suspect[256]; /* its warning, while such an advert is fed */
 };
 
 struct vrrpd {
@@ -89,7 +95,8 @@ struct vrrpd {
 	size_t n_links;
 	struct link_watch links_watch;
 	struct fwd_link fwd;
-	struct smtp *smtp; /* NULL when no alert can be sent */
+	struct smtp *smtp;	 /* NULL when no alert can be sent */
+	struct alertmail alerts; /* coalescing, while smtp is set */
 };
 
 /* net.c */

@@ -110,6 +110,8 @@ static const char good[] =
     "    unicast_peer = [ \"198.18.0.12\" ];\n"
     "    track_script = ( { name = \"chk_fast\"; weight = -5; } );\n"
     "    garp_master_delay = \"2s\"; garp_master_repeat = 3;\n"
+    "    track_forwarder = { weight = 5; timeout = \"250ms\"; hold = 0; "
+    "};\n"
     "  };\n"
     "};\n"
     "forwarder = { anything = \"ignored by vrrpd\"; };\n";
@@ -156,6 +158,9 @@ static void test_good(void **state)
 	assert_int_equal(a->n_track_ifs, 1);
 	assert_true(a->track_forwarder);
 	assert_int_equal(a->track_forwarder_weight, 2);
+	/* 3 heartbeats of 100 ms; hold 1 s after a flap */
+	assert_int_equal(a->track_forwarder_timeout_ms, 300);
+	assert_int_equal(a->track_forwarder_hold_ms, 1000);
 	assert_true(a->fast_preempt);
 	assert_true(a->smtp_alert);
 	assert_int_equal(a->garp_master_delay_ms, 5000);
@@ -168,6 +173,8 @@ static void test_good(void **state)
 	assert_true(b->track_scripts[0].weight_set);
 	assert_int_equal(b->track_scripts[0].weight, -5);
 	assert_int_equal(b->garp_master_delay_ms, 2000);
+	assert_int_equal(b->track_forwarder_timeout_ms, 250);
+	assert_int_equal(b->track_forwarder_hold_ms, 0);
 	assert_int_equal(b->garp_master_repeat, 3);
 	assert_false(b->auth_pass_set);
 	free(msgs);
