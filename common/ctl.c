@@ -13,28 +13,59 @@
 
 static void client_free(struct ctl_client *c)
 {
-	struct ctl_server *s = c->srv;
-	struct ctl_client **pp;
-
-	if (s->on_close)
-		s->on_close(c, s->arg);
-	for (pp = &s->clients; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
-	s->n_clients--;
-	loop_io_del(s->loop, &c->io);
-	close(c->io.fd);
 	sbuf_free(&c->in);
 	sbuf_free(&c->out);
 	free(c);
 }
 
+/* The reap step: on_close and free for every dead client. */
+static void server_reap(struct loop *loop, struct loop_timer *t)
+{
+	struct ctl_server *s = t->arg;
+	struct ctl_client **pp = &s->clients;
+
+	(void)loop;
+	while (*pp) {
+		struct ctl_client *c = *pp;
+
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		/* on_close may drop other clients: they are only marked,
+		 * and this walk or the re-armed timer frees them */
+		if (s->on_close)
+			s->on_close(c, s->arg);
+		client_free(c);
+	}
+}
+
+/* Closes the socket now, frees the memory at the reap step. */
+static void client_kill(struct ctl_client *c)
+{
+	struct ctl_server *s = c->srv;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	s->n_clients--;
+	loop_io_del(s->loop, &c->io);
+	close(c->io.fd);
+	c->io.fd = -1;
+	sbuf_reset(&c->out);
+	if (!loop_timer_armed(&s->reap))
+		loop_timer_at(s->loop, &s->reap, 0);
+}
+
 void ctl_client_close(struct ctl_client *c)
 {
-	client_free(c);
+	client_kill(c);
+}
+
+bool ctl_client_gone(const struct ctl_client *c)
+{
+	return c->dead;
 }
 
 static void client_flush(struct ctl_client *c)
@@ -46,13 +77,13 @@ static void client_flush(struct ctl_client *c)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
-			client_free(c);
+			client_kill(c);
 			return;
 		}
 		sbuf_consume(&c->out, (size_t)n);
 	}
 	if (!c->out.len && c->closing) {
-		client_free(c);
+		client_kill(c);
 		return;
 	}
 	loop_io_mod(c->srv->loop, &c->io,
@@ -61,12 +92,14 @@ static void client_flush(struct ctl_client *c)
 
 void ctl_send(struct ctl_client *c, const char *data, size_t len)
 {
+	if (c->dead)
+		return;
 	if (c->out.len + len > CTL_MAX_OUT) {
 		c->srv->stats.overflows++;
 		log_warn("control client uid %u does not read its replies; "
 			 "disconnecting it",
 			 (unsigned)c->uid);
-		client_free(c);
+		client_kill(c);
 		return;
 	}
 	sbuf_add(&c->out, data, len);
@@ -90,21 +123,8 @@ void ctl_send_error(struct ctl_client *c, const char *msg)
 	sbuf_free(&sb);
 }
 
-/* Callbacks may free a client; this tells whether c is still ours. */
-static bool client_alive(const struct ctl_server *s, const struct ctl_client *c)
-{
-	const struct ctl_client *it;
-
-	for (it = s->clients; it; it = it->next)
-		if (it == c)
-			return true;
-	return false;
-}
-
-/*
- * Splits the input into lines. The client may be freed by the callback,
- * so it is looked up again after each one.
- */
+/* Splits the input into lines; stops when a callback dropped the
+ * client. */
 static void client_lines(struct ctl_server *s, struct ctl_client *c)
 {
 	for (;;) {
@@ -116,7 +136,7 @@ static void client_lines(struct ctl_server *s, struct ctl_client *c)
 				s->stats.bad_requests++;
 				if (!c->discarding)
 					ctl_send_error(c, "line too long");
-				if (!client_alive(s, c))
+				if (c->dead)
 					return;
 				c->discarding = true;
 				sbuf_reset(&c->in);
@@ -140,7 +160,7 @@ static void client_lines(struct ctl_server *s, struct ctl_client *c)
 			sbuf_consume(&c->in, len);
 			s->on_line(c, line, s->arg);
 			free(line);
-			if (!client_alive(s, c))
+			if (c->dead)
 				return;
 			continue;
 		}
@@ -157,7 +177,7 @@ static void client_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	(void)loop;
 	if (ev & EPOLLOUT) {
 		client_flush(c);
-		if (!client_alive(s, c))
+		if (c->dead)
 			return;
 	}
 	if (!(ev & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
@@ -166,18 +186,18 @@ static void client_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		ssize_t n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			client_free(c);
+			client_kill(c);
 			return;
 		}
 		if (n < 0)
 			break;
 		sbuf_add(&c->in, buf, (size_t)n);
 		if (c->in.oom) {
-			client_free(c);
+			client_kill(c);
 			return;
 		}
 		client_lines(s, c);
-		if (!client_alive(s, c))
+		if (c->dead)
 			return;
 	}
 }
@@ -297,6 +317,7 @@ int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 		return rc;
 	}
 	s->loop = loop;
+	loop_timer_init(&s->reap, server_reap, s);
 	s->path = strdup(path);
 	s->on_line = on_line;
 	s->on_close = on_close;
@@ -315,10 +336,16 @@ int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 
 void ctl_server_close(struct ctl_server *s)
 {
-	while (s->clients)
-		/* false positive: client_free() unlinks it before freeing;
-		 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
-		client_free(s->clients);
+	struct ctl_client *c;
+
+	for (c = s->clients; c; c = c->next)
+		client_kill(c);
+	if (s->loop) {
+		loop_timer_cancel(s->loop, &s->reap);
+		server_reap(s->loop, &s->reap);
+		/* an on_close may have re-armed it */
+		loop_timer_cancel(s->loop, &s->reap);
+	}
 	if (s->io.fd >= 0) {
 		loop_io_del(s->loop, &s->io);
 		close(s->io.fd);

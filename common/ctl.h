@@ -28,7 +28,13 @@ struct ctl_client {
 	bool privileged; /* see ctl_peer_privileged() */
 	bool discarding; /* skipping the rest of an over-long line */
 	bool closing;	 /* close once out is flushed */
-	void *user;	 /* the daemon's per-client state */
+	/* Dropped: its fd is closed and sends are no-ops, but the memory
+	 * stays valid until the reap step at the start of the next loop
+	 * iteration, so code that still holds the pointer after a
+	 * ctl_send() cannot touch freed memory. ctl_client_gone() says
+	 * whether it happened. */
+	bool dead;
+	void *user; /* the daemon's per-client state */
 	struct ctl_client *next;
 };
 
@@ -51,6 +57,7 @@ struct ctl_server {
 	struct ctl_client *clients;
 	unsigned n_clients;
 	struct ctl_stats stats;
+	struct loop_timer reap; /* frees dead clients, armed when one dies */
 	bool has_group; /* mode 0660, this group may connect and command */
 	gid_t group;
 };
@@ -80,13 +87,26 @@ void ctl_server_close(struct ctl_server *s);
  * may still chown. 0 or -errno. */
 int ctl_server_set_group(struct ctl_server *s, gid_t gid);
 
-/* Queues bytes for the client; a client that lets CTL_MAX_OUT pile up is
- * disconnected so a stuck reader cannot grow our memory. */
+/*
+ * Queues bytes for the client; a client that lets CTL_MAX_OUT pile up is
+ * disconnected so a stuck reader cannot grow our memory.
+ *
+ * Ownership: no ctl_* call frees a client. A client that has to go (it
+ * stopped reading, its socket failed, ctl_client_close) is marked dead
+ * and freed by the server's reap step, a zero-delay timer that runs at
+ * the start of the next loop iteration; on_close is called there, not
+ * from inside ctl_send. So a caller may keep using the pointer for the
+ * rest of its callback (ctl_client_gone() tells whether it is dead;
+ * sending to a dead client does nothing), but must not keep it across
+ * iterations without an on_close hook that forgets it.
+ */
 void ctl_send(struct ctl_client *c, const char *data, size_t len);
 void ctl_send_sbuf(struct ctl_client *c, struct sbuf *sb);
 /* {"ok":false,"error":"..."} */
 void ctl_send_error(struct ctl_client *c, const char *msg);
+/* Drops the client (deferred free, see ctl_send). */
 void ctl_client_close(struct ctl_client *c);
+bool ctl_client_gone(const struct ctl_client *c);
 
 /*
  * Client side, blocking, for vrrpctl and tests: connects, sends line,

@@ -71,6 +71,8 @@ void fwdlink_hello(struct vrrpd *d, struct ctl_client *cl, const char *line)
 	snprintf(reply, sizeof(reply), "{\"ok\":true,\"proto\":%d}\n",
 		 FWDPROTO_VERSION);
 	ctl_send(cl, reply, strlen(reply));
+	if (ctl_client_gone(cl)) /* it stopped reading: on_close follows */
+		return;
 	log_info("forwarder connected (uid %u)", (unsigned)cl->uid);
 	instances_trackers_changed(d, "forwarder connected");
 	for (i = 0; i < d->n_inst && f->client; i++)
