@@ -50,6 +50,8 @@ static void client_kill(struct ctl_client *c)
 		return;
 	c->dead = true;
 	s->n_clients--;
+	if (c->reserved)
+		s->n_reserved--;
 	loop_io_del(s->loop, &c->io);
 	close(c->io.fd);
 	c->io.fd = -1;
@@ -68,6 +70,51 @@ bool ctl_client_gone(const struct ctl_client *c)
 	return c->dead;
 }
 
+void ctl_server_reserve(struct ctl_server *s, unsigned n)
+{
+	s->reserve = n < CTL_MAX_CLIENTS ? n : CTL_MAX_CLIENTS - 1;
+}
+
+bool ctl_client_reserve(struct ctl_client *c)
+{
+	struct ctl_server *s = c->srv;
+
+	if (c->reserved)
+		return true;
+	if (c->dead || s->n_reserved >= s->reserve)
+		return false;
+	c->reserved = true;
+	c->probation = false;
+	s->n_reserved++;
+	return true;
+}
+
+/* Drops clients idle for longer than they may be. */
+static void server_sweep(struct loop *loop, struct loop_timer *t)
+{
+	struct ctl_server *s = t->arg;
+	int64_t now = mono_ms();
+	struct ctl_client *c;
+	bool any = false;
+
+	for (c = s->clients; c; c = c->next) {
+		int64_t limit = c->probation ? CTL_PROBATION_MS : CTL_IDLE_MS;
+
+		if (c->dead || c->reserved)
+			continue;
+		if (now - c->active_ms < limit) {
+			any = true;
+			continue;
+		}
+		s->stats.timed_out++;
+		log_debug("control client uid %u idle for %lld ms; closing it",
+			  (unsigned)c->uid, (long long)(now - c->active_ms));
+		client_kill(c);
+	}
+	if (any)
+		loop_timer_in(loop, t, 1000);
+}
+
 static void client_flush(struct ctl_client *c)
 {
 	while (c->out.len) {
@@ -81,6 +128,7 @@ static void client_flush(struct ctl_client *c)
 			return;
 		}
 		sbuf_consume(&c->out, (size_t)n);
+		c->active_ms = mono_ms(); /* a slow reader is not idle */
 	}
 	if (!c->out.len && c->closing) {
 		client_kill(c);
@@ -162,6 +210,14 @@ static void client_lines(struct ctl_server *s, struct ctl_client *c)
 			free(line);
 			if (c->dead)
 				return;
+			if (c->probation && !c->reserved) {
+				/* one request (an operator's status), then
+				 * the slot is free again */
+				c->probation = false;
+				c->closing = true;
+				client_flush(c);
+				return;
+			}
 			continue;
 		}
 		sbuf_consume(&c->in, len);
@@ -191,6 +247,7 @@ static void client_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		}
 		if (n < 0)
 			break;
+		c->active_ms = mono_ms();
 		sbuf_add(&c->in, buf, (size_t)n);
 		if (c->in.oom) {
 			client_kill(c);
@@ -245,6 +302,44 @@ static bool peer_privileged(const struct ctl_server *s, int fd,
 	return ok;
 }
 
+enum admit { ADMIT_REFUSE, ADMIT_NORMAL, ADMIT_PROBATION };
+
+/*
+ * Ordinary clients get all slots but the reserved ones. Past that, one
+ * client at a time gets in on probation, even when every slot is taken:
+ * it may reserve itself (a restarted forwarder) or ask one thing (an
+ * operator's status).
+ */
+static enum admit admit(const struct ctl_server *s)
+{
+	unsigned ordinary = s->n_clients - s->n_reserved;
+	const struct ctl_client *c;
+
+	if (ordinary < CTL_MAX_CLIENTS - s->reserve)
+		return ADMIT_NORMAL;
+	for (c = s->clients; c; c = c->next)
+		if (c->probation && !c->dead)
+			return ADMIT_REFUSE;
+	return ADMIT_PROBATION;
+}
+
+/* Counts the refusal; says so at most every 10 s, with how many. */
+static void refuse(struct ctl_server *s)
+{
+	int64_t now = mono_ms();
+
+	s->stats.refused++;
+	if (s->refused_log_ms && now - s->refused_log_ms < 10000)
+		return;
+	log_warn("control socket %s: all %d slots busy; refused %llu "
+		 "connection(s) (clients idle for %d s are closed)",
+		 s->path, CTL_MAX_CLIENTS,
+		 (unsigned long long)(s->stats.refused - s->refused_logged),
+		 CTL_IDLE_MS / 1000);
+	s->refused_log_ms = now;
+	s->refused_logged = s->stats.refused;
+}
+
 static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 {
 	struct ctl_server *s = io->arg;
@@ -254,14 +349,23 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		struct ctl_client *c;
 		struct ucred cred;
 		socklen_t cl = sizeof(cred);
+		enum admit how;
+		bool privileged;
 		int fd =
 		    accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
-		    s->n_clients >= CTL_MAX_CLIENTS) {
-			s->stats.refused++;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
+			close(fd);
+			continue;
+		}
+		privileged = peer_privileged(s, fd, &cred);
+		how = admit(s);
+		/* a reserved slot is for who may say hello fwd */
+		if (how == ADMIT_REFUSE ||
+		    (how == ADMIT_PROBATION && !privileged)) {
+			refuse(s);
 			close(fd);
 			continue;
 		}
@@ -273,7 +377,7 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		c->srv = s;
 		c->uid = cred.uid;
 		c->gid = cred.gid;
-		c->privileged = peer_privileged(s, fd, &cred);
+		c->privileged = privileged;
 		c->io.fd = fd;
 		c->io.events = EPOLLIN | EPOLLRDHUP;
 		c->io.cb = client_ready;
@@ -285,10 +389,14 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 			free(c);
 			continue;
 		}
+		c->probation = how == ADMIT_PROBATION;
+		c->active_ms = mono_ms();
 		c->next = s->clients;
 		s->clients = c;
 		s->n_clients++;
 		s->stats.accepted++;
+		if (!loop_timer_armed(&s->sweep))
+			loop_timer_in(loop, &s->sweep, 1000);
 	}
 }
 
@@ -318,6 +426,7 @@ int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 	}
 	s->loop = loop;
 	loop_timer_init(&s->reap, server_reap, s);
+	loop_timer_init(&s->sweep, server_sweep, s);
 	s->path = strdup(path);
 	s->on_line = on_line;
 	s->on_close = on_close;
@@ -345,6 +454,7 @@ void ctl_server_close(struct ctl_server *s)
 		server_reap(s->loop, &s->reap);
 		/* an on_close may have re-armed it */
 		loop_timer_cancel(s->loop, &s->reap);
+		loop_timer_cancel(s->loop, &s->sweep);
 	}
 	if (s->io.fd >= 0) {
 		loop_io_del(s->loop, &s->io);

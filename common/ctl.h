@@ -16,6 +16,13 @@
 #define CTL_MAX_LINE	4096
 #define CTL_MAX_OUT	(1024 * 1024)
 #define CTL_MAX_CLIENTS 64
+/* A client that sends nothing for this long is dropped, unless the daemon
+ * reserved it (vrrpd's forwarder link). A request/reply protocol: vrrpctl
+ * waits milliseconds, not seconds. */
+#define CTL_IDLE_MS 10000
+/* A client let in on the reserved slot must reserve itself with its first
+ * line within this time. */
+#define CTL_PROBATION_MS 1000
 
 struct ctl_server;
 
@@ -34,12 +41,16 @@ struct ctl_client {
 	 * ctl_send() cannot touch freed memory. ctl_client_gone() says
 	 * whether it happened. */
 	bool dead;
-	void *user; /* the daemon's per-client state */
+	bool reserved;	   /* ctl_client_reserve(): no idle timeout */
+	bool probation;	   /* let in past the ordinary slots: reserve or go */
+	int64_t active_ms; /* last bytes in, or accept */
+	void *user;	   /* the daemon's per-client state */
 	struct ctl_client *next;
 };
 
 struct ctl_stats {
 	uint64_t accepted, refused, requests, bad_requests, overflows;
+	uint64_t timed_out;
 };
 
 /* Called for each complete line (without the newline). */
@@ -57,7 +68,12 @@ struct ctl_server {
 	struct ctl_client *clients;
 	unsigned n_clients;
 	struct ctl_stats stats;
-	struct loop_timer reap; /* frees dead clients, armed when one dies */
+	struct loop_timer reap;	 /* frees dead clients, armed when one dies */
+	struct loop_timer sweep; /* idle timeouts, armed while clients live */
+	unsigned reserve;	 /* slots kept for reserving clients */
+	unsigned n_reserved;	 /* live clients holding them */
+	int64_t refused_log_ms;	 /* last refusal log line */
+	uint64_t refused_logged; /* stats.refused at that line */
 	bool has_group; /* mode 0660, this group may connect and command */
 	gid_t group;
 };
@@ -104,6 +120,20 @@ void ctl_send(struct ctl_client *c, const char *data, size_t len);
 void ctl_send_sbuf(struct ctl_client *c, struct sbuf *sb);
 /* {"ok":false,"error":"..."} */
 void ctl_send_error(struct ctl_client *c, const char *msg);
+/*
+ * Keeps n of the CTL_MAX_CLIENTS slots for clients the daemon reserves
+ * (vrrpd: the forwarder), so that idle or hostile clients holding every
+ * other slot cannot keep it out. When only reserved slots are left, one
+ * privileged client at a time is let in on probation (one more than
+ * CTL_MAX_CLIENTS when all are taken): if its first line
+ * does not make the daemon call ctl_client_reserve(), it gets that one
+ * reply (an operator's `status` still works) and is closed; silent, it is
+ * closed after CTL_PROBATION_MS.
+ */
+void ctl_server_reserve(struct ctl_server *s, unsigned n);
+/* Moves the client to a reserved slot (no idle timeout). False when all
+ * reserved slots are taken; it then stays an ordinary client. */
+bool ctl_client_reserve(struct ctl_client *c);
 /* Drops the client (deferred free, see ctl_send). */
 void ctl_client_close(struct ctl_client *c);
 bool ctl_client_gone(const struct ctl_client *c);

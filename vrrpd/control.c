@@ -78,6 +78,21 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 		    vi->notify.runs, vi->notify.failures, vi->notify.dropped);
 }
 
+/* The control socket's own counters: refusals say slots were full. */
+static void control_status_json(const struct ctl_server *s, struct sbuf *sb)
+{
+	const struct ctl_stats *st = &s->stats;
+
+	sbuf_printf(
+	    sb,
+	    "\"control\":{\"clients\":%u,\"max_clients\":%d,"
+	    "\"accepted\":%llu,\"refused\":%llu,\"timed_out\":%llu,"
+	    "\"overflows\":%llu},",
+	    s->n_clients, CTL_MAX_CLIENTS, (unsigned long long)st->accepted,
+	    (unsigned long long)st->refused, (unsigned long long)st->timed_out,
+	    (unsigned long long)st->overflows);
+}
+
 static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 {
 	struct sbuf sb;
@@ -98,6 +113,7 @@ static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 		json_instance(&sb, &d->inst[i]);
 	}
 	sbuf_puts(&sb, "],");
+	control_status_json(&d->ctl, &sb);
 	fwdlink_status_json(d, &sb);
 	smtp_status_json(d, &sb);
 	sbuf_puts(&sb, "}\n");
@@ -119,9 +135,12 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 		/* its health moves priorities: only root or our own uid */
 		if (!cl->privileged)
 			ctl_send_error(cl, "permission denied");
-		else if (line[4] == 'o')
+		else if (line[4] == 'o') {
 			fwdlink_hello(d, cl, line);
-		else
+			/* the forwarder keeps its slot, busy socket or not */
+			if (d->fwd.client == cl)
+				ctl_client_reserve(cl);
+		} else
 			fwdlink_health(d, cl, line);
 		return;
 	}
@@ -186,6 +205,8 @@ int control_open(struct vrrpd *d)
 	}
 	rc = ctl_server_open(&d->ctl, &d->loop, d->conf->global.control_socket,
 			     on_line, on_close, d);
+	if (rc == 0)
+		ctl_server_reserve(&d->ctl, 1); /* for the forwarder */
 	if (rc == 0 && d->conf->global.control_socket_group)
 		rc = ctl_server_set_group(&d->ctl,
 					  d->conf->global.control_socket_gid);

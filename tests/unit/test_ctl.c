@@ -47,6 +47,7 @@ static void on_line(struct ctl_client *c, char *line, void *arg)
 
 		f->fwd = c;
 		f->hellos++;
+		ctl_client_reserve(c); /* as vrrpd's control.c does */
 		ctl_send(c, f->hello_reply, sizeof(f->hello_reply));
 		f->uid_after_send = (unsigned)c->uid; /* was a UAF */
 		f->gone_after_send = ctl_client_gone(c);
@@ -202,12 +203,78 @@ static void test_hangup_reaped(void **state)
 	assert_int_equal(f->srv.n_clients, 0);
 }
 
+/* Reads what is there; -1 when the server closed the connection. */
+static int drain(int fd)
+{
+	char buf[256];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN))
+		return -1;
+	return n < 0 ? 0 : (int)n;
+}
+
+/* Issue 18 item 7: idle clients in every ordinary slot do not keep the
+ * forwarder out, nor an operator's one request; a third one is refused. */
+static void test_reserved_slot(void **state)
+{
+	struct fixture *f = *state;
+	int idle[CTL_MAX_CLIENTS - 1], op, extra, fwd;
+	size_t i;
+
+	ctl_server_reserve(&f->srv, 1);
+	for (i = 0; i < CTL_MAX_CLIENTS - 1; i++) {
+		idle[i] = connect_to(f->path);
+		pump(f, 1); /* the listen backlog is 16 */
+	}
+	pump(f, 10);
+	assert_int_equal(f->srv.n_clients, CTL_MAX_CLIENTS - 1);
+
+	/* an operator's status goes through on probation, then is closed */
+	op = connect_to(f->path);
+	send_all(f, op, "ping\n", 5);
+	pump(f, 10);
+	assert_true(drain(op) > 0);
+	pump(f, 10);
+	assert_int_equal(drain(op), -1);
+	close(op);
+
+	/* a silent one holds the probation slot; one more is refused */
+	op = connect_to(f->path);
+	pump(f, 10);
+	extra = connect_to(f->path);
+	pump(f, 10);
+	assert_int_equal(drain(extra), -1);
+	assert_int_equal(f->srv.stats.refused, 1);
+	close(extra);
+	close(op); /* the silent one goes: the slot is free again */
+	pump(f, 10);
+
+	/* the forwarder gets the reserved slot and keeps it */
+	fwd = connect_to(f->path);
+	send_all(f, fwd, "hello\n", 6);
+	pump(f, 10);
+	assert_int_equal(f->hellos, 1);
+	assert_non_null(f->fwd);
+	assert_true(f->fwd->reserved);
+	assert_int_equal(f->srv.n_reserved, 1);
+	assert_true(drain(fwd) > 0);
+	pump(f, 10);
+	assert_int_equal(drain(fwd), 0);
+	assert_int_equal(f->srv.n_clients, CTL_MAX_CLIENTS);
+	close(fwd);
+	for (i = 0; i < CTL_MAX_CLIENTS - 1; i++)
+		close(idle[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_flood_then_hello, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_hangup_reaped, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_reserved_slot, setup,
 					    teardown),
 	};
 
