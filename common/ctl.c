@@ -400,10 +400,26 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	}
 }
 
+/* Does a server accept connections on path? A stale socket file (its
+ * daemon died) refuses them. */
+static bool path_answers(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	yes = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+	      errno == EAGAIN; /* alive, its backlog full */
+	close(fd);
+	return yes;
+}
+
 int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 		    ctl_line_cb on_line, ctl_close_cb on_close, void *arg)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct stat st;
 	mode_t old;
 	int fd, rc;
 
@@ -412,6 +428,10 @@ int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
+	/* never take the socket of a live daemon (the pidlock should
+	 * have said so first; this also covers a daemon without it) */
+	if (path_answers(&sun))
+		return -EADDRINUSE;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -419,11 +439,13 @@ int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 	old = umask(0177);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (rc < 0 || listen(fd, 16) < 0) {
+	if (rc < 0 || listen(fd, 16) < 0 || stat(path, &st) < 0) {
 		rc = -errno;
 		close(fd);
 		return rc;
 	}
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
 	s->loop = loop;
 	loop_timer_init(&s->reap, server_reap, s);
 	loop_timer_init(&s->sweep, server_sweep, s);
@@ -462,7 +484,12 @@ void ctl_server_close(struct ctl_server *s)
 		s->io.fd = -1;
 	}
 	if (s->path) {
-		unlink(s->path);
+		struct stat st;
+
+		/* only if it is still ours: not one another daemon bound */
+		if (stat(s->path, &st) == 0 && st.st_dev == s->dev &&
+		    st.st_ino == s->ino)
+			unlink(s->path);
 		free(s->path);
 		s->path = NULL;
 	}

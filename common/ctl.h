@@ -75,6 +75,8 @@ struct ctl_server {
 	int64_t refused_log_ms;	 /* last refusal log line */
 	uint64_t refused_logged; /* stats.refused at that line */
 	bool has_group; /* mode 0660, this group may connect and command */
+	dev_t dev;	/* the socket file we bound: only that one is */
+	ino_t ino;	/* unlinked at close */
 	gid_t group;
 };
 
@@ -94,7 +96,8 @@ struct ctl_peer {
 bool ctl_peer_privileged(const struct ctl_peer *p, uid_t self, bool has_group,
 			 gid_t group);
 
-/* Binds path (mode 0600, replacing a stale socket). 0 or -errno. */
+/* Binds path (mode 0600, replacing a stale socket; -EADDRINUSE when a
+ * server answers on it). 0 or -errno. */
 int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 		    ctl_line_cb on_line, ctl_close_cb on_close, void *arg);
 void ctl_server_close(struct ctl_server *s);

@@ -1,5 +1,6 @@
 /* vrrpd's control-socket verbs (DESIGN.md "Control sockets"). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -210,7 +211,10 @@ int control_open(struct vrrpd *d)
 	if (rc == 0 && d->conf->global.control_socket_group)
 		rc = ctl_server_set_group(&d->ctl,
 					  d->conf->global.control_socket_gid);
-	if (rc < 0)
+	if (rc == -EADDRINUSE)
+		log_err("control socket %s: another daemon answers on it",
+			d->conf->global.control_socket);
+	else if (rc < 0)
 		log_err("control socket %s: %s (does its directory exist?)",
 			d->conf->global.control_socket, strerror(-rc));
 	return rc;
