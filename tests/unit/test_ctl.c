@@ -15,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "ctl.h"
 #include "loop.h"
+#include "pidlock.h"
 
 struct fixture {
 	struct loop loop;
@@ -267,6 +269,50 @@ static void test_reserved_slot(void **state)
 		close(idle[i]);
 }
 
+/* Issue 18 item 2: a second taker is refused and told the holder's PID;
+ * once the holder closes, the lock is free again. */
+static void test_pidlock(void **state)
+{
+	struct fixture *f = *state;
+	char sock[128], lock[140], text[32] = "";
+	pid_t holder = -1;
+	int fd, fd2;
+	FILE *fp;
+
+	snprintf(sock, sizeof(sock), "%s/sub/d.sock", f->dir);
+	fd = pidlock_take(sock, &holder);
+	assert_true(fd >= 0);
+	assert_int_equal(pidlock_path(sock, lock, sizeof(lock)), 0);
+	fp = fopen(lock, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(text, sizeof(text), fp));
+	fclose(fp);
+	assert_int_equal(atoi(text), (int)getpid());
+	/* another open file description: flock conflicts even in-process */
+	assert_int_equal(pidlock_take(sock, &holder), -EWOULDBLOCK);
+	assert_int_equal(holder, getpid());
+	close(fd);
+	fd2 = pidlock_take(sock, &holder);
+	assert_true(fd2 >= 0);
+	close(fd2);
+	unlink(lock);
+	snprintf(lock, sizeof(lock), "%s/sub", f->dir);
+	rmdir(lock);
+}
+
+/* Issue 18 item 2: a socket a live server answers on is not taken. */
+static void test_live_socket_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_server other;
+	struct stat st;
+
+	assert_int_equal(
+	    ctl_server_open(&other, &f->loop, f->path, on_line, on_close, f),
+	    -EADDRINUSE);
+	assert_int_equal(stat(f->path, &st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +321,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_hangup_reaped, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reserved_slot, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_pidlock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_live_socket_kept, setup,
 					    teardown),
 	};
 
