@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,8 +17,10 @@ static void probe_child(const char *path, unsigned sections)
 	struct conf_diag diag;
 	struct conf *c = NULL;
 
-	/* a killed daemon must not leave a parser running */
+	/* a killed daemon must not leave a parser running, nor one that
+	 * holds its sockets or its lock */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	syscall(SYS_close_range, 3U, ~0U, 0U);
 	conf_diag_init(&diag);
 	conf_load(path, sections, &c, &diag);
 	_exit(0);

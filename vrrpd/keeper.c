@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,6 +96,11 @@ void keeper_run(void (*start)(void *arg), void *arg, int note_fd)
 	signal(SIGHUP, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* none of the daemon's descriptors (its socket, its lock) may
+	 * outlive it here */
+	if (note_fd > 3)
+		syscall(SYS_close_range, 3U, (unsigned)note_fd - 1, 0U);
+	syscall(SYS_close_range, (unsigned)note_fd + 1, ~0U, 0U);
 	prctl(PR_SET_NAME, "vrrpd-keeper", 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)

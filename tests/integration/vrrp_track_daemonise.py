@@ -82,9 +82,9 @@ def test(lab):
     out = a.proc.output()
     runs = out.count("hang: still running after its timeout")
     check(runs >= 3, "the hanging script timed out %d times" % runs)
-    # what the last runs started may not be reaped yet: at most one run's
-    # worth of each script (2 + 2), never one per run
-    check(len(left) <= 4, "no strays pile up (%d left after ~20 runs)"
+    # what the running scripts started is still theirs (2 + 2, more if a
+    # keeper is still at work on a loaded machine); never one per run
+    check(len(left) <= 8, "no strays pile up (%d left after ~20 runs)"
           % len(left))
     check("process(es) the script left running" in out,
           "the keeper says it killed what scripts left")
