@@ -134,8 +134,12 @@ enum {
 	CONF_ALL = CONF_VRRP | CONF_FWD,
 };
 
+/* The largest configuration file conf_load reads (docs/security.md). */
+#define CONF_MAX_BYTES (4 * 1024 * 1024)
+
 /*
- * Loads path. Returns 0 and *out, or -1 with the problems in diag
+ * Loads path: only a regular file of at most CONF_MAX_BYTES, opened
+ * without blocking. Returns 0 and *out, or -1 with the problems in diag
  * (warnings may be present either way).
  */
 int conf_load(const char *path, unsigned sections, struct conf **out,

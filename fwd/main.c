@@ -17,6 +17,7 @@
 #include "control.h"
 #include "fwd.h"
 #include "listener.h"
+#include "pidlock.h"
 #include "proxy.h"
 #include "reload.h"
 #include "stats_http.h"
@@ -267,10 +268,33 @@ static void stick_purge(struct loop *loop, struct loop_timer *t)
 	loop_timer_at(loop, t, loop->now_ms + STICK_PURGE_MS);
 }
 
+/*
+ * One fwd per control socket: a second one would take the socket (and
+ * with it the stats and the reloads) and bind the same ports. The
+ * descriptor to keep open, or -errno (said why).
+ */
+static int instance_lock(const char *sock)
+{
+	pid_t holder;
+	int fd = pidlock_take(sock, &holder);
+
+	if (fd == -EWOULDBLOCK)
+		log_err("another fwd (PID %ld) runs with control socket %s "
+			"(it holds %s.lock); not starting",
+			(long)holder, sock, sock);
+	else if (fd < 0)
+		log_err("cannot lock %s.lock: %s; not starting", sock,
+			strerror(-fd));
+	return fd;
+}
+
 static int fwd_run(struct fwd *f)
 {
-	int rc;
+	int rc, lock;
 
+	lock = instance_lock(f->c->control_socket);
+	if (lock < 0)
+		return lock;
 	fit_nofile(f);
 	signal(SIGPIPE, SIG_IGN);
 	pipes_init(&f->pipes, f->idle_pipes);
@@ -309,6 +333,7 @@ out:
 	proxy_close_all(f);
 	stats_http_close(f);
 	control_close(f);
+	close(lock);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../common/parse.h"
+#include "../conf/conf_bound.h"
 #include "check.h"
 #include "fwd.h"
 #include "listener.h"
@@ -546,7 +547,8 @@ static struct conf *load(struct fwd *f, char *err, size_t len)
 	int rc;
 
 	conf_diag_init(&diag);
-	rc = conf_load(f->reload->path, CONF_FWD, &c, &diag);
+	rc = conf_load_bounded(f->reload->path, CONF_FWD, CONF_RELOAD_BUDGET_MS,
+			       &c, &diag);
 	snprintf(err, len, "%s: cannot load", f->reload->path);
 	for (line = strtok_r((char *)sbuf_str(&diag.text), "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {

@@ -1,5 +1,6 @@
 /* vrrpd's control-socket verbs (DESIGN.md "Control sockets"). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,6 +85,21 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 		    vi->notify.runs, vi->notify.failures, vi->notify.dropped);
 }
 
+/* The control socket's own counters: refusals say slots were full. */
+static void control_status_json(const struct ctl_server *s, struct sbuf *sb)
+{
+	const struct ctl_stats *st = &s->stats;
+
+	sbuf_printf(
+	    sb,
+	    "\"control\":{\"clients\":%u,\"max_clients\":%d,"
+	    "\"accepted\":%llu,\"refused\":%llu,\"timed_out\":%llu,"
+	    "\"overflows\":%llu},",
+	    s->n_clients, CTL_MAX_CLIENTS, (unsigned long long)st->accepted,
+	    (unsigned long long)st->refused, (unsigned long long)st->timed_out,
+	    (unsigned long long)st->overflows);
+}
+
 static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 {
 	struct sbuf sb;
@@ -104,6 +120,7 @@ static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 		json_instance(&sb, &d->inst[i]);
 	}
 	sbuf_puts(&sb, "],");
+	control_status_json(&d->ctl, &sb);
 	fwdlink_status_json(d, &sb);
 	smtp_status_json(d, &sb);
 	sbuf_puts(&sb, "}\n");
@@ -125,9 +142,12 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 		/* its health moves priorities: only root or our own uid */
 		if (!cl->privileged)
 			ctl_send_error(cl, "permission denied");
-		else if (kind == FWDPROTO_HELLO)
+		else if (kind == FWDPROTO_HELLO) {
 			fwdlink_hello(d, cl, line);
-		else if (kind == FWDPROTO_HEALTH)
+			/* the forwarder keeps its slot, busy socket or not */
+			if (d->fwd.client == cl)
+				ctl_client_reserve(cl);
+		} else if (kind == FWDPROTO_HEALTH)
 			fwdlink_health(d, cl, line);
 		else
 			fwdlink_heartbeat(d, cl);
@@ -194,10 +214,15 @@ int control_open(struct vrrpd *d)
 	}
 	rc = ctl_server_open(&d->ctl, &d->loop, d->conf->global.control_socket,
 			     on_line, on_close, d);
+	if (rc == 0)
+		ctl_server_reserve(&d->ctl, 1); /* for the forwarder */
 	if (rc == 0 && d->conf->global.control_socket_group)
 		rc = ctl_server_set_group(&d->ctl,
 					  d->conf->global.control_socket_gid);
-	if (rc < 0)
+	if (rc == -EADDRINUSE)
+		log_err("control socket %s: another daemon answers on it",
+			d->conf->global.control_socket);
+	else if (rc < 0)
 		log_err("control socket %s: %s (does its directory exist?)",
 			d->conf->global.control_socket, strerror(-rc));
 	return rc;

@@ -148,6 +148,8 @@ void fwdlink_hello(struct vrrpd *d, struct ctl_client *cl, const char *line)
 	fwdproto_put_hello_ok(&reply, version);
 	ctl_send_sbuf(cl, &reply);
 	sbuf_free(&reply);
+	if (ctl_client_gone(cl)) /* it stopped reading: on_close follows */
+		return;
 	log_info("forwarder connected (uid %u, protocol %d%s)",
 		 (unsigned)cl->uid, version,
 		 version >= 2 ? ""

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../conf/conf_bound.h"
 #include "../conf/conf_diff.h"
 #include "instance.h"
 #include "scriptcheck.h"
@@ -565,7 +566,8 @@ static int load_checked(struct vrrpd *d, struct plan *p, struct sbuf *err)
 	int rc;
 
 	conf_diag_init(&diag);
-	rc = conf_load(d->conf->file, CONF_VRRP, &p->nc, &diag);
+	rc = conf_load_bounded(d->conf->file, CONF_VRRP, CONF_RELOAD_BUDGET_MS,
+			       &p->nc, &diag);
 	if (rc == 0 && script_check_all(p->nc, &diag) > 0)
 		rc = -1;
 	if (rc < 0)

@@ -122,6 +122,7 @@ static void print_status(const struct json *root)
 	}
 	print_forwarder(json_get(root, "forwarder"));
 	print_counters(json_get(root, "alerts"), "alerts");
+	print_counters(json_get(root, "control"), "control socket");
 }
 
 int main(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <grp.h>
@@ -16,6 +17,8 @@
 
 #include "conf.h"
 #include "conf_host.h"
+#include "conf_bound.h"
+#include "loop.h"
 
 static char path[64];
 
@@ -433,9 +436,88 @@ static void test_missing_file(void **state)
 	assert_int_equal(
 	    conf_load("/nonexistent/vrrpd.conf", CONF_VRRP, &c, &d), -1);
 	assert_string_equal(sbuf_str(&d.text),
-			    "/nonexistent/vrrpd.conf:0: cannot read file\n");
+			    "/nonexistent/vrrpd.conf:0: cannot read file: No "
+			    "such file or directory\n");
 	assert_null(c);
 	conf_diag_free(&d);
+}
+
+/* Issue 18 item 3: a FIFO in the file's place is refused without
+ * blocking (open() used to wait for a writer), so is a file over 4 MiB. */
+static void test_not_regular_or_too_big(void **state)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[64];
+	struct conf_diag d;
+	struct conf *c;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	conf_diag_init(&d);
+	assert_int_equal(conf_load(path, CONF_VRRP, &c, &d), -1);
+	assert_non_null(
+	    strstr(sbuf_str(&d.text), ":0: not a regular file (a FIFO)"));
+	conf_diag_free(&d);
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/big.conf", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, CONF_MAX_BYTES + 1), 0);
+	close(fd);
+	conf_diag_init(&d);
+	assert_int_equal(conf_load(path, CONF_VRRP, &c, &d), -1);
+	assert_non_null(strstr(sbuf_str(&d.text),
+			       ":0: 4194305 bytes; a configuration may have at "
+			       "most 4194304 (4 MiB)"));
+	conf_diag_free(&d);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Issue 18 item 3: a file libconfig needs seconds for is refused within
+ * the budget (a child parses it first); a normal one loads. */
+static void test_load_bounded(void **state)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[64];
+	struct conf_diag d;
+	struct conf *c;
+	int64_t t0, took;
+	FILE *f;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/slow.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("vrrp_script = {\n", f);
+	for (i = 0; i < 60000; i++) /* about 12 s of libconfig */
+		fprintf(f, "s%d={};", i);
+	fputs("};\n", f);
+	fclose(f);
+	conf_diag_init(&d);
+	t0 = mono_ms();
+	assert_int_equal(conf_load_bounded(path, CONF_VRRP, 100, &c, &d), -1);
+	took = mono_ms() - t0;
+	assert_null(c);
+	assert_non_null(strstr(sbuf_str(&d.text), "longer than 100 ms"));
+	assert_true(took < 1000);
+	conf_diag_free(&d);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("global_defs = { router_id = \"x\"; };\n", f);
+	fclose(f);
+	conf_diag_init(&d);
+	assert_int_equal(conf_load_bounded(path, CONF_VRRP, 2000, &c, &d), 0);
+	assert_non_null(c);
+	conf_free(c);
+	conf_diag_free(&d);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* Several problems: every one is reported, not just the first. */
@@ -572,6 +654,8 @@ int main(void)
 	    cmocka_unit_test(test_semantic_errors),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_not_regular_or_too_big),
+	    cmocka_unit_test(test_load_bounded),
 	    cmocka_unit_test(test_all_errors_reported),
 	    cmocka_unit_test(test_error_one_line),
 	    cmocka_unit_test(test_control_socket_group),
