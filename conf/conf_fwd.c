@@ -1,12 +1,15 @@
 #include "conf_fwd.h"
 
+#include <errno.h>
 #include <grp.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/parse.h"
+#include "conf_addr.h"
 
 #define DEFAULT_MAXCONN 4096
 #define MAX_MAXCONN	1000000
@@ -153,11 +156,13 @@ static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
 				   "listen %s: server %s: 'address' is "
 				   "required",
 				   listen, out->name);
-		else if (parse_sockaddr(addr, &out->addr, &out->addrlen,
-					false) < 0)
+		else if (conf_addr_server(addr, &out->addr, &out->addrlen,
+					  &out->port_follow,
+					  &out->port_offset) < 0)
 			conf_error(ctx, member(s, "address"),
 				   "listen %s: server %s: address \"%s\" is "
-				   "not \"ip:port\" or \"[ipv6]:port\"",
+				   "not \"ip:port\", \"ip\" (the client's "
+				   "port) or \"ip:+N\" / \"ip:-N\"",
 				   listen, out->name, addr);
 	}
 	free(addr);
@@ -196,6 +201,50 @@ static void parse_servers(struct conf_ctx *ctx, const config_setting_t *l,
 	}
 }
 
+/* One "bind" string: one entry per port of its range. */
+static void add_bind(struct conf_ctx *ctx, const config_setting_t *e,
+		     const char *str, struct conf_fwd_listen *out)
+{
+	struct conf_fwd_bind b = {.line = (int)config_setting_source_line(e)};
+	struct conf_fwd_bind *nb;
+	int lo = 0, hi = 0, rc, p;
+
+	rc = conf_addr_bind(str, &b.addr, &b.addrlen, &lo, &hi);
+	if (rc == -ERANGE || rc == -E2BIG) {
+		conf_error(ctx, e,
+			   "listen %s: bind \"%s\": %s (at most %d ports "
+			   "a range, each one is a socket)",
+			   out->name, str,
+			   rc == -ERANGE ? "the range ends below its start"
+					 : "the range is too long",
+			   CONF_BIND_RANGE_MAX);
+		return;
+	}
+	if (rc < 0) {
+		conf_error(ctx, e,
+			   "listen %s: bind \"%s\" is not \"ip:port\", "
+			   "\"[ipv6]:port\" or \"ip:first-last\"",
+			   out->name, str);
+		return;
+	}
+	nb = realloc(out->binds, (out->n_binds + (size_t)(hi - lo) + 2) *
+				     sizeof(*out->binds));
+	if (!nb) {
+		conf_error(ctx, e, "out of memory");
+		return;
+	}
+	out->binds = nb;
+	for (p = lo; p <= hi; p++) {
+		if (b.addr.ss_family == AF_INET)
+			((struct sockaddr_in *)&b.addr)->sin_port =
+			    htons((uint16_t)p);
+		else
+			((struct sockaddr_in6 *)&b.addr)->sin6_port =
+			    htons((uint16_t)p);
+		out->binds[out->n_binds++] = b;
+	}
+}
+
 static void parse_binds(struct conf_ctx *ctx, const config_setting_t *l,
 			struct conf_fwd_listen *out)
 {
@@ -211,23 +260,12 @@ static void parse_binds(struct conf_ctx *ctx, const config_setting_t *l,
 		return;
 	if (n == 0)
 		conf_error(ctx, s, "listen %s: 'bind' is empty", out->name);
-	out->binds = calloc(n + 1, sizeof(*out->binds));
-	for (i = 0; out->binds && i < n; i++) {
-		config_setting_t *e =
-		    config_setting_is_aggregate(s)
-			? config_setting_get_elem(s, (unsigned)i)
-			: s;
-		struct conf_fwd_bind *b = &out->binds[out->n_binds];
-
-		b->line = (int)config_setting_source_line(e);
-		if (parse_sockaddr(list[i], &b->addr, &b->addrlen, false) < 0)
-			conf_error(ctx, e,
-				   "listen %s: bind \"%s\" is not \"ip:port\" "
-				   "or \"[ipv6]:port\"",
-				   out->name, list[i]);
-		else
-			out->n_binds++;
-	}
+	for (i = 0; i < n; i++)
+		add_bind(ctx,
+			 config_setting_is_aggregate(s)
+			     ? config_setting_get_elem(s, (unsigned)i)
+			     : s,
+			 list[i], out);
 	conf_str_list_free(list, n);
 }
 
@@ -282,6 +320,62 @@ static void parse_balance(struct conf_ctx *ctx, const config_setting_t *l,
 	free(b);
 }
 
+static int bind_port(const struct conf_fwd_bind *b)
+{
+	return ntohs(b->addr.ss_family == AF_INET
+			 ? ((const struct sockaddr_in *)&b->addr)->sin_port
+			 : ((const struct sockaddr_in6 *)&b->addr)->sin6_port);
+}
+
+/*
+ * A server without a port goes to the port the client connected to (plus
+ * its offset): every bind port must map into 1..65535, and its check needs
+ * a port of its own unless the listener has only one.
+ */
+static void check_port_follow(struct conf_ctx *ctx, const config_setting_t *l,
+			      struct conf_fwd_listen *out)
+{
+	config_setting_t *g = member(l, "server");
+	size_t i, j;
+	bool one_port = true;
+
+	for (j = 1; j < out->n_binds; j++)
+		if (bind_port(&out->binds[j]) != bind_port(&out->binds[0]))
+			one_port = false;
+	for (i = 0; g && i < out->n_servers; i++) {
+		struct conf_fwd_server *sv = &out->servers[i];
+		config_setting_t *s = member(g, sv->name);
+		config_setting_t *at = s ? member(s, "address") : NULL;
+
+		if (!sv->port_follow || !at)
+			continue;
+		for (j = 0; j < out->n_binds; j++) {
+			int p = bind_port(&out->binds[j]);
+
+			if (conf_addr_follow_port(p, sv->port_offset) > 0)
+				continue;
+			conf_error(ctx, at,
+				   "listen %s: server %s: bind port %d %+d is "
+				   "outside 1..65535",
+				   out->name, sv->name, p, sv->port_offset);
+			break;
+		}
+		if (!sv->check.enabled || sv->check.port || !out->n_binds)
+			continue;
+		if (one_port) {
+			/* the only port a client can come in on */
+			sv->check.port = conf_addr_follow_port(
+			    bind_port(&out->binds[0]), sv->port_offset);
+			continue;
+		}
+		conf_error(ctx, member(s, "check"),
+			   "listen %s: server %s: check needs 'port': the "
+			   "address has no port and the listen binds several "
+			   "ports (as HAProxy's \"check port N\")",
+			   out->name, sv->name);
+	}
+}
+
 static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
 			 const struct conf_fwd *fwd,
 			 struct conf_fwd_listen *out)
@@ -311,6 +405,7 @@ static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
 			     "maxconn %ld, which limits it",
 			     out->name, out->maxconn, fwd->maxconn);
 	parse_servers(ctx, l, out);
+	check_port_follow(ctx, l, out);
 }
 
 static bool same_addr(const struct sockaddr_storage *a, socklen_t alen,

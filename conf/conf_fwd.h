@@ -30,8 +30,10 @@ struct conf_fwd_check {
 struct conf_fwd_server {
 	char name[CONF_NAME_MAX];
 	int line;
-	struct sockaddr_storage addr;
+	struct sockaddr_storage addr; /* port 0 when port_follow */
 	socklen_t addrlen;
+	bool port_follow; /* "ip" or "ip:+N": the client's port (+ offset) */
+	int port_offset;
 	int weight; /* 0..256; 0 takes no new connections */
 	bool backup, disabled;
 	struct conf_fwd_check check;

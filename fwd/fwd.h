@@ -61,7 +61,8 @@ struct fwd_bind {
 	struct loop_io io;
 	struct fwd_listen *l;
 	const struct conf_fwd_bind *conf;
-	bool active; /* in epoll, i.e. accepting */
+	bool active;	/* in epoll, i.e. accepting */
+	uint64_t total; /* sessions accepted on this port */
 };
 
 struct fwd_listen {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/parse.h"
+#include "../conf/conf_addr.h"
 #include "listener.h"
 
 /*
@@ -522,9 +523,11 @@ static bool connect_retry(struct session *s, int err, int *exclude,
 {
 	struct fwd_server *srv = s->srv;
 	struct fwd *f = s->l->f;
+	struct sockaddr_storage to;
 	unsigned skipped;
 	char addr[80];
 
+	proxy_server_addr(s, srv, &to);
 	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
 		/* our own shortage, not the server's fault: shed this client
 		 * and stop accepting for a moment */
@@ -537,8 +540,8 @@ static bool connect_retry(struct session *s, int err, int *exclude,
 		log_warn("%s/%s: connect to %s failed: %s (%u more "
 			 "suppressed)",
 			 s->l->conf->name, srv->conf->name,
-			 sockaddr_str((const struct sockaddr *)&srv->conf->addr,
-				      addr, sizeof(addr)),
+			 sockaddr_str((const struct sockaddr *)&to, addr,
+				      sizeof(addr)),
 			 strerror(err), skipped);
 	side_close(f, &s->be);
 	loop_timer_cancel(&f->loop, &s->timer);
@@ -668,11 +671,29 @@ static int early_send(struct session *s)
 	return 1;
 }
 
+void proxy_server_addr(const struct session *s, const struct fwd_server *srv,
+		       struct sockaddr_storage *ss)
+{
+	const struct conf_fwd_server *c = srv->conf;
+	int port;
+
+	*ss = c->addr;
+	if (!c->port_follow)
+		return;
+	/* conf_fwd.c checked every bind port maps into 1..65535 */
+	port = conf_addr_follow_port(s->lport, c->port_offset);
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+}
+
 /* Starts a connect to s->srv: 0 under way, 1 connected, or -errno. */
 static int start_connect(struct session *s)
 {
 	const struct conf_fwd_server *c = s->srv->conf;
 	struct fwd *f = s->l->f;
+	struct sockaddr_storage to;
 	int fd, rc;
 
 	fd = socket(c->addr.ss_family,
@@ -681,7 +702,8 @@ static int start_connect(struct session *s)
 		return -errno;
 	set_nodelay(fd);
 	/* connect before epoll: a socket not yet connecting polls as HUP */
-	rc = connect(fd, (const struct sockaddr *)&c->addr, c->addrlen);
+	proxy_server_addr(s, s->srv, &to);
+	rc = connect(fd, (const struct sockaddr *)&to, c->addrlen);
 	if (rc < 0 && errno != EINPROGRESS) {
 		rc = -errno;
 		close(fd);
@@ -762,9 +784,10 @@ static void session_start(struct session *s, bool wait)
 	session_connect(s, NULL, -1);
 }
 
-void proxy_accept(struct fwd_listen *l, int fd,
+void proxy_accept(struct fwd_bind *b, int fd,
 		  const struct sockaddr_storage *peer, socklen_t peerlen)
 {
+	struct fwd_listen *l = b->l;
 	struct fwd *f = l->f;
 	struct session *s = calloc(1, sizeof(*s));
 
@@ -784,6 +807,11 @@ void proxy_accept(struct fwd_listen *l, int fd,
 	s->be.io.fd = -1;
 	memcpy(&s->peer, peer, peerlen);
 	s->peerlen = peerlen;
+	s->lport = ntohs(
+	    b->conf->addr.ss_family == AF_INET
+		? ((const struct sockaddr_in *)&b->conf->addr)->sin_port
+		: ((const struct sockaddr_in6 *)&b->conf->addr)->sin6_port);
+	b->total++;
 	loop_timer_init(&s->timer, session_timeout, s);
 	s->tries_left = l->conf->retries;
 	if (l->conf->stick)

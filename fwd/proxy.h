@@ -46,14 +46,15 @@ struct session {
 	struct stick_key key;
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
+	int lport; /* the listener port the client connected to */
 	struct session *snext, *sprev; /* on srv->sessions */
 	struct session *anext, *aprev; /* on fwd->sessions */
 	struct session *qnext, *qprev; /* on fwd->again */
 	bool queued;
 };
 
-/* Takes ownership of fd, a freshly accepted client of l. */
-void proxy_accept(struct fwd_listen *l, int fd,
+/* Takes ownership of fd, a freshly accepted client of b's listener. */
+void proxy_accept(struct fwd_bind *b, int fd,
 		  const struct sockaddr_storage *peer, socklen_t peerlen);
 /* Ends a session at once (both sockets closed). */
 void session_close(struct session *s, const char *why);
@@ -65,5 +66,9 @@ void proxy_shutdown_server(struct fwd_server *srv);
 void proxy_close_all(struct fwd *f);
 /* Continues sessions that yielded to be fair to others. */
 void proxy_run_again(struct loop *loop, struct loop_timer *t);
+/* Where s goes on srv: its address, with the client's port (plus the
+ * server's offset) for a port-following server. */
+void proxy_server_addr(const struct session *s, const struct fwd_server *srv,
+		       struct sockaddr_storage *ss);
 
 #endif

@@ -45,6 +45,9 @@ static void json_listen(struct sbuf *sb, const struct snap_listen *l)
 			sbuf_puts(sb, ",");
 		sbuf_json_str(sb, l->binds[i]);
 	}
+	sbuf_puts(sb, "],\"bind_sessions\":[");
+	for (i = 0; l->bind_total && i < l->n_binds; i++)
+		sbuf_printf(sb, "%s%llu", i ? "," : "", ULL(l->bind_total[i]));
 	sbuf_printf(sb,
 		    "],\"state\":\"%s\",\"balance\":\"%s\",\"cur\":%u,"
 		    "\"maxconn\":%ld,\"total\":%llu,\"bytes_in\":%llu,"

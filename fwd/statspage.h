@@ -35,6 +35,7 @@ struct snap_server {
 struct snap_listen {
 	const char *name;
 	char (*binds)[SNAP_ADDR_MAX];
+	uint64_t *bind_total; /* per bind (port): sessions; NULL: unknown */
 	size_t n_binds;
 	const char *state; /* OPEN, FULL, PAUSED, CLOSED */
 	const char *balance;

@@ -172,6 +172,9 @@ static void section_listen(struct sbuf *sb, const struct snap_listen *l)
 	for (i = 0; i < l->n_binds; i++) {
 		sbuf_puts(sb, i ? ", " : "");
 		statspage_html_esc(sb, l->binds[i]);
+		if (l->bind_total && l->n_binds > 1)
+			sbuf_printf(sb, " (%llu)",
+				    (unsigned long long)l->bind_total[i]);
 	}
 	sbuf_printf(sb,
 		    " &middot; %s &middot; %u/%ld connections &middot; "
