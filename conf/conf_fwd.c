@@ -31,7 +31,9 @@ static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
 static const char *const listen_keys[] = {"bind",    "balance",	   "stick",
 					  "retries", "redispatch", "maxconn",
-					  "server",  NULL};
+					  "server",  "timeout",	   NULL};
+static const char *const listen_timeout_keys[] = {"connect", "client", "server",
+						  NULL};
 static const char *const stick_keys[] = {"on", "expire", "size", NULL};
 static const char *const server_keys[] = {"address",  "weight", "backup",
 					  "disabled", "check",	NULL};
@@ -81,6 +83,26 @@ static void parse_timeouts(struct conf_ctx *ctx, const config_setting_t *fwd,
 	conf_get_duration(ctx, t, "client", 1, DAY_MS, &out->timeout_client_ms);
 	conf_get_duration(ctx, t, "server", 1, DAY_MS, &out->timeout_server_ms);
 	conf_get_duration(ctx, t, "check", 1, DAY_MS, &out->timeout_check_ms);
+}
+
+/* listen.NAME.timeout: the forwarder's values unless set here. */
+static void parse_listen_timeouts(struct conf_ctx *ctx,
+				  const config_setting_t *l,
+				  const struct conf_fwd *fwd,
+				  struct conf_fwd_listen *out)
+{
+	config_setting_t *t = subgroup(ctx, l, "timeout");
+
+	out->timeout_connect_ms = fwd->timeout_connect_ms;
+	out->timeout_client_ms = fwd->timeout_client_ms;
+	out->timeout_server_ms = fwd->timeout_server_ms;
+	if (!t)
+		return;
+	conf_check_keys(ctx, t, listen_timeout_keys);
+	conf_get_duration(ctx, t, "connect", 1, DAY_MS,
+			  &out->timeout_connect_ms);
+	conf_get_duration(ctx, t, "client", 1, DAY_MS, &out->timeout_client_ms);
+	conf_get_duration(ctx, t, "server", 1, DAY_MS, &out->timeout_server_ms);
 }
 
 static void parse_identity(struct conf_ctx *ctx, const config_setting_t *fwd,
@@ -269,6 +291,48 @@ static void parse_binds(struct conf_ctx *ctx, const config_setting_t *l,
 	conf_str_list_free(list, n);
 }
 
+/* "10240k", "10m" as HAProxy users write them (k = 1024); -1 if not. */
+static long size_count(const char *str)
+{
+	char *end;
+	long v;
+
+	if (*str < '0' || *str > '9')
+		return -1;
+	v = strtol(str, &end, 10);
+	if (v > CONF_STICK_SIZE_MAX)
+		return -1;
+	if ((*end == 'k' || *end == 'K') && !end[1])
+		v *= 1024;
+	else if ((*end == 'm' || *end == 'M') && !end[1])
+		v *= 1024 * 1024;
+	else if (*end)
+		return -1;
+	return v;
+}
+
+static void parse_stick_size(struct conf_ctx *ctx, const config_setting_t *s,
+			     struct conf_fwd_listen *out)
+{
+	config_setting_t *m = member(s, "size");
+	long v;
+
+	if (!m || config_setting_type(m) != CONFIG_TYPE_STRING) {
+		conf_get_int(ctx, s, "size", 1, CONF_STICK_SIZE_MAX,
+			     &out->stick_size);
+		return;
+	}
+	v = size_count(config_setting_get_string(m));
+	if (v < 1 || v > CONF_STICK_SIZE_MAX)
+		conf_error(ctx, m,
+			   "listen %s: stick size \"%s\" is not a count of "
+			   "entries from 1 to 10m (10485760), such as 100000, "
+			   "\"10240k\" or \"10m\" (k = 1024)",
+			   out->name, config_setting_get_string(m));
+	else
+		out->stick_size = v;
+}
+
 static void parse_stick(struct conf_ctx *ctx, const config_setting_t *l,
 			struct conf_fwd_listen *out)
 {
@@ -296,7 +360,7 @@ static void parse_stick(struct conf_ctx *ctx, const config_setting_t *l,
 	free(on);
 	conf_get_duration(ctx, s, "expire", 1000, 30LL * DAY_MS,
 			  &out->stick_expire_ms);
-	conf_get_int(ctx, s, "size", 1, 10000000, &out->stick_size);
+	parse_stick_size(ctx, s, out);
 }
 
 static void parse_balance(struct conf_ctx *ctx, const config_setting_t *l,
@@ -393,6 +457,7 @@ static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
 	parse_binds(ctx, l, out);
 	parse_balance(ctx, l, out);
 	parse_stick(ctx, l, out);
+	parse_listen_timeouts(ctx, l, fwd, out);
 	v = out->retries;
 	if (conf_get_int(ctx, l, "retries", 0, 100, &v) == 0)
 		out->retries = (int)v;

@@ -11,6 +11,9 @@
 #include "conf_util.h"
 
 #define CONF_FWD_DEFAULT_SOCKET "/run/vrrpd/fwd.sock"
+/* Stick entries at most: HAProxy's "10m" (10 x 1024 x 1024), about 800 MiB
+ * at roughly 80 bytes an entry (fwd/stick.c). */
+#define CONF_STICK_SIZE_MAX (10L * 1024 * 1024)
 
 enum conf_balance {
 	CONF_BALANCE_ROUNDROBIN,
@@ -57,6 +60,8 @@ struct conf_fwd_listen {
 	int retries;
 	bool redispatch;
 	long maxconn;
+	/* the forwarder's unless the listen has its own timeout group */
+	int64_t timeout_connect_ms, timeout_client_ms, timeout_server_ms;
 	struct conf_fwd_server *servers;
 	size_t n_servers;
 };

@@ -455,7 +455,7 @@ void proxy_run_again(struct loop *loop, struct loop_timer *t)
 
 static void arm_idle(struct session *s)
 {
-	const struct conf_fwd *c = s->l->f->c;
+	const struct conf_fwd_listen *c = s->l->conf;
 	int64_t a = s->cli.last_ms + c->timeout_client_ms;
 	int64_t b = s->be.last_ms + c->timeout_server_ms;
 
@@ -466,7 +466,7 @@ static void arm_idle(struct session *s)
 static void session_timeout(struct loop *loop, struct loop_timer *t)
 {
 	struct session *s = t->arg;
-	const struct conf_fwd *c = s->l->f->c;
+	const struct conf_fwd_listen *c = s->l->conf;
 	int64_t now = loop->now_ms;
 
 	if (s->waiting) {
@@ -721,7 +721,7 @@ static int start_connect(struct session *s)
 		return rc;
 	}
 	loop_timer_at(&f->loop, &s->timer,
-		      f->loop.now_ms + f->c->timeout_connect_ms);
+		      f->loop.now_ms + s->l->conf->timeout_connect_ms);
 	return early_send(s);
 }
 

@@ -39,7 +39,7 @@ def run():
           Exchange2010 = {
             bind = [ "%s:80", "%s:443", "%s:135", "%s:60000-60001" ];
             balance = "roundrobin";
-            stick = { on = "src"; expire = "30m"; size = 100000; };
+            stick = { on = "src"; expire = "30m"; size = "10240k"; };
             redispatch = true;
             server = { cas1 = { address = "%s"; %s };
                        cas2 = { address = "%s"; %s }; };

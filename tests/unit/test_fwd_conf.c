@@ -553,6 +553,91 @@ static void test_port_follow_errors(void **state)
 		      "listen a (line 2)\n");
 }
 
+/* listen.NAME.timeout overrides the forwarder's, key by key. */
+static void test_listen_timeouts(void **state)
+{
+	struct conf_diag diag;
+	struct conf *c;
+	const struct conf_fwd_listen *l;
+
+	(void)state;
+	assert_int_equal(
+	    load("forwarder = { timeout = { connect = \"4s\"; client = \"1m\"; "
+		 "server = \"2m\"; };\n"
+		 "  listen = {\n"
+		 "    rpc = { bind = \"127.0.0.1:135\"; timeout = { client = "
+		 "\"15m\"; server = \"20m\"; };\n"
+		 "      server = { s = { address = \"127.0.0.1:2\"; }; }; };\n"
+		 "    web = { bind = \"127.0.0.1:80\";\n"
+		 "      server = { s = { address = \"127.0.0.1:3\"; }; }; };\n"
+		 "}; };\n",
+		 &c, &diag),
+	    0);
+	l = &c->fwd->listens[0];
+	assert_int_equal(l->timeout_connect_ms, 4000);
+	assert_int_equal(l->timeout_client_ms, 900000);
+	assert_int_equal(l->timeout_server_ms, 1200000);
+	l = &c->fwd->listens[1];
+	assert_int_equal(l->timeout_connect_ms, 4000);
+	assert_int_equal(l->timeout_client_ms, 60000);
+	assert_int_equal(l->timeout_server_ms, 120000);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	expect_errors("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+		      "  timeout = { client = \"soon\"; check = \"1s\"; };\n"
+		      "  server = { s = { address = \"127.0.0.1:2\"; }; }; }; "
+		      "}; };\n",
+		      "%s:2: unknown key 'check'\n"
+		      "%s:2: 'client' is \"soon\"; expected a duration such as "
+		      "\"500ms\", \"10s\", \"1m\" or a number of seconds\n");
+}
+
+static long stick_size_of(const char *size)
+{
+	struct conf_diag diag;
+	struct conf *c = NULL;
+	char text[512];
+	long v = -1;
+
+	snprintf(
+	    text, sizeof(text),
+	    "forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+	    "  stick = { on = \"src\"; size = %s; };\n"
+	    "  server = { s = { address = \"127.0.0.1:2\"; }; }; }; }; };\n",
+	    size);
+	if (load(text, &c, &diag) == 0)
+		v = c->fwd->listens[0].stick_size;
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	return v;
+}
+
+/* The size forms of the seeds' stick-table lines (k = 1024, as HAProxy). */
+static void test_stick_size(void **state)
+{
+	(void)state;
+	assert_int_equal(stick_size_of("\"10240k\""), 10485760);
+	assert_int_equal(stick_size_of("\"10m\""), 10485760);
+	assert_int_equal(stick_size_of("\"200k\""), 204800);
+	assert_int_equal(stick_size_of("\"5000\""), 5000);
+	assert_int_equal(stick_size_of("100000"), 100000);
+	assert_int_equal(stick_size_of("10485760"), 10485760);
+	assert_int_equal(stick_size_of("10485761"), -1);
+	assert_int_equal(stick_size_of("\"10241k\""), -1);
+	assert_int_equal(stick_size_of("\"0k\""), -1);
+	assert_int_equal(stick_size_of("\"1g\""), -1);
+	assert_int_equal(stick_size_of("\"10 k\""), -1);
+	expect_errors("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+		      "  stick = { on = \"src\"; size = \"11m\"; };\n"
+		      "  server = { s = { address = \"127.0.0.1:2\"; }; }; }; "
+		      "}; };\n",
+		      "%s:2: listen l: stick size \"11m\" is not a count of "
+		      "entries from 1 to 10m (10485760), such as 100000, "
+		      "\"10240k\" or \"10m\" (k = 1024)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +653,8 @@ int main(void)
 	    cmocka_unit_test(test_addr_forms),
 	    cmocka_unit_test(test_port_follow),
 	    cmocka_unit_test(test_port_follow_errors),
+	    cmocka_unit_test(test_listen_timeouts),
+	    cmocka_unit_test(test_stick_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
