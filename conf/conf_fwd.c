@@ -29,9 +29,9 @@ static const char *const fwd_keys[] = {"control_socket",
 				       NULL};
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
-static const char *const listen_keys[] = {"bind",    "balance",	   "stick",
-					  "retries", "redispatch", "maxconn",
-					  "server",  "timeout",	   NULL};
+static const char *const listen_keys[] = {
+    "bind",    "balance", "stick",   "retries", "redispatch",
+    "maxconn", "server",  "timeout", "log",	NULL};
 static const char *const listen_timeout_keys[] = {"connect", "client", "server",
 						  NULL};
 static const char *const stick_keys[] = {"on", "expire", "size", NULL};
@@ -462,6 +462,7 @@ static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
 	if (conf_get_int(ctx, l, "retries", 0, 100, &v) == 0)
 		out->retries = (int)v;
 	conf_get_bool(ctx, l, "redispatch", &out->redispatch);
+	conf_get_bool(ctx, l, "log", &out->log);
 	if (conf_get_int(ctx, l, "maxconn", 1, MAX_MAXCONN, &out->maxconn) ==
 		0 &&
 	    out->maxconn > fwd->maxconn)

@@ -62,6 +62,7 @@ struct conf_fwd_listen {
 	long maxconn;
 	/* the forwarder's unless the listen has its own timeout group */
 	int64_t timeout_connect_ms, timeout_client_ms, timeout_server_ms;
+	bool log; /* a line per session (fwd/sesslog.c) */
 	struct conf_fwd_server *servers;
 	size_t n_servers;
 };

@@ -20,6 +20,8 @@
 #include "health.h"
 #include "pipes.h"
 #include "pool.h"
+#include "sesslog.h"
+#include "sesslog_out.h"
 #include "stick.h"
 #include "vrrplink.h"
 
@@ -77,6 +79,7 @@ struct fwd_listen {
 	unsigned cur;
 	uint64_t total, bytes_in, bytes_out, no_server;
 	int client_first; /* learnt: >= 0 clients speak first (proxy.c) */
+	uint64_t ends[SESS_END_COUNT]; /* sessions by how they ended */
 };
 
 struct fwd {
@@ -105,7 +108,8 @@ struct fwd {
 	struct stats_http *stats_http; /* NULL: no status page */
 	/* reload.c: the file to re-read, sections still in use */
 	struct fwd_reload *reload;
-	char scratch[65536]; /* one read at a time, single thread */
+	struct sesslog_out slog; /* listen.NAME.log lines */
+	char scratch[65536];	 /* one read at a time, single thread */
 };
 
 const char *server_admin_str(enum server_admin a);

@@ -268,6 +268,7 @@ out:
 	proxy_close_all(f);
 	stats_http_close(f);
 	control_close(f);
+	sesslog_out_close(&f->slog);
 	return rc;
 }
 
@@ -347,6 +348,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	f->use_splice = splice;
+	sesslog_out_init(&f->slog, &f->loop, !foreground);
 	rc = reload_init(f, abs_path ? abs_path : path);
 	free(abs_path);
 	if (rc < 0 || fwd_build(f, conf) < 0) {

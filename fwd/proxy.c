@@ -95,6 +95,9 @@ static void attach_server(struct session *s, struct fwd_server *srv)
 {
 	link_server(s, srv);
 	srv->total++;
+	s->t_conn = now_ms(s);
+	if (!s->t_dial)
+		s->t_dial = s->t_conn;
 }
 
 void proxy_move_server(struct session *s, struct fwd_server *srv)
@@ -161,14 +164,55 @@ static void enqueue(struct fwd *f, struct session *s)
 		loop_timer_at(&f->loop, &f->again_timer, f->loop.now_ms);
 }
 
-void session_close(struct session *s, const char *why)
+static int64_t span(int64_t from, int64_t to)
+{
+	return from && to ? to - from : -1;
+}
+
+/* One line per session, listen.NAME.log (fwd(8), SESSION LOG). */
+static void session_log(struct session *s, enum sess_end end, int err)
+{
+	struct fwd_listen *l = s->l;
+	struct fwd_server *srv = s->srv				  ? s->srv
+				 : end == SESS_END_CONNECT_FAILED ? s->failed
+								  : NULL;
+	struct sesslog_rec r = {
+	    .listen = l->conf->name,
+	    .lport = s->lport,
+	    .server = srv ? srv->conf->name : NULL,
+	    .noserver_why = s->noserver_why,
+	    .wait_ms = span(s->t_accept, s->t_dial),
+	    .connect_ms = span(s->t_conn, s->t_established),
+	    .total_ms = now_ms(s) - s->t_accept,
+	    .bytes_up = s->up.bytes,
+	    .bytes_down = s->down.bytes,
+	    .retries = s->retries,
+	    .redispatches = s->redispatches,
+	    .end = end,
+	    .errname = err ? strerrorname_np(err) : NULL,
+	};
+	char client[80], line[512];
+	size_t n;
+
+	r.client = sockaddr_str((const struct sockaddr *)&s->peer, client,
+				sizeof(client));
+	n = sesslog_format(&r, line, sizeof(line));
+	sesslog_out_line(&l->f->slog, line,
+			 n < sizeof(line) ? n : sizeof(line) - 1);
+}
+
+void session_close(struct session *s, enum sess_end end, int err)
 {
 	struct fwd_listen *l = s->l;
 	struct fwd *f = l->f;
 
+	l->ends[end]++;
+	if (l->conf->log)
+		session_log(s, end, err);
 	if (s->srv)
-		log_debug("%s/%s: session closed: %s", l->conf->name,
-			  s->srv->conf->name, why);
+		log_debug("%s/%s: session closed: %s%s%s", l->conf->name,
+			  s->srv->conf->name, sess_end_str(end),
+			  err ? ": " : "", err ? strerror(err) : "");
 	loop_timer_cancel(&f->loop, &s->timer);
 	side_close(f, &s->cli);
 	side_close(f, &s->be);
@@ -230,6 +274,7 @@ static int flow_flush(struct session *s, struct flow *fl, struct side *out)
 			}
 			if (errno == EINTR)
 				continue;
+			s->err_side = out;
 			return -errno;
 		}
 		account(s, fl, (size_t)n);
@@ -304,6 +349,7 @@ static int flow_fill_splice(struct session *s, struct flow *fl, struct side *in)
 		fl->splice = false; /* not spliceable: copy */
 		return 1;
 	}
+	s->err_side = in;
 	return -errno;
 }
 
@@ -325,7 +371,10 @@ static int flow_fill_copy(struct session *s, struct flow *fl, struct side *in,
 			in->rd = false;
 			return 0;
 		}
-		return errno == EINTR ? 1 : -errno;
+		if (errno == EINTR)
+			return 1;
+		s->err_side = in;
+		return -errno;
 	}
 	if (n == 0) {
 		fl->eof = true;
@@ -346,8 +395,10 @@ static int flow_fill_copy(struct session *s, struct flow *fl, struct side *in,
 		m = send(out->io.fd, f->scratch, (size_t)n,
 			 MSG_NOSIGNAL | MSG_DONTWAIT | more);
 		if (m < 0) {
-			if (errno != EAGAIN)
+			if (errno != EAGAIN) {
+				s->err_side = out;
 				return -errno;
+			}
 			m = 0;
 		}
 		if (m > 0) {
@@ -411,22 +462,35 @@ static int flow_pump(struct session *s, struct flow *fl, struct side *in,
 	return 1;
 }
 
+static enum sess_end side_error(const struct session *s)
+{
+	return s->err_side == &s->cli ? SESS_END_CLIENT_ERROR
+				      : SESS_END_SERVER_ERROR;
+}
+
 static void session_pump(struct session *s)
 {
 	int up, down;
 
 	up = flow_pump(s, &s->up, &s->cli, &s->be);
 	if (up < 0) {
-		session_close(s, strerror(-up));
+		session_close(s, side_error(s), -up);
 		return;
 	}
+	if (!s->first_eof && s->up.eof)
+		s->first_eof = 'c';
 	down = flow_pump(s, &s->down, &s->be, &s->cli);
 	if (down < 0) {
-		session_close(s, strerror(-down));
+		session_close(s, side_error(s), -down);
 		return;
 	}
+	if (!s->first_eof && s->down.eof)
+		s->first_eof = 's';
 	if (s->up.shut && s->down.shut) {
-		session_close(s, "done");
+		session_close(s,
+			      s->first_eof == 's' ? SESS_END_SERVER_CLOSE
+						  : SESS_END_CLIENT_CLOSE,
+			      0);
 		return;
 	}
 	if (up > 0 || down > 0)
@@ -478,11 +542,11 @@ static void session_timeout(struct loop *loop, struct loop_timer *t)
 		return;
 	}
 	if (now >= s->cli.last_ms + c->timeout_client_ms) {
-		session_close(s, "client timeout");
+		session_close(s, SESS_END_CLIENT_TIMEOUT, 0);
 		return;
 	}
 	if (now >= s->be.last_ms + c->timeout_server_ms) {
-		session_close(s, "server timeout");
+		session_close(s, SESS_END_SERVER_TIMEOUT, 0);
 		return;
 	}
 	arm_idle(s);
@@ -532,10 +596,11 @@ static bool connect_retry(struct session *s, int err, int *exclude,
 		/* our own shortage, not the server's fault: shed this client
 		 * and stop accepting for a moment */
 		listener_pause(f, err);
-		session_close(s, strerror(err));
+		session_close(s, SESS_END_LOCAL, err);
 		return false;
 	}
 	srv->connect_fail++;
+	s->failed = srv;
 	if (ratelimit_allow(&f->rl_connect, f->loop.now_ms, 1000, &skipped))
 		log_warn("%s/%s: connect to %s failed: %s (%u more "
 			 "suppressed)",
@@ -550,11 +615,13 @@ static bool connect_retry(struct session *s, int err, int *exclude,
 	    err == ENETUNREACH)
 		server_health_result(srv, false, err, "traffic");
 	if (s->tries_left <= 0) {
-		session_close(s, "connect failed, no retries left");
+		session_close(s, SESS_END_CONNECT_FAILED, err);
 		return false;
 	}
 	s->tries_left--;
+	s->retries++;
 	if (s->l->conf->redispatch) {
+		s->redispatches++;
 		*exclude = srv->idx;
 		*next = NULL;
 	} else {
@@ -576,6 +643,7 @@ static void connect_failure(struct session *s, int err)
 static void established(struct session *s, uint32_t ev)
 {
 	s->connected = true;
+	s->t_established = now_ms(s);
 	s->be.wr = true;
 	s->be.rd = (ev & (EPOLLIN | EPOLLRDHUP)) != 0;
 	s->be.rdhup = (ev & EPOLLRDHUP) != 0;
@@ -633,7 +701,7 @@ static void cli_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	if (!s->connected) {
 		/* a reset client is gone; a FIN may still carry a request */
 		if (ev & (EPOLLERR | EPOLLHUP))
-			session_close(s, "client aborted");
+			session_close(s, SESS_END_CLIENT_ABORT, 0);
 		else if (s->waiting && s->cli.rd)
 			session_start(s, false);
 		return;
@@ -725,6 +793,22 @@ static int start_connect(struct session *s)
 	return early_send(s);
 }
 
+/* One word for the session log: why no server took the client. */
+static const char *noserver_why(const struct fwd_listen *l)
+{
+	bool up = false;
+	size_t i;
+
+	for (i = 0; i < l->n_servers; i++)
+		if (l->servers[i].health.up) {
+			up = true;
+			if (l->servers[i].admin == ADMIN_READY &&
+			    l->servers[i].conf->weight > 0)
+				return "all_failed"; /* usable, but excluded */
+		}
+	return up ? "none_ready" : "all_down";
+}
+
 static void session_connect(struct session *s, struct fwd_server *srv,
 			    int exclude)
 {
@@ -743,7 +827,8 @@ static void session_connect(struct session *s, struct fwd_server *srv,
 				log_warn("%s: no server available; closing "
 					 "the client (%u more suppressed)",
 					 s->l->conf->name, skipped);
-			session_close(s, "no server");
+			s->noserver_why = noserver_why(s->l);
+			session_close(s, SESS_END_NO_SERVER, 0);
 			return;
 		}
 		attach_server(s, srv);
@@ -771,7 +856,7 @@ static void session_start(struct session *s, bool wait)
 	if (s->cli.rd)
 		rc = flow_fill_copy(s, &s->up, &s->cli, &s->be);
 	if (rc < 0) {
-		session_close(s, strerror(-rc));
+		session_close(s, SESS_END_CLIENT_ERROR, -rc);
 		return;
 	}
 	if (wait && !s->up.blen && !s->up.eof && s->l->client_first >= 0) {
@@ -807,6 +892,7 @@ void proxy_accept(struct fwd_bind *b, int fd,
 	s->be.io.fd = -1;
 	memcpy(&s->peer, peer, peerlen);
 	s->peerlen = peerlen;
+	s->t_accept = f->loop.now_ms ? f->loop.now_ms : 1;
 	s->lport = ntohs(
 	    b->conf->addr.ss_family == AF_INET
 		? ((const struct sockaddr_in *)&b->conf->addr)->sin_port
@@ -829,7 +915,7 @@ void proxy_accept(struct fwd_bind *b, int fd,
 		f->peak = f->cur;
 	set_nodelay(fd);
 	if (loop_io_add(&f->loop, &s->cli.io) < 0) {
-		session_close(s, "epoll");
+		session_close(s, SESS_END_LOCAL, ENOMEM);
 		return;
 	}
 	s->cli.rd = true; /* unknown: try */
@@ -841,7 +927,7 @@ void proxy_shutdown_server(struct fwd_server *srv)
 	while (srv->sessions)
 		/* false positive: session_close() unlinks it before freeing;
 		 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
-		session_close(srv->sessions, "server marked down");
+		session_close(srv->sessions, SESS_END_KILLED_DOWN, 0);
 }
 
 void proxy_close_all(struct fwd *f)
@@ -849,5 +935,5 @@ void proxy_close_all(struct fwd *f)
 	while (f->sessions)
 		/* false positive: session_close() unlinks it before freeing;
 		 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
-		session_close(f->sessions, "grace period over");
+		session_close(f->sessions, SESS_END_KILLED_STOP, 0);
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "fwd.h"
+#include "sesslog.h"
 
 /* One direction of a session: bytes read from one socket, written to the
  * other. Data waiting for the writer sits in a pipe or in buf. */
@@ -51,13 +52,20 @@ struct session {
 	struct session *anext, *aprev; /* on fwd->sessions */
 	struct session *qnext, *qprev; /* on fwd->again */
 	bool queued;
+	/* for the session log */
+	int64_t t_accept, t_dial, t_conn, t_established; /* 0: not yet */
+	int retries, redispatches;
+	char first_eof;		   /* 'c' or 's': who closed first */
+	struct side *err_side;	   /* where a socket error came from */
+	struct fwd_server *failed; /* its connect failed (read at once) */
+	const char *noserver_why;
 };
 
 /* Takes ownership of fd, a freshly accepted client of b's listener. */
 void proxy_accept(struct fwd_bind *b, int fd,
 		  const struct sockaddr_storage *peer, socklen_t peerlen);
-/* Ends a session at once (both sockets closed). */
-void session_close(struct session *s, const char *why);
+/* Ends a session at once (both sockets closed); err: errno or 0. */
+void session_close(struct session *s, enum sess_end end, int err);
 /* Moves s to srv (reload: the new copy of its server), counters with it. */
 void proxy_move_server(struct session *s, struct fwd_server *srv);
 /* Closes every session attached to srv. */

@@ -80,6 +80,7 @@ static int snap_listen(struct snap_listen *o, const struct fwd_listen *l,
 	o->no_server = l->no_server;
 	o->first_speaker = l->client_first >= 0 ? "client" : "server";
 	o->stick_entries = l->stick.count;
+	memcpy(o->ends, l->ends, sizeof(o->ends));
 	o->binds = calloc(l->n_binds + 1, sizeof(*o->binds));
 	o->bind_total = calloc(l->n_binds + 1, sizeof(*o->bind_total));
 	o->servers = calloc(l->n_servers + 1, sizeof(*o->servers));
@@ -114,6 +115,8 @@ int stats_snap_take(const struct fwd *f, struct stats_snap *s)
 	s->stopping = f->stopping;
 	s->pipes_in_use = f->pipes.in_use;
 	s->pipes_idle = f->pipes.n;
+	s->log_lines = f->slog.lines;
+	s->log_dropped = f->slog.dropped;
 	s->listens = calloc(f->n_listens + 1, sizeof(*s->listens));
 	if (!s->listens)
 		return -ENOMEM;

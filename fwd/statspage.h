@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../common/sbuf.h"
+#include "sesslog.h"
 
 #define SNAP_ADDR_MAX  80
 #define SNAP_DROPS_MAX 24
@@ -44,6 +45,7 @@ struct snap_listen {
 	uint64_t total, bytes_in, bytes_out, no_server;
 	const char *first_speaker; /* client, server: learnt */
 	size_t stick_entries;
+	uint64_t ends[SESS_END_COUNT]; /* sessions by how they ended */
 	struct snap_server *servers;
 	size_t n_servers;
 };
@@ -84,6 +86,7 @@ struct stats_snap {
 	uint64_t total;
 	bool stopping;
 	size_t pipes_in_use, pipes_idle;
+	uint64_t log_lines, log_dropped; /* session log */
 	struct snap_listen *listens;
 	size_t n_listens;
 	struct snap_vrrpd vrrpd;
