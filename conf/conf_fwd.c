@@ -30,14 +30,15 @@ static const char *const fwd_keys[] = {"control_socket",
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
 static const char *const listen_keys[] = {
-    "bind",    "balance", "stick",   "retries", "redispatch",
-    "maxconn", "server",  "timeout", "log",	NULL};
+    "bind",   "balance", "stick", "retries",	  "redispatch", "maxconn",
+    "server", "timeout", "log",	  "accept_proxy", NULL};
 static const char *const listen_timeout_keys[] = {"connect", "client", "server",
 						  NULL};
 static const char *const stick_keys[] = {"on", "expire", "size", NULL};
-static const char *const server_keys[] = {"address",  "weight", "backup",
-					  "disabled", "check",	NULL};
-static const char *const check_keys[] = {"port", "inter", "rise", "fall", NULL};
+static const char *const server_keys[] = {
+    "address", "weight", "backup", "disabled", "check", "send_proxy", NULL};
+static const char *const check_keys[] = {"port", "inter",      "rise",
+					 "fall", "send_proxy", NULL};
 static const char *const stats_keys[] = {"bind", "uri", "auth", "refresh",
 					 NULL};
 
@@ -157,6 +158,26 @@ static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
 	v = out->fall;
 	if (conf_get_int(ctx, c, "fall", 1, 1000, &v) == 0)
 		out->fall = (int)v;
+	conf_get_bool(ctx, c, "send_proxy", &out->send_proxy);
+}
+
+static void parse_send_proxy(struct conf_ctx *ctx, const config_setting_t *s,
+			     const char *listen, struct conf_fwd_server *out)
+{
+	char *v = NULL;
+
+	if (conf_get_str(ctx, s, "send_proxy", &v) < 0 || !v)
+		return;
+	if (strcmp(v, "v1") == 0)
+		out->send_proxy = 1;
+	else if (strcmp(v, "v2") == 0)
+		out->send_proxy = 2;
+	else
+		conf_error(ctx, member(s, "send_proxy"),
+			   "listen %s: server %s: send_proxy \"%s\" must be "
+			   "\"v1\" or \"v2\"",
+			   listen, out->name, v);
+	free(v);
 }
 
 static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
@@ -193,6 +214,7 @@ static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
 		out->weight = (int)v;
 	conf_get_bool(ctx, s, "backup", &out->backup);
 	conf_get_bool(ctx, s, "disabled", &out->disabled);
+	parse_send_proxy(ctx, s, listen, out);
 	parse_check(ctx, s, &out->check);
 }
 
@@ -463,6 +485,7 @@ static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
 		out->retries = (int)v;
 	conf_get_bool(ctx, l, "redispatch", &out->redispatch);
 	conf_get_bool(ctx, l, "log", &out->log);
+	conf_get_bool(ctx, l, "accept_proxy", &out->accept_proxy);
 	if (conf_get_int(ctx, l, "maxconn", 1, MAX_MAXCONN, &out->maxconn) ==
 		0 &&
 	    out->maxconn > fwd->maxconn)

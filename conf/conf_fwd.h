@@ -28,6 +28,7 @@ struct conf_fwd_check {
 	int port;     /* 0: the server's own port */
 	int64_t inter_ms;
 	int rise, fall;
+	bool send_proxy; /* a PROXY header (LOCAL) before closing */
 };
 
 struct conf_fwd_server {
@@ -39,6 +40,7 @@ struct conf_fwd_server {
 	int port_offset;
 	int weight; /* 0..256; 0 takes no new connections */
 	bool backup, disabled;
+	int send_proxy; /* PROXY protocol version to send: 0 none, 1, 2 */
 	struct conf_fwd_check check;
 };
 
@@ -62,7 +64,8 @@ struct conf_fwd_listen {
 	long maxconn;
 	/* the forwarder's unless the listen has its own timeout group */
 	int64_t timeout_connect_ms, timeout_client_ms, timeout_server_ms;
-	bool log; /* a line per session (fwd/sesslog.c) */
+	bool log;	   /* a line per session (fwd/sesslog.c) */
+	bool accept_proxy; /* clients start with a PROXY header */
 	struct conf_fwd_server *servers;
 	size_t n_servers;
 };

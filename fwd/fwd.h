@@ -103,7 +103,7 @@ struct fwd {
 	struct session *sessions; /* all of them, for shutdown */
 	struct session *again;	  /* yielded with work left */
 	struct loop_timer again_timer;
-	struct ratelimit rl_accept, rl_connect, rl_noserver;
+	struct ratelimit rl_accept, rl_connect, rl_noserver, rl_proxy;
 	struct vrrplink vrrp;
 	struct stats_http *stats_http; /* NULL: no status page */
 	/* reload.c: the file to re-read, sections still in use */

@@ -12,6 +12,7 @@
 #include "../common/parse.h"
 #include "../conf/conf_addr.h"
 #include "listener.h"
+#include "proxy_pp.h"
 
 /*
  * Edge-triggered and registered once: the interest set never changes,
@@ -184,7 +185,9 @@ static void session_log(struct session *s, enum sess_end end, int err)
 	    .wait_ms = span(s->t_accept, s->t_dial),
 	    .connect_ms = span(s->t_conn, s->t_established),
 	    .total_ms = now_ms(s) - s->t_accept,
-	    .bytes_up = s->up.bytes,
+	    /* what the client sent, without our PROXY header */
+	    .bytes_up =
+		s->up.bytes - (s->up.bytes >= s->pp_len ? s->pp_len : 0),
 	    .bytes_down = s->down.bytes,
 	    .retries = s->retries,
 	    .redispatches = s->redispatches,
@@ -527,12 +530,52 @@ static void arm_idle(struct session *s)
 }
 
 /* Idle deadlines are checked lazily: I/O only stamps last_ms. */
+static void pp_failed(struct session *s, const char *why, int err)
+{
+	struct fwd *f = s->l->f;
+	unsigned skipped;
+	char addr[80];
+
+	if (ratelimit_allow(&f->rl_proxy, f->loop.now_ms, 1000, &skipped))
+		log_warn("%s: client %s: %s%s%s; closed (%u more suppressed)",
+			 s->l->conf->name,
+			 sockaddr_str((const struct sockaddr *)&s->peer, addr,
+				      sizeof(addr)),
+			 why, err ? ": " : "", err ? strerror(err) : "",
+			 skipped);
+	session_close(s, SESS_END_PROXY_HEADER, err);
+}
+
+/* accept_proxy: the header first, then the session as usual. */
+static void pp_read(struct session *s)
+{
+	const char *why = NULL;
+	int err, rc = pp_session_read(s, &why, &err);
+
+	if (rc < 0) {
+		pp_failed(s, why, err);
+		return;
+	}
+	if (rc == 0)
+		return;
+	s->pp_wait = false;
+	loop_timer_cancel(&s->l->f->loop, &s->timer);
+	if (s->l->conf->stick)
+		s->has_key = stick_key_from((const struct sockaddr *)&s->peer,
+					    &s->key) == 0;
+	session_start(s, true);
+}
+
 static void session_timeout(struct loop *loop, struct loop_timer *t)
 {
 	struct session *s = t->arg;
 	const struct conf_fwd_listen *c = s->l->conf;
 	int64_t now = loop->now_ms;
 
+	if (s->pp_wait) {
+		pp_failed(s, "no PROXY header in time", 0);
+		return;
+	}
 	if (s->waiting) {
 		session_start(s, false);
 		return;
@@ -698,6 +741,11 @@ static void cli_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		s->cli.rdhup = true;
 	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 		s->cli.wr = true;
+	if (s->pp_wait && !(ev & EPOLLERR)) {
+		if (s->cli.rd)
+			pp_read(s);
+		return;
+	}
 	if (!s->connected) {
 		/* a reset client is gone; a FIN may still carry a request */
 		if (ev & (EPOLLERR | EPOLLHUP))
@@ -771,6 +819,10 @@ static int start_connect(struct session *s)
 	set_nodelay(fd);
 	/* connect before epoll: a socket not yet connecting polls as HUP */
 	proxy_server_addr(s, s->srv, &to);
+	if (pp_session_prepare(s) < 0) {
+		close(fd);
+		return -ENOMEM;
+	}
 	rc = connect(fd, (const struct sockaddr *)&to, c->addrlen);
 	if (rc < 0 && errno != EINPROGRESS) {
 		rc = -errno;
@@ -919,6 +971,13 @@ void proxy_accept(struct fwd_bind *b, int fd,
 		return;
 	}
 	s->cli.rd = true; /* unknown: try */
+	if (l->conf->accept_proxy) {
+		s->pp_wait = true;
+		loop_timer_at(&f->loop, &s->timer,
+			      f->loop.now_ms + l->conf->timeout_client_ms);
+		pp_read(s);
+		return;
+	}
 	session_start(s, true);
 }
 

@@ -59,6 +59,11 @@ struct session {
 	struct side *err_side;	   /* where a socket error came from */
 	struct fwd_server *failed; /* its connect failed (read at once) */
 	const char *noserver_why;
+	/* PROXY protocol */
+	bool pp_wait;	 /* accept_proxy: the header is not read yet */
+	bool has_pp_dst; /* pp_dst came in the client's header */
+	size_t pp_len;	 /* our header's bytes at the front of up.buf */
+	struct sockaddr_storage pp_dst;
 };
 
 /* Takes ownership of fd, a freshly accepted client of b's listener. */

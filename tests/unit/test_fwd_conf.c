@@ -638,6 +638,44 @@ static void test_stick_size(void **state)
 		      "\"10240k\" or \"10m\" (k = 1024)\n");
 }
 
+static void test_proxy_protocol(void **state)
+{
+	struct conf_diag diag;
+	struct conf *c;
+	const struct conf_fwd_listen *l;
+
+	(void)state;
+	assert_int_equal(
+	    load("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+		 "  accept_proxy = true;\n"
+		 "  server = { a = { address = \"127.0.0.1:2\"; send_proxy = "
+		 "\"v1\"; };\n"
+		 "             b = { address = \"127.0.0.1:3\"; send_proxy = "
+		 "\"v2\"; check = { send_proxy = true; }; };\n"
+		 "             c = { address = \"127.0.0.1:4\"; }; }; }; }; "
+		 "};\n",
+		 &c, &diag),
+	    0);
+	l = &c->fwd->listens[0];
+	assert_true(l->accept_proxy);
+	assert_int_equal(l->servers[0].send_proxy, 1);
+	assert_int_equal(l->servers[1].send_proxy, 2);
+	assert_true(l->servers[1].check.send_proxy);
+	assert_int_equal(l->servers[2].send_proxy, 0);
+	assert_false(l->servers[2].check.send_proxy);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	expect_errors("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+		      "  accept_proxy = \"yes\";\n"
+		      "  server = { a = { address = \"127.0.0.1:2\";\n"
+		      "    send_proxy = \"v3\"; }; }; }; }; };\n",
+		      "%s:2: 'accept_proxy' must be true or false, not a "
+		      "string\n"
+		      "%s:4: listen l: server a: send_proxy \"v3\" must be "
+		      "\"v1\" or \"v2\"\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -655,6 +693,7 @@ int main(void)
 	    cmocka_unit_test(test_port_follow_errors),
 	    cmocka_unit_test(test_listen_timeouts),
 	    cmocka_unit_test(test_stick_size),
+	    cmocka_unit_test(test_proxy_protocol),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
