@@ -105,26 +105,41 @@ void sesslog_out_init(struct sesslog_out *o, struct loop *loop, bool use_syslog)
 	o->fd = -1;
 	o->syslog = use_syslog;
 	o->sock = false;
+	o->stamp_sec = -1;
 	o->len = 0;
 	loop_timer_init(&o->flush, flush_timer, o);
 	if (!use_syslog)
 		open_stderr(o);
 }
 
-static void stamp(char *buf, size_t len, bool syslog_form)
+/* "HH:MM:SS.mmm" as log_msg writes it (syslog: "Mmm dd HH:MM:SS"); the
+ * seconds part is formatted once a second, not once a line. */
+static size_t stamp(struct sesslog_out *o, char *buf, size_t len,
+		    bool syslog_form)
 {
 	struct timespec ts;
 	struct tm tm;
-	size_t n;
+	long ms;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	if (syslog_form) {
-		strftime(buf, len, "%b %e %H:%M:%S", &tm);
-		return;
+	if (ts.tv_sec != o->stamp_sec) {
+		localtime_r(&ts.tv_sec, &tm);
+		o->stamp_len =
+		    strftime(o->stamp, sizeof(o->stamp),
+			     syslog_form ? "%b %e %H:%M:%S" : "%H:%M:%S", &tm);
+		o->stamp_sec = ts.tv_sec;
 	}
-	n = strftime(buf, len, "%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03ld", ts.tv_nsec / 1000000);
+	if (o->stamp_len + 5 > len)
+		return 0;
+	memcpy(buf, o->stamp, o->stamp_len);
+	if (syslog_form)
+		return o->stamp_len;
+	ms = ts.tv_nsec / 1000000;
+	buf[o->stamp_len] = '.';
+	buf[o->stamp_len + 1] = (char)('0' + ms / 100);
+	buf[o->stamp_len + 2] = (char)('0' + ms / 10 % 10);
+	buf[o->stamp_len + 3] = (char)('0' + ms % 10);
+	return o->stamp_len + 4;
 }
 
 /* RFC 3164, as syslog(3) sends it: one datagram a line. */
@@ -139,7 +154,7 @@ static void send_syslog(struct sesslog_out *o, const char *line, size_t n)
 		o->dropped++;
 		return;
 	}
-	stamp(ts, sizeof(ts), true);
+	ts[stamp(o, ts, sizeof(ts) - 1, true)] = '\0';
 	m = snprintf(msg, sizeof(msg), "<%d>%s fwd[%d]: %.*s",
 		     LOG_DAEMON | LOG_INFO, ts, (int)getpid(), (int)n, line);
 	if (m < 0)
@@ -158,29 +173,29 @@ static void send_syslog(struct sesslog_out *o, const char *line, size_t n)
 
 void sesslog_out_line(struct sesslog_out *o, const char *line, size_t n)
 {
-	char ts[32];
-	int m;
+	static const char tag[] = " fwd[info] "; /* log_msg's prefix */
+	size_t need = n + sizeof(tag) + 32;
+	char *p;
 
 	if (o->syslog) {
 		send_syslog(o, line, n);
 		return;
 	}
-	stamp(ts, sizeof(ts), false);
-	/* the prefix log_msg puts on its lines */
-	if (o->len + n + 64 > sizeof(o->buf)) {
+	if (o->len + need > sizeof(o->buf)) {
 		flush_stream(o);
-		if (o->len + n + 64 > sizeof(o->buf)) {
+		if (o->len + need > sizeof(o->buf)) {
 			o->dropped++;
 			return;
 		}
 	}
-	m = snprintf(o->buf + o->len, sizeof(o->buf) - o->len,
-		     "%s fwd[info] %.*s\n", ts, (int)n, line);
-	if (m < 0 || (size_t)m >= sizeof(o->buf) - o->len) {
-		o->dropped++;
-		return;
-	}
-	o->len += (size_t)m;
+	p = o->buf + o->len;
+	p += stamp(o, p, 32, false);
+	memcpy(p, tag, sizeof(tag) - 1);
+	p += sizeof(tag) - 1;
+	memcpy(p, line, n);
+	p += n;
+	*p++ = '\n';
+	o->len = (size_t)(p - o->buf);
 	o->lines++;
 	if (!loop_timer_armed(&o->flush))
 		loop_timer_at(o->loop, &o->flush, o->loop->now_ms + FLUSH_MS);

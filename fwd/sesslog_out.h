@@ -25,6 +25,9 @@ struct sesslog_out {
 	struct loop_timer flush;
 	size_t len;
 	uint64_t lines, dropped;
+	int64_t stamp_sec; /* the second stamp[] was made for */
+	char stamp[24];
+	size_t stamp_len;
 	char buf[SESSLOG_BUF];
 };
 
