@@ -109,6 +109,7 @@ struct fwd {
 	/* reload.c: the file to re-read, sections still in use */
 	struct fwd_reload *reload;
 	struct sesslog_out slog; /* listen.NAME.log lines */
+	int64_t start_ms;	 /* monotonic, for show info's Uptime */
 	char scratch[65536];	 /* one read at a time, single thread */
 };
 

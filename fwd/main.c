@@ -251,6 +251,7 @@ static int fwd_run(struct fwd *f)
 		goto out;
 	}
 	check_start(f);
+	f->start_ms = f->loop.now_ms;
 	loop_timer_at(&f->loop, &f->stick_timer,
 		      f->loop.now_ms + STICK_PURGE_MS);
 	log_info("fwd started: %zu listen section(s), maxconn %ld, %s",
