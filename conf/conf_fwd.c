@@ -39,8 +39,8 @@ static const char *const server_keys[] = {
     "address", "weight", "backup", "disabled", "check", "send_proxy", NULL};
 static const char *const check_keys[] = {"port", "inter",      "rise",
 					 "fall", "send_proxy", NULL};
-static const char *const stats_keys[] = {"bind", "uri", "auth", "refresh",
-					 NULL};
+static const char *const stats_keys[] = {"bind",    "uri",   "auth",
+					 "refresh", "admin", NULL};
 
 const char *conf_balance_str(enum conf_balance b)
 {
@@ -660,6 +660,11 @@ static void parse_stats(struct conf_ctx *ctx, const config_setting_t *fwd,
 		conf_error(ctx, member(s, "auth"),
 			   "stats: auth must be \"user:password\"");
 	conf_get_duration(ctx, s, "refresh", 1000, DAY_MS, &st->refresh_ms);
+	if (conf_get_bool(ctx, s, "admin", &st->admin) == 0 && st->admin &&
+	    !st->auth)
+		conf_error(ctx, member(s, "admin"),
+			   "stats: admin needs auth = \"user:password\" (its "
+			   "buttons take servers out of rotation)");
 }
 
 int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,

@@ -79,6 +79,7 @@ struct conf_fwd_stats {
 	char *uri;  /* starts with '/'; default "/" */
 	char *auth; /* "user:password", or NULL: no authentication */
 	int64_t refresh_ms;
+	bool admin; /* per-server buttons (needs auth) */
 };
 
 struct conf_fwd {

@@ -31,27 +31,6 @@ static void reply_stats(struct ctl_client *c, struct fwd *f)
 	sbuf_free(&sb);
 }
 
-static struct fwd_server *find_server(struct fwd *f, const struct cmd *cmd,
-				      char *err, size_t errlen)
-{
-	size_t i, j;
-
-	for (i = 0; i < f->n_listens; i++) {
-		struct fwd_listen *l = &f->listens[i];
-
-		if (strcmp(l->conf->name, cmd->listen) != 0)
-			continue;
-		for (j = 0; j < l->n_servers; j++)
-			if (strcmp(l->servers[j].conf->name, cmd->server) == 0)
-				return &l->servers[j];
-		snprintf(err, errlen, "listen %s has no server '%s'",
-			 cmd->listen, cmd->server);
-		return NULL;
-	}
-	snprintf(err, errlen, "no listen section '%s'", cmd->listen);
-	return NULL;
-}
-
 static void reply_server(struct ctl_client *c, struct fwd *f,
 			 const struct cmd *cmd)
 {
@@ -62,17 +41,15 @@ static void reply_server(struct ctl_client *c, struct fwd *f,
 	};
 	struct fwd_server *s;
 	struct sbuf sb;
-	char err[160];
+	char err[160], who[48];
 
-	s = find_server(f, cmd, err, sizeof(err));
+	snprintf(who, sizeof(who), "control (uid %u)", (unsigned)c->uid);
+	s = server_admin_by_name(f, cmd->listen, cmd->server,
+				 to_admin[cmd->action], who, err, sizeof(err));
 	if (!s) {
 		ctl_send_error(c, err);
 		return;
 	}
-	log_info("control (uid %u): server %s/%s %s", (unsigned)c->uid,
-		 cmd->listen, cmd->server,
-		 server_admin_str(to_admin[cmd->action]));
-	server_set_admin(s, to_admin[cmd->action]);
 	sbuf_init(&sb);
 	sbuf_puts(&sb, "{\"ok\":true,\"server\":");
 	sbuf_json_str(&sb, s->conf->name);
@@ -103,28 +80,21 @@ static void hap_set_state(struct ctl_client *c, struct fwd *f,
 	    [HAP_DRAIN] = ADMIN_DRAIN,
 	    [HAP_MAINT] = ADMIN_MAINT,
 	};
-	struct cmd cmd;
-	struct fwd_server *s;
-	char err[160];
+	char err[160], who[48];
 
 	if (!c->privileged) {
 		sbuf_puts(out, "Permission denied\n");
 		return;
 	}
-	memset(&cmd, 0, sizeof(cmd));
-	memcpy(cmd.listen, h->listen, sizeof(cmd.listen));
-	memcpy(cmd.server, h->server, sizeof(cmd.server));
-	s = find_server(f, &cmd, err, sizeof(err));
-	if (!s) {
+	snprintf(who, sizeof(who), "control (uid %u, HAProxy API)",
+		 (unsigned)c->uid);
+	if (!server_admin_by_name(f, h->listen, h->server, to_admin[h->state],
+				  who, err, sizeof(err))) {
 		sbuf_puts(out, strncmp(err, "no listen", 9) == 0
 				   ? "No such backend.\n"
 				   : "No such server.\n");
 		return;
 	}
-	log_info("control (uid %u): server %s/%s %s (HAProxy API)",
-		 (unsigned)c->uid, h->listen, h->server,
-		 server_admin_str(to_admin[h->state]));
-	server_set_admin(s, to_admin[h->state]);
 	sbuf_puts(out, "\n");
 }
 

@@ -127,6 +127,16 @@ bool server_stick_ok(const struct fwd_server *s);
 void server_health_result(struct fwd_server *s, bool ok, int err,
 			  const char *how);
 void server_set_admin(struct fwd_server *s, enum server_admin a);
+/*
+ * The operator's change of a server by name, from the control socket or
+ * the status page: finds it, logs who asked ("control (uid 0)", "stats
+ * page (admin from 198.18.0.9)"), applies it. The server, or NULL with
+ * err set ("no listen section 'x'", "listen x has no server 'y'").
+ */
+struct fwd_server *server_admin_by_name(struct fwd *f, const char *listen,
+					const char *server, enum server_admin a,
+					const char *who, char *err,
+					size_t errlen);
 /* Fresh state for l->servers[idx] (health UP, admin from the config). */
 void server_init(struct fwd_server *s, struct fwd_listen *l, int idx,
 		 const struct conf_fwd_server *c);

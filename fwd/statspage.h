@@ -87,6 +87,7 @@ struct stats_snap {
 	bool stopping;
 	size_t pipes_in_use, pipes_idle;
 	uint64_t log_lines, log_dropped; /* session log */
+	const char *admin_token; /* stats.admin: this page load's CSRF token */
 	struct snap_listen *listens;
 	size_t n_listens;
 	struct snap_vrrpd vrrpd;

@@ -676,6 +676,19 @@ static void test_proxy_protocol(void **state)
 		      "\"v1\" or \"v2\"\n");
 }
 
+static void test_stats_admin(void **state)
+{
+	(void)state;
+	expect_errors(
+	    "forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+	    "  server = { a = { address = \"127.0.0.1:2\"; }; }; }; };\n"
+	    "  stats = { bind = \"127.0.0.1:3\";\n"
+	    "    admin = true; };\n"
+	    "};\n",
+	    "%s:4: stats: admin needs auth = \"user:password\" (its "
+	    "buttons take servers out of rotation)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +707,7 @@ int main(void)
 	    cmocka_unit_test(test_listen_timeouts),
 	    cmocka_unit_test(test_stick_size),
 	    cmocka_unit_test(test_proxy_protocol),
+	    cmocka_unit_test(test_stats_admin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
