@@ -293,9 +293,9 @@ static void put_row(struct sbuf *sb, const struct row *r)
 /* HAProxy's check_status words for a TCP connect check. */
 static const char *check_status(const struct snap_server *sv)
 {
-	if (!strcmp(sv->check, "none") || !strcmp(sv->check, "pending"))
+	if (strcmp(sv->check, "none") == 0 || strcmp(sv->check, "pending") == 0)
 		return NULL;
-	if (!strcmp(sv->check, "ok"))
+	if (strcmp(sv->check, "ok") == 0)
 		return "L4OK";
 	if (strstr(sv->check, "timed out"))
 		return "L4TOUT";
@@ -304,18 +304,18 @@ static const char *check_status(const struct snap_server *sv)
 
 static const char *server_status(const struct snap_server *sv)
 {
-	if (!strcmp(sv->state, "MAINT"))
+	if (strcmp(sv->state, "MAINT") == 0)
 		return "MAINT";
-	if (!strcmp(sv->state, "DRAIN"))
+	if (strcmp(sv->state, "DRAIN") == 0)
 		return "DRAIN";
-	if (!strcmp(sv->health, "DOWN"))
+	if (strcmp(sv->health, "DOWN") == 0)
 		return "DOWN";
 	return check_status(sv) ? "UP" : "no check";
 }
 
 static bool server_takes(const struct snap_server *sv)
 {
-	return !strcmp(sv->state, "UP") && sv->weight > 0;
+	return strcmp(sv->state, "UP") == 0 && sv->weight > 0;
 }
 
 static void server_row(struct sbuf *sb, const struct snap_listen *l, size_t li,
@@ -353,8 +353,8 @@ static void server_row(struct sbuf *sb, const struct snap_listen *l, size_t li,
 		set_s(&r, "last_chk", sv->check);
 	if (cs)
 		set_s(&r, "check_desc",
-		      !strcmp(cs, "L4OK") ? "Layer4 check passed"
-					  : "Layer4 connection problem");
+		      strcmp(cs, "L4OK") == 0 ? "Layer4 check passed"
+					      : "Layer4 connection problem");
 	set_s(&r, "addr", sv->address);
 	set_s(&r, "mode", "tcp");
 	set_u(&r, "uweight", (unsigned)sv->weight);
@@ -376,7 +376,7 @@ static void listen_rows(struct sbuf *sb, const struct snap_listen *l, size_t li)
 	set_u(&r, "stot", l->total);
 	set_u(&r, "bin", l->bytes_in);
 	set_u(&r, "bout", l->bytes_out);
-	set_s(&r, "status", !strcmp(l->state, "CLOSED") ? "STOP" : "OPEN");
+	set_s(&r, "status", strcmp(l->state, "CLOSED") == 0 ? "STOP" : "OPEN");
 	set_u(&r, "pid", 1);
 	set_u(&r, "iid", li + 1);
 	set_u(&r, "sid", 0);
@@ -462,7 +462,7 @@ int hapcmd_show_servers_state(const struct stats_snap *s, const char *listen,
 	bool found = !listen[0];
 
 	for (i = 0; i < s->n_listens; i++)
-		if (!strcmp(s->listens[i].name, listen))
+		if (strcmp(s->listens[i].name, listen) == 0)
 			found = true;
 	if (!found)
 		return -1;
@@ -476,23 +476,23 @@ int hapcmd_show_servers_state(const struct stats_snap *s, const char *listen,
 	for (i = 0; i < s->n_listens; i++) {
 		const struct snap_listen *l = &s->listens[i];
 
-		if (listen[0] && strcmp(l->name, listen))
+		if (listen[0] && strcmp(l->name, listen) != 0)
 			continue;
 		for (j = 0; j < l->n_servers; j++) {
 			const struct snap_server *sv = &l->servers[j];
 			const char *cs = check_status(sv);
-			bool up = !strcmp(sv->health, "UP");
+			bool up = strcmp(sv->health, "UP") == 0;
 			char ip[SNAP_ADDR_MAX], port[8];
 			/* SRV_ADMF_FMAINT 0x01, SRV_ADMF_FDRAIN 0x08;
 			 * HCHK_STATUS_INI 1, L4OK 6, L4TOUT 7, L4CON 8;
 			 * CHK_RES_FAILED 2, PASSED 3 */
-			int admin = !strcmp(sv->admin, "MAINT")	  ? 1
-				    : !strcmp(sv->admin, "DRAIN") ? 8
-								  : 0;
-			int status = !cs		     ? 1
-				     : !strcmp(cs, "L4OK")   ? 6
-				     : !strcmp(cs, "L4TOUT") ? 7
-							     : 8;
+			int admin = strcmp(sv->admin, "MAINT") == 0   ? 1
+				    : strcmp(sv->admin, "DRAIN") == 0 ? 8
+								      : 0;
+			int status = !cs			 ? 1
+				     : strcmp(cs, "L4OK") == 0	 ? 6
+				     : strcmp(cs, "L4TOUT") == 0 ? 7
+								 : 8;
 
 			addr_split(sv->address, ip, sizeof(ip), port,
 				   sizeof(port));

@@ -114,7 +114,7 @@ static bool content_length(struct httpreq *req, const char *v)
 	for (i = 0; i < n; i++)
 		if (v[i] < '0' || v[i] > '9')
 			return false;
-	req->content_length = atol(v);
+	req->content_length = strtol(v, NULL, 10);
 	return true;
 }
 

@@ -851,7 +851,7 @@ static const char *noserver_why(const struct fwd_listen *l)
 	bool up = false;
 	size_t i;
 
-	for (i = 0; i < l->n_servers; i++)
+	for (i = 0; l->servers && i < l->n_servers; i++)
 		if (l->servers[i].health.up) {
 			up = true;
 			if (l->servers[i].admin == ADMIN_READY &&
