@@ -294,6 +294,7 @@ static void move_listen(struct fwd_listen *ol, struct fwd_listen *nl,
 	nl->bytes_out = ol->bytes_out;
 	nl->no_server = ol->no_server;
 	nl->client_first = ol->client_first;
+	memcpy(nl->ends, ol->ends, sizeof(nl->ends));
 	for (j = 0; j < ol->n_servers; j++)
 		/* false positive: smap is set once plan_map() succeeded;
 		 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */

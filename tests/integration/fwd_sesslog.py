@@ -175,6 +175,11 @@ def run():
         L.check(web['ends']['client_close'] == 1, 'ends: %s' % web['ends'])
         L.check(st['log_lines'] == 5 and st['log_dropped'] == 0,
                 'log counters %s/%s' % (st['log_lines'], st['log_dropped']))
+        # a reload keeps the per-listener counts by ending
+        L.check(f.ctl('reload')['ok'], 'reload failed')
+        web = [x for x in f.stats()['listeners'] if x['name'] == 'web'][0]
+        L.check(web['ends']['client_close'] == 1,
+                'ends after reload: %s' % web['ends'])
     finally:
         f.close()
         b.stop()
