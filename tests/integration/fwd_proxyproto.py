@@ -61,8 +61,8 @@ def read(path):
 
 
 def run():
-    if not shutil.which('nginx') and not os.path.exists('/usr/sbin/nginx'):
-        print('SKIP: needs nginx-light')
+    if not os.path.exists('/usr/sbin/nginx') or not shutil.which('haproxy'):
+        print('SKIP: needs nginx-light and haproxy (scripts/deps)')
         raise SystemExit(L.SKIP)
     d = L.tempfile.mkdtemp(prefix='fwdpp.')
     ng1, ng2, hap_in, hap_out, b_port = [L.free_port() for _ in range(5)]
