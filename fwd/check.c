@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proxy_pp.h"
+
 static int64_t check_timeout(const struct fwd_server *s)
 {
 	int64_t t = s->l->f->c->timeout_check_ms;
@@ -45,6 +47,16 @@ static void check_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		err = errno;
 	if (!err && (ev & (EPOLLERR | EPOLLHUP)))
 		err = ECONNRESET;
+	if (!err && s->conf->check.send_proxy) {
+		/* a back end that expects the PROXY protocol on every
+		 * connection (check.send_proxy): LOCAL, "not a client" */
+		char hdr[128];
+		size_t n =
+		    pp_check_header(s->conf->send_proxy, hdr, sizeof(hdr));
+
+		if (send(io->fd, hdr, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			err = errno;
+	}
 	check_finish(s, err);
 }
 

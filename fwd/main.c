@@ -316,6 +316,7 @@ static int fwd_run(struct fwd *f)
 		goto out;
 	}
 	check_start(f);
+	f->start_ms = f->loop.now_ms;
 	loop_timer_at(&f->loop, &f->stick_timer,
 		      f->loop.now_ms + STICK_PURGE_MS);
 	log_info("fwd started: %zu listen section(s), maxconn %ld, %s",
@@ -334,6 +335,7 @@ out:
 	stats_http_close(f);
 	control_close(f);
 	close(lock);
+	sesslog_out_close(&f->slog);
 	return rc;
 }
 
@@ -426,6 +428,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	f->use_splice = splice;
+	sesslog_out_init(&f->slog, &f->loop, !foreground);
 	rc = reload_init(f, abs_path ? abs_path : path);
 	free(abs_path);
 	if (rc < 0 || fwd_build(f, conf) < 0) {

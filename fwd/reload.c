@@ -191,7 +191,9 @@ static int find_server(const struct fwd_listen *l,
 
 	for (i = 0; i < l->n_servers; i++)
 		if (strcmp(l->servers[i].conf->name, c->name) == 0 &&
-		    sockaddr_same(&l->servers[i].conf->addr, &c->addr))
+		    sockaddr_same(&l->servers[i].conf->addr, &c->addr) &&
+		    l->servers[i].conf->port_follow == c->port_follow &&
+		    l->servers[i].conf->port_offset == c->port_offset)
 			return (int)i;
 	return -1;
 }
@@ -293,6 +295,7 @@ static void move_listen(struct fwd_listen *ol, struct fwd_listen *nl,
 	nl->bytes_out = ol->bytes_out;
 	nl->no_server = ol->no_server;
 	nl->client_first = ol->client_first;
+	memcpy(nl->ends, ol->ends, sizeof(nl->ends));
 	for (j = 0; j < ol->n_servers; j++)
 		/* false positive: smap is set once plan_map() succeeded;
 		 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
@@ -345,6 +348,7 @@ static void move_binds(struct fwd *f, struct plan *p)
 					loop_io_del(&f->loop, &ob->io);
 				ob->active = false;
 				ob->io.fd = -1;
+				l->binds[j].total = ob->total;
 				if (listen(p->fds[k],
 					   listener_backlog(l->conf)) < 0)
 					log_warn("listen %s: backlog: %s",

@@ -1,5 +1,6 @@
 #include "fwd.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "proxy.h"
@@ -101,6 +102,36 @@ void server_health_result(struct fwd_server *s, bool ok, int err,
 	state_changed(s, old);
 	if (ch == HEALTH_WENT_DOWN && s->l->f->c->shutdown_sessions_on_down)
 		proxy_shutdown_server(s);
+}
+
+struct fwd_server *server_admin_by_name(struct fwd *f, const char *listen,
+					const char *server, enum server_admin a,
+					const char *who, char *err,
+					size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < f->n_listens; i++) {
+		struct fwd_listen *l = &f->listens[i];
+
+		if (strcmp(l->conf->name, listen) != 0)
+			continue;
+		for (j = 0; j < l->n_servers; j++) {
+			struct fwd_server *s = &l->servers[j];
+
+			if (strcmp(s->conf->name, server) != 0)
+				continue;
+			log_info("%s: server %s/%s %s", who, listen, server,
+				 server_admin_str(a));
+			server_set_admin(s, a);
+			return s;
+		}
+		snprintf(err, errlen, "listen %s has no server '%s'", listen,
+			 server);
+		return NULL;
+	}
+	snprintf(err, errlen, "no listen section '%s'", listen);
+	return NULL;
 }
 
 void server_set_admin(struct fwd_server *s, enum server_admin a)

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "httpreq.h"
 #include "loginguard.h"
 #include "stats.h"
+#include "statsadmin.h"
 #include "statspage.h"
 
 #define CLIENTS_MAX 32 /* concurrent page requests */
@@ -73,6 +75,7 @@ struct stats_http {
 	unsigned log_tokens, log_unlogged; /* failed-login lines */
 	int64_t log_refill_ms;
 	struct loginguard guard;
+	struct statsadmin adm; /* stats.admin: tokens handed out */
 };
 
 static void client_free(struct stats_client *c)
@@ -175,6 +178,94 @@ static void respond_text(struct stats_client *c, const char *status,
 	sbuf_free(&body);
 }
 
+/* A fresh CSRF token for one page load (stats.admin). */
+static const char *admin_token(struct stats_http *h)
+{
+	uint8_t rnd[16];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return NULL; /* no buttons rather than guessable ones */
+	return statsadmin_token_new(&h->adm, rnd, h->f->loop.now_ms);
+}
+
+/* "user admin from 198.18.0.9:51234", for the log line of an action. */
+static void admin_who(const struct stats_client *c, const char *auth, char *buf,
+		      size_t len)
+{
+	unsigned char up[400];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char addr[80] = "?", *colon;
+	long n = -1;
+
+	if (strncmp(auth, "Basic ", 6) == 0)
+		n = httpreq_b64_decode(auth + 6, strlen(auth + 6), up,
+				       sizeof(up) - 1);
+	up[n > 0 ? n : 0] = '\0';
+	colon = strchr((char *)up, ':');
+	if (colon)
+		*colon = '\0';
+	if (getpeername(c->io.fd, (struct sockaddr *)&ss, &sl) == 0)
+		sockaddr_str((const struct sockaddr *)&ss, addr, sizeof(addr));
+	snprintf(buf, len, "stats page (user %.64s from %s)", (char *)up, addr);
+}
+
+/*
+ * stats.admin: a button's POST. Same site (Origin), a token of a page
+ * this server served, then the action through server_admin_by_name(),
+ * and 303 back to the page.
+ */
+static void admin_post(struct stats_client *c, const struct httpreq *req)
+{
+	static const enum server_admin to_admin[] = {
+	    [STATSADMIN_ENABLE] = ADMIN_READY,
+	    [STATSADMIN_DISABLE] = ADMIN_MAINT,
+	    [STATSADMIN_DRAIN] = ADMIN_DRAIN,
+	};
+	struct stats_http *h = c->h;
+	struct statsadmin_form form;
+	char base[1100], path[1200], who[200], err[160], loc[1300];
+	const char *body = c->in + req->head_len;
+	int rc;
+
+	memset(&form, 0, sizeof(form));
+	stats_base(h->f->c->stats.uri, base, sizeof(base));
+	snprintf(path, sizeof(path), "%sadmin", base);
+	if (strcmp(req->path, path) != 0) {
+		respond_text(c, "404 Not Found", NULL, "not found");
+		return;
+	}
+	if (!statsadmin_origin_ok(req->origin, req->referer, req->host)) {
+		respond_text(c, "403 Forbidden", NULL,
+			     "cross-site request refused");
+		return;
+	}
+	/* the token first: a POST without one is refused as forbidden,
+	 * whatever else its form holds */
+	rc = req->content_length > 0
+		 ? statsadmin_form_parse(body, (size_t)req->content_length,
+					 &form)
+		 : -1;
+	if (!statsadmin_token_take(&h->adm, form.token, h->f->loop.now_ms)) {
+		respond_text(c, "403 Forbidden", NULL,
+			     "missing or stale token; reload the page");
+		return;
+	}
+	if (rc < 0) {
+		respond_text(c, "400 Bad Request", NULL, "bad form");
+		return;
+	}
+	admin_who(c, req->auth, who, sizeof(who));
+	if (!server_admin_by_name(h->f, form.listen, form.server,
+				  to_admin[form.action], who, err,
+				  sizeof(err))) {
+		respond_text(c, "404 Not Found", NULL, err);
+		return;
+	}
+	snprintf(loc, sizeof(loc), "Location: %s\r\n", h->f->c->stats.uri);
+	respond_text(c, "303 See Other", loc, "done");
+}
+
 static void serve_page(struct stats_client *c)
 {
 	static const char *const types[] = {
@@ -195,6 +286,8 @@ static void serve_page(struct stats_client *c)
 			     "out of memory");
 		return;
 	}
+	if (c->page == STATS_PAGE_HTML && h->f->c->stats.admin)
+		snap.admin_token = admin_token(h);
 	if (c->page == STATS_PAGE_HTML)
 		statspage_html(
 		    &snap, stats_base(h->f->c->stats.uri, base, sizeof(base)),
@@ -293,16 +386,24 @@ static void handle(struct stats_client *c, const struct httpreq *req)
 	struct stats_http *h = c->h;
 	const struct conf_fwd_stats *cs = &h->f->c->stats;
 
+	bool post = cs->admin && strcmp(req->method, "POST") == 0;
+
 	h->requests++;
 	loop_timer_in(&h->f->loop, &c->timer, ANSWER_TIMEOUT_MS);
 	c->head = strcmp(req->method, "HEAD") == 0;
-	if (!c->head && strcmp(req->method, "GET") != 0) {
+	if (!c->head && !post && strcmp(req->method, "GET") != 0) {
 		respond_text(c, "405 Method Not Allowed",
-			     "Allow: GET, HEAD\r\n", "only GET and HEAD");
+			     cs->admin ? "Allow: GET, HEAD, POST\r\n"
+				       : "Allow: GET, HEAD\r\n",
+			     "only GET and HEAD");
 		return;
 	}
 	if (cs->auth && *cs->auth && !auth_pass(c, req))
 		return;
+	if (post) {
+		admin_post(c, req);
+		return;
+	}
 	c->page = stats_route(cs->uri, req->path);
 	if (c->page == STATS_PAGE_NONE) {
 		respond_text(c, "404 Not Found", NULL, "not found");
@@ -338,6 +439,16 @@ static void client_read(struct stats_client *c)
 		c->in_len += (size_t)n;
 		switch (httpreq_parse(c->in, c->in_len, &req)) {
 		case HTTPREQ_OK:
+			if (req.content_length > STATSADMIN_BODY_MAX) {
+				respond_text(c, "413 Content Too Large", NULL,
+					     "body too large");
+				return;
+			}
+			/* a POST's body may come after its head */
+			if (req.content_length > 0 &&
+			    c->in_len - req.head_len <
+				(size_t)req.content_length)
+				break;
 			handle(c, &req);
 			return;
 		case HTTPREQ_BAD:

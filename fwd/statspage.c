@@ -45,16 +45,23 @@ static void json_listen(struct sbuf *sb, const struct snap_listen *l)
 			sbuf_puts(sb, ",");
 		sbuf_json_str(sb, l->binds[i]);
 	}
+	sbuf_puts(sb, "],\"bind_sessions\":[");
+	for (i = 0; l->bind_total && i < l->n_binds; i++)
+		sbuf_printf(sb, "%s%llu", i ? "," : "", ULL(l->bind_total[i]));
 	sbuf_printf(sb,
 		    "],\"state\":\"%s\",\"balance\":\"%s\",\"cur\":%u,"
 		    "\"maxconn\":%ld,\"total\":%llu,\"bytes_in\":%llu,"
 		    "\"bytes_out\":%llu,\"no_server\":%llu,"
 		    "\"first_speaker\":\"%s\",\"stick_entries\":%zu,"
-		    "\"servers\":[",
+		    "\"ends\":{",
 		    l->state, l->balance, l->cur, l->maxconn, ULL(l->total),
 		    ULL(l->bytes_in), ULL(l->bytes_out), ULL(l->no_server),
 		    l->first_speaker ? l->first_speaker : "client",
 		    l->stick_entries);
+	for (i = 0; i < SESS_END_COUNT; i++)
+		sbuf_printf(sb, "%s\"%s\":%llu", i ? "," : "",
+			    sess_end_str((enum sess_end)i), ULL(l->ends[i]));
+	sbuf_puts(sb, "},\"servers\":[");
 	for (i = 0; i < l->n_servers; i++) {
 		if (i)
 			sbuf_puts(sb, ",");
@@ -126,10 +133,11 @@ void statspage_json(const struct stats_snap *s, struct sbuf *sb)
 	sbuf_printf(sb,
 		    "{\"ok\":true,\"cur\":%u,\"maxconn\":%ld,\"total\":%llu,"
 		    "\"stopping\":%s,\"pipes_in_use\":%zu,\"pipes_idle\":%zu,"
+		    "\"log_lines\":%llu,\"log_dropped\":%llu,"
 		    "\"listeners\":[",
 		    s->cur, s->maxconn, ULL(s->total),
 		    s->stopping ? "true" : "false", s->pipes_in_use,
-		    s->pipes_idle);
+		    s->pipes_idle, ULL(s->log_lines), ULL(s->log_dropped));
 	for (i = 0; i < s->n_listens; i++) {
 		if (i)
 			sbuf_puts(sb, ",");

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../common/sbuf.h"
+#include "sesslog.h"
 
 #define SNAP_ADDR_MAX  80
 #define SNAP_DROPS_MAX 24
@@ -35,6 +36,7 @@ struct snap_server {
 struct snap_listen {
 	const char *name;
 	char (*binds)[SNAP_ADDR_MAX];
+	uint64_t *bind_total; /* per bind (port): sessions; NULL: unknown */
 	size_t n_binds;
 	const char *state; /* OPEN, FULL, PAUSED, CLOSED */
 	const char *balance;
@@ -43,6 +45,7 @@ struct snap_listen {
 	uint64_t total, bytes_in, bytes_out, no_server;
 	const char *first_speaker; /* client, server: learnt */
 	size_t stick_entries;
+	uint64_t ends[SESS_END_COUNT]; /* sessions by how they ended */
 	struct snap_server *servers;
 	size_t n_servers;
 };
@@ -83,6 +86,8 @@ struct stats_snap {
 	uint64_t total;
 	bool stopping;
 	size_t pipes_in_use, pipes_idle;
+	uint64_t log_lines, log_dropped; /* session log */
+	const char *admin_token; /* stats.admin: this page load's CSRF token */
 	struct snap_listen *listens;
 	size_t n_listens;
 	struct snap_vrrpd vrrpd;

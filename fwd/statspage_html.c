@@ -154,12 +154,39 @@ static void row_server(struct sbuf *sb, const struct snap_server *s)
 	if (!gmtime_r(&t, &tm) ||
 	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(when, sizeof(when), "?");
-	sbuf_printf(
-	    sb, "<td data-l=\"Last change\" title=\"%s\">%s ago</td></tr>",
-	    when, statspage_ago(s->last_change_ago_ms, ago, sizeof(ago)));
+	sbuf_printf(sb, "<td data-l=\"Last change\" title=\"%s\">%s ago</td>",
+		    when,
+		    statspage_ago(s->last_change_ago_ms, ago, sizeof(ago)));
 }
 
-static void section_listen(struct sbuf *sb, const struct snap_listen *l)
+/* stats.admin: one form per server, its buttons POST to BASE"admin". */
+static void admin_cell(struct sbuf *sb, const char *base, const char *token,
+		       const char *listen, const struct snap_server *s)
+{
+	static const char *const actions[] = {"enable", "disable", "drain"};
+	size_t i;
+
+	sbuf_puts(sb, "<td data-l=\"Admin\"><form method=\"post\" "
+		      "action=\"");
+	statspage_html_esc(sb, base);
+	sbuf_puts(sb, "admin\"><input type=\"hidden\" name=\"token\" "
+		      "value=\"");
+	statspage_html_esc(sb, token);
+	sbuf_puts(sb, "\"><input type=\"hidden\" name=\"listen\" value=\"");
+	statspage_html_esc(sb, listen);
+	sbuf_puts(sb, "\"><input type=\"hidden\" name=\"server\" value=\"");
+	statspage_html_esc(sb, s->name);
+	sbuf_puts(sb, "\">");
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		sbuf_printf(sb,
+			    "<button name=\"action\" value=\"%s\" "
+			    "class=\"adm\">%s</button>",
+			    actions[i], actions[i]);
+	sbuf_puts(sb, "</form></td>");
+}
+
+static void section_listen(struct sbuf *sb, const struct snap_listen *l,
+			   const char *base, const char *token)
 {
 	char in[32], out[32];
 	size_t i;
@@ -172,6 +199,9 @@ static void section_listen(struct sbuf *sb, const struct snap_listen *l)
 	for (i = 0; i < l->n_binds; i++) {
 		sbuf_puts(sb, i ? ", " : "");
 		statspage_html_esc(sb, l->binds[i]);
+		if (l->bind_total && l->n_binds > 1)
+			sbuf_printf(sb, " (%llu)",
+				    (unsigned long long)l->bind_total[i]);
 	}
 	sbuf_printf(sb,
 		    " &middot; %s &middot; %u/%ld connections &middot; "
@@ -185,9 +215,15 @@ static void section_listen(struct sbuf *sb, const struct snap_listen *l)
 	sbuf_puts(sb, "<table><thead><tr><th>Server</th><th>Address</th>"
 		      "<th>State</th><th>Health</th><th>Current</th>"
 		      "<th>Total</th><th>Bytes in</th><th>Bytes out</th>"
-		      "<th>Last change</th></tr></thead><tbody>");
-	for (i = 0; i < l->n_servers; i++)
+		      "<th>Last change</th>");
+	sbuf_puts(sb, token ? "<th>Admin</th></tr></thead><tbody>"
+			    : "</tr></thead><tbody>");
+	for (i = 0; i < l->n_servers; i++) {
 		row_server(sb, &l->servers[i]);
+		if (token)
+			admin_cell(sb, base, token, l->name, &l->servers[i]);
+		sbuf_puts(sb, "</tr>");
+	}
 	sbuf_puts(sb, "</tbody></table></section>");
 }
 
@@ -230,6 +266,6 @@ void statspage_html(const struct stats_snap *s, const char *base,
 		sbuf_puts(sb, "<p class=\"warn\">fwd is stopping</p>");
 	section_vrrp(sb, &s->vrrpd);
 	for (i = 0; i < s->n_listens; i++)
-		section_listen(sb, &s->listens[i]);
+		section_listen(sb, &s->listens[i], base, s->admin_token);
 	sbuf_puts(sb, "</body></html>\n");
 }
