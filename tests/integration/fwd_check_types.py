@@ -8,7 +8,10 @@ the test's own:
   behind a TLS front made with socat OPENSSL-LISTEN (b, ssl = true). When
   b's file goes, its 404 takes it out within `fall` checks and traffic
   goes to a only; when the file is back, b comes back;
-- smtp: aiosmtpd is UP (L7OK); a socket that answers 554 is DOWN (L7STS).
+- smtp: aiosmtpd is UP (L7OK); a socket that answers 554 is DOWN (L7STS);
+  aiosmtpd with STARTTLS required (starttls = true) and with SMTPS
+  (ssl = true) are UP; starttls = true against a server that offers no
+  STARTTLS is DOWN (L7RSP).
 """
 
 import os
@@ -134,7 +137,8 @@ def run():
             with open(os.path.join(tmp, n, 'name.txt'), 'w') as fh:
                 fh.write(n)
         ports = dict(tls=8443, a=8001, b=8002, b_tls=8444, smtp=8025,
-                     smtp554=8026, fwd=9000, stats=9001)
+                     smtp554=8026, smtp_stls=8587, smtps=8465, fwd=9000,
+                     stats=9001)
         procs.start('s_server', ['openssl', 's_server', '-accept',
                                  '127.0.0.1:%d' % ports['tls'], '-cert',
                                  cert, '-key', key, '-naccept', '1000000',
@@ -153,6 +157,16 @@ def run():
         procs.start('aiosmtpd', ['/usr/bin/python3', '-m', 'aiosmtpd', '-n',
                                  '-l', '127.0.0.1:%d' % ports['smtp']],
                     ports['smtp'])
+        procs.start('aiosmtpd_stls', ['/usr/bin/python3', '-m', 'aiosmtpd',
+                                      '-n', '-l', '127.0.0.1:%d'
+                                      % ports['smtp_stls'], '--tlscert',
+                                      cert, '--tlskey', key],
+                    ports['smtp_stls'])
+        procs.start('aiosmtpd_smtps', ['/usr/bin/python3', '-m', 'aiosmtpd',
+                                       '-n', '-l', '127.0.0.1:%d'
+                                       % ports['smtps'], '--smtpscert',
+                                       cert, '--smtpskey', key],
+                    ports['smtps'])
         stop554 = Answer554(ns, ports['smtp554'])
 
         f = L.Fwd('''cert_warn_days = 14;
@@ -177,6 +191,13 @@ def run():
                          type = "smtp"; %(chk)s }; };
                 mail554 = { address = "127.0.0.1:%(smtp554)d"; check = {
                             type = "smtp"; %(chk)s }; };
+                mail_stls = { address = "127.0.0.1:%(smtp_stls)d"; check = {
+                              type = "smtp"; starttls = true; %(chk)s }; };
+                mail_smtps = { address = "127.0.0.1:%(smtps)d"; check = {
+                               type = "smtp"; ssl = true; %(chk)s }; };
+                mail_nostls = { address = "127.0.0.1:%(smtp)d"; check = {
+                                type = "smtp"; starttls = true; %(chk)s };
+                              };
               }; };
           };
           stats = { bind = "127.0.0.1:%(stats)d"; };''' % dict(
@@ -268,6 +289,12 @@ def run():
         s5 = wait_other('mail554', 'DOWN', 'L7STS')
         L.check(s5['check']['last'] == 'banner: 554 5.3.2 no service here',
                 s5['check'])
+        s = wait_other('mail_stls', 'UP', 'L7OK')
+        L.check(s['check'].get('cert_days_left') == 2, s['check'])
+        wait_other('mail_smtps', 'UP', 'L7OK')
+        s = wait_other('mail_nostls', 'DOWN', 'L7RSP')
+        L.check(s['check']['last'] == 'EHLO: STARTTLS not offered',
+                s['check'])
     finally:
         if stop554:
             stop554.close()
