@@ -35,7 +35,9 @@ struct conf_global {
 	int smtp_connect_timeout; /* seconds */
 	bool smtp_starttls;
 	char *smtp_user, *smtp_password;
-	bool smtp_alert; /* default for instances */
+	bool smtp_verify;   /* TLS: check the server's certificate and name */
+	char *smtp_ca_file; /* NULL: the system's CA store */
+	bool smtp_alert;    /* default for instances */
 	char *control_socket;
 	char *control_socket_group; /* NULL: mode 0600 */
 	gid_t control_socket_gid;

@@ -10,19 +10,12 @@
 
 #define DEFAULT_CONTROL_SOCKET "/run/vrrpd/vrrpd.sock"
 
-static const char *const global_keys[] = {"router_id",
-					  "notification_email",
-					  "notification_email_from",
-					  "smtp_server",
-					  "smtp_connect_timeout",
-					  "smtp_starttls",
-					  "smtp_user",
-					  "smtp_password",
-					  "smtp_alert",
-					  "control_socket",
-					  "script_user",
-					  "control_socket_group",
-					  NULL};
+static const char *const global_keys[] = {
+    "router_id",      "notification_email",   "notification_email_from",
+    "smtp_server",    "smtp_connect_timeout", "smtp_starttls",
+    "smtp_user",      "smtp_password",	      "smtp_alert",
+    "control_socket", "script_user",	      "control_socket_group",
+    "smtp_verify",    "smtp_ca_file",	      NULL};
 
 static const char *const script_keys[] = {
     "script", "interval", "timeout", "weight", "rise", "fall", "user", NULL};
@@ -83,6 +76,7 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 	char host[256];
 
 	out->smtp_connect_timeout = 30;
+	out->smtp_verify = true;
 	if (g && conf_is_group(ctx, g)) {
 		conf_check_keys(ctx, g, global_keys);
 		conf_get_str(ctx, g, "router_id", &out->router_id);
@@ -104,6 +98,14 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_get_bool(ctx, g, "smtp_starttls", &out->smtp_starttls);
 		conf_get_str(ctx, g, "smtp_user", &out->smtp_user);
 		conf_get_str(ctx, g, "smtp_password", &out->smtp_password);
+		conf_get_bool(ctx, g, "smtp_verify", &out->smtp_verify);
+		if (conf_get_str(ctx, g, "smtp_ca_file", &out->smtp_ca_file) ==
+			0 &&
+		    out->smtp_ca_file && access(out->smtp_ca_file, R_OK) < 0)
+			conf_error(ctx,
+				   config_setting_get_member(g, "smtp_ca_file"),
+				   "smtp_ca_file \"%s\" cannot be read",
+				   out->smtp_ca_file);
 		conf_get_bool(ctx, g, "smtp_alert", &out->smtp_alert);
 		conf_get_str(ctx, g, "control_socket", &out->control_socket);
 		conf_get_group(ctx, g, "control_socket_group",
