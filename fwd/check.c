@@ -47,18 +47,31 @@ static int64_t check_interval(const struct fwd_server *s)
 	return c->inter_ms;
 }
 
-/* The certificate's days left: a warning once a day below the limit. */
+/* True at most once a day for each stamp. */
+static bool check_daily(int64_t *stamp, int64_t now)
+{
+	if (*stamp && now - *stamp < DAY_MS)
+		return false;
+	*stamp = now;
+	return true;
+}
+
+/* The certificate's days left: below cert_warn_days, a warning once a
+ * day, and once a day a mail through vrrpd (when the link is up). */
 static void check_cert_expiry(struct fwd_server *s)
 {
 	struct fwd *f = s->l->f;
 	int64_t left = s->cert_not_after - (int64_t)time(NULL);
-	int64_t days = left / 86400;
+	int64_t days = left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+	int64_t mailed = s->cert_mailed_ms;
 
 	if (!s->cert_not_after || days >= f->c->cert_warn_days)
 		return;
-	if (s->cert_warned_ms && f->loop.now_ms - s->cert_warned_ms < DAY_MS)
+	if (check_daily(&mailed, f->loop.now_ms) &&
+	    vrrplink_cert_warn(f, s, (long)days))
+		s->cert_mailed_ms = mailed;
+	if (!check_daily(&s->cert_warned_ms, f->loop.now_ms))
 		return;
-	s->cert_warned_ms = f->loop.now_ms;
 	if (left < 0)
 		log_warn("server %s/%s: its TLS certificate has expired",
 			 s->l->conf->name, s->conf->name);

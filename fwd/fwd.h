@@ -63,6 +63,7 @@ struct fwd_server {
 	int64_t last_check_dur_ms;
 	int64_t cert_not_after; /* Unix time; 0: no certificate seen */
 	int64_t cert_warned_ms; /* monotonic; 0: never warned */
+	int64_t cert_mailed_ms; /* monotonic; 0: vrrpd never asked to mail */
 };
 
 struct fwd_bind {

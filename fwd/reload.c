@@ -254,6 +254,7 @@ static void move_server(struct fwd_server *os, struct fwd_server *ns)
 	ns->last_check_dur_ms = os->last_check_dur_ms;
 	ns->cert_not_after = os->cert_not_after;
 	ns->cert_warned_ms = os->cert_warned_ms;
+	ns->cert_mailed_ms = os->cert_mailed_ms;
 	server_sync(ns);
 }
 

@@ -114,6 +114,14 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 	char *save = NULL, *verb, *a1;
 
 	/* the forwarder's lines keep their spaces: parse them whole */
+	if (strncmp(line, "certwarn ", 9) == 0) {
+		/* it sends mail: not for anyone who can connect (issue #14) */
+		if (!cl->privileged)
+			ctl_send_error(cl, "permission denied");
+		else
+			smtp_alert_cert(d, cl, line);
+		return;
+	}
 	if (strncmp(line, "hello ", 6) == 0 ||
 	    strncmp(line, "health ", 7) == 0) {
 		/* its health moves priorities: only root or our own uid */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "certwarn.h"
 
 #define QUEUE_MAX     64   /* an alert storm must not eat our memory */
 #define GRACE_MS      2000 /* at shutdown, for the "-> INIT" alert */
@@ -504,6 +505,35 @@ void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 		return;
 	}
 	ctl_send(cl, "{\"ok\":true,\"queued\":1}\n", 23);
+}
+
+void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line)
+{
+	struct smtp *s = d->smtp;
+	struct certwarn w;
+	struct alert_env env;
+	struct sbuf sb;
+	char why[128], what[96];
+
+	if (certwarn_parse(line, &w, why, sizeof(why)) < 0) {
+		ctl_send_error(cl, why);
+		return;
+	}
+	if (!s) {
+		ctl_send(cl, "{\"ok\":true,\"mailed\":false}\n", 27);
+		return;
+	}
+	env_fill(s, &env);
+	sbuf_init(&sb);
+	alert_format_cert(&sb, &env, w.listener, w.server, w.days,
+			  (time_t)w.not_after);
+	snprintf(what, sizeof(what), "certificate of %.39s/%.39s", w.listener,
+		 w.server);
+	if (enqueue(s, &sb, what, false) < 0) {
+		ctl_send_error(cl, "out of memory");
+		return;
+	}
+	ctl_send(cl, "{\"ok\":true,\"mailed\":true}\n", 26);
 }
 
 void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)

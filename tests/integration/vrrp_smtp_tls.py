@@ -16,6 +16,10 @@ self-signed certificate, as a small controller script (--serve):
    works again: the retry delivers the mail (it used to reuse the
    connection of the failed transaction: "Weird server reply" /
    "MAIL failed: 503").
+7. Certificate expiry: fwd's tls check sees a certificate made with
+   `openssl req -days 3` on an `openssl s_server`; with cert_warn_days
+   14 fwd asks vrrpd over the link, and one mail arrives (not one per
+   check).
 """
 
 import glob
@@ -134,8 +138,8 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--serve":
     serve(*sys.argv[2:7])
     sys.exit(0)
 
-from lab import (ADDR, PYTHON, check, log, run_test,  # noqa: E402
-                 vrrp_instance, vrrpd_conf, wait_until)
+from lab import (ADDR, BUILD_ROOT, PYTHON, check, log,  # noqa: E402
+                 run_test, vrrp_instance, vrrpd_conf, wait_until)
 
 
 class Server:
@@ -343,6 +347,47 @@ def test_mailbox_recovers(lab):
         srv.stop()
 
 
+def test_cert_mail(lab):
+    """7: an expiring certificate seen by fwd, mailed once by vrrpd."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-keyout", lab.path("k3.pem"), "-out",
+                    lab.path("c3.pem"), "-days", "3", "-subj",
+                    "/CN=expiring.lab.test"], check=True,
+                   capture_output=True)
+    srv = Server(lab, "plain")
+    d = Vrrpd(lab, "certmail", {"smtp_server": server_url()})
+    tls = lab.spawn("a", ["openssl", "s_server", "-accept", "127.0.0.1:8443",
+                          "-cert", lab.path("c3.pem"), "-key",
+                          lab.path("k3.pem"), "-naccept", "100000",
+                          "-quiet"], name="s_server")
+    conf = lab.write("fwd.conf", """forwarder = {
+  control_socket = "%s";
+  vrrpd_socket = "%s";
+  cert_warn_days = 14;
+  listen = { web = { bind = "127.0.0.1:9443";
+    server = { tls = { address = "127.0.0.1:8443";
+      check = { type = "tls"; inter = "200ms"; }; }; }; }; };
+};
+""" % (lab.path("fwd.sock"), d.sock))
+    fwd = lab.spawn("a", [os.path.join(BUILD_ROOT, "fwd", "fwd"), "-n",
+                          "-f", conf], name="fwd")
+    try:
+        m = delivered(srv, 1, timeout=15)
+        check("Subject: [lbA] TLS certificate of web/tls expires in 2 days"
+              in m["raw"], "subject: %s" % m["raw"][:400])
+        time.sleep(2)  # ten more checks: still one mail
+        check(len(srv.events("data")) == 1,
+              "%d mails for one certificate" % len(srv.events("data")))
+        check("its TLS certificate expires in 2 days" in fwd.output(),
+              "no warning in fwd's log:\n" + fwd.output())
+        log("expiring certificate: one mail via vrrpd, days left 2")
+    finally:
+        fwd.stop()
+        tls.stop()
+        d.stop()
+        srv.stop()
+
+
 def run(lab):
     make_cert(lab)
     test_wrong_password(lab)
@@ -351,6 +396,7 @@ def run(lab):
     test_no_starttls(lab)
     test_verify(lab)
     test_smtps(lab)
+    test_cert_mail(lab)
 
 
 if __name__ == "__main__":
