@@ -129,6 +129,8 @@ def run():
                         '-nodes', '-keyout', key, '-out', cert, '-days', '3',
                         '-subj', '/CN=backend.test'], check=True,
                        capture_output=True)
+        # a second older than made: under 3 days left, so 2 whole days
+        time.sleep(1.1)
         for n in ('a', 'b'):
             os.makedirs(os.path.join(tmp, n, 'owa'))
             with open(os.path.join(tmp, n, 'owa', 'healthcheck.htm'),

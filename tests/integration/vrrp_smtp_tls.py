@@ -354,6 +354,8 @@ def test_cert_mail(lab):
                     lab.path("c3.pem"), "-days", "3", "-subj",
                     "/CN=expiring.lab.test"], check=True,
                    capture_output=True)
+    # a second older than made: under 3 days left, so 2 whole days
+    time.sleep(1.1)
     srv = Server(lab, "plain")
     d = Vrrpd(lab, "certmail", {"smtp_server": server_url()})
     tls = lab.spawn("a", ["openssl", "s_server", "-accept", "127.0.0.1:8443",
