@@ -8,7 +8,8 @@ the test's own:
   behind a TLS front made with socat OPENSSL-LISTEN (b, ssl = true). When
   b's file goes, its 404 takes it out within `fall` checks and traffic
   goes to a only; when the file is back, b comes back;
-- smtp: aiosmtpd is UP (L7OK); a socket that answers 554 is DOWN (L7STS);
+- smtp: aiosmtpd is UP (L7OK); a socket that answers 554 is DOWN (L7STS)
+  and, DOWN, is checked every downinter;
   aiosmtpd with STARTTLS required (starttls = true) and with SMTPS
   (ssl = true) are UP; starttls = true against a server that offers no
   STARTTLS is DOWN (L7RSP).
@@ -192,7 +193,7 @@ def run():
                 mail = { address = "127.0.0.1:%(smtp)d"; check = {
                          type = "smtp"; %(chk)s }; };
                 mail554 = { address = "127.0.0.1:%(smtp554)d"; check = {
-                            type = "smtp"; %(chk)s }; };
+                            type = "smtp"; downinter = "1s"; %(chk)s }; };
                 mail_stls = { address = "127.0.0.1:%(smtp_stls)d"; check = {
                               type = "smtp"; starttls = true; %(chk)s }; };
                 mail_smtps = { address = "127.0.0.1:%(smtps)d"; check = {
@@ -291,6 +292,11 @@ def run():
         s5 = wait_other('mail554', 'DOWN', 'L7STS')
         L.check(s5['check']['last'] == 'banner: 554 5.3.2 no service here',
                 s5['check'])
+        # downinter: once DOWN it is checked every 1 s, not every 200 ms
+        n0 = s5['check']['fail']
+        time.sleep(3)
+        n = other('mail554')['check']['fail'] - n0
+        L.check(2 <= n <= 4, 'downinter 1s: %d checks in 3 s' % n)
         s = wait_other('mail_stls', 'UP', 'L7OK')
         L.check(s['check'].get('cert_days_left') == 2, s['check'])
         wait_other('mail_smtps', 'UP', 'L7OK')
