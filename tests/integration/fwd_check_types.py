@@ -190,6 +190,9 @@ def run():
               server = {
                 tls = { address = "127.0.0.1:%(tls)d"; check = {
                         type = "tls"; %(chk)s }; };
+                tlsfast = { address = "127.0.0.1:%(tls)d"; check = {
+                            type = "tls"; inter = "3s"; fastinter = "100ms";
+                            rise = 2; fall = 3; }; };
                 mail = { address = "127.0.0.1:%(smtp)d"; check = {
                          type = "smtp"; %(chk)s }; };
                 mail554 = { address = "127.0.0.1:%(smtp554)d"; check = {
@@ -280,10 +283,16 @@ def run():
         procs.stop('s_server')
         with L.in_netns(ns):
             plain = L.Backend('plain', '127.0.0.1', ports['tls'])
+        t0 = time.time()
         try:
             st = wait_other('tls', 'DOWN', 'L6RSP')
             L.check('TLS handshake failed' in st['check']['last'],
                     st['check'])
+            # fastinter: after the first failure (within inter = 3 s) the
+            # next two come 100 ms apart, not 3 s
+            wait_other('tlsfast', 'DOWN', 'L6RSP')
+            took = time.time() - t0
+            L.check(took < 4.5, 'fall 3 with fastinter took %.1fs' % took)
         finally:
             plain.stop()
 
