@@ -268,6 +268,7 @@ static void global_free(struct conf_global *g)
 	free(g->smtp_server);
 	free(g->smtp_user);
 	free(g->smtp_password);
+	free(g->smtp_ca_file);
 	free(g->control_socket);
 	free(g->control_socket_group);
 	free(g->script_user);

@@ -39,6 +39,8 @@ struct conf_global {
 	/* at most one alert mail per instance this often; the transitions
 	 * in between go in one summary (0: every transition at once) */
 	int64_t smtp_alert_interval_ms;
+	bool smtp_verify;   /* TLS: check the server's certificate and name */
+	char *smtp_ca_file; /* NULL: the system's CA store */
 	char *control_socket;
 	char *control_socket_group; /* NULL: mode 0600 */
 	gid_t control_socket_gid;

@@ -175,7 +175,9 @@ bool conf_global_smtp_equal(const struct conf_global *a,
 	       a->smtp_connect_timeout == b->smtp_connect_timeout &&
 	       a->smtp_starttls == b->smtp_starttls &&
 	       str_eq(a->smtp_user, b->smtp_user) &&
-	       str_eq(a->smtp_password, b->smtp_password);
+	       str_eq(a->smtp_password, b->smtp_password) &&
+	       a->smtp_verify == b->smtp_verify &&
+	       str_eq(a->smtp_ca_file, b->smtp_ca_file);
 }
 
 const char *conf_change_str(enum conf_change c)

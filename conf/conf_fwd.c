@@ -27,6 +27,7 @@ static const char *const fwd_keys[] = {"control_socket",
 				       "listen",
 				       "stats",
 				       "control_socket_group",
+				       "cert_warn_days",
 				       NULL};
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
@@ -38,8 +39,11 @@ static const char *const listen_timeout_keys[] = {"connect", "client", "server",
 static const char *const stick_keys[] = {"on", "expire", "size", NULL};
 static const char *const server_keys[] = {
     "address", "weight", "backup", "disabled", "check", "send_proxy", NULL};
-static const char *const check_keys[] = {"port", "inter",      "rise",
-					 "fall", "send_proxy", NULL};
+static const char *const check_keys[] = {
+    "port", "inter", "rise", "fall", "send_proxy",
+    /* issue #14: check types (conf_check.c) */
+    "type", "fastinter", "downinter", "ssl", "starttls", "verify", "sni",
+    "ca_file", "method", "uri", "host", "expect_status", "expect_body", NULL};
 static const char *const stats_keys[] = {"bind",    "uri",   "auth",
 					 "refresh", "admin", NULL};
 
@@ -142,6 +146,7 @@ static void parse_identity(struct conf_ctx *ctx, const config_setting_t *fwd,
 }
 
 static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
+			const char *listen, const char *server,
 			struct conf_fwd_check *out)
 {
 	config_setting_t *c = subgroup(ctx, srv, "check");
@@ -150,6 +155,7 @@ static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
 	out->inter_ms = 2000;
 	out->rise = 2;
 	out->fall = 3;
+	conf_check_app_init(&out->app);
 	if (!c)
 		return;
 	out->enabled = true;
@@ -164,6 +170,7 @@ static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
 	v = out->fall;
 	if (conf_get_int(ctx, c, "fall", 1, 1000, &v) == 0)
 		out->fall = (int)v;
+	conf_check_app_parse(ctx, c, listen, server, &out->app);
 	conf_get_bool(ctx, c, "send_proxy", &out->send_proxy);
 }
 
@@ -221,7 +228,7 @@ static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
 	conf_get_bool(ctx, s, "backup", &out->backup);
 	conf_get_bool(ctx, s, "disabled", &out->disabled);
 	parse_send_proxy(ctx, s, listen, out);
-	parse_check(ctx, s, &out->check);
+	parse_check(ctx, s, listen, out->name, &out->check);
 }
 
 static void parse_servers(struct conf_ctx *ctx, const config_setting_t *l,
@@ -753,6 +760,12 @@ int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 		      &f->shutdown_sessions_on_down);
 	parse_listens(ctx, fwd, f);
 	parse_stats(ctx, fwd, f);
+	{
+		long days = 14; /* issue #14: certificate expiry warning */
+
+		conf_get_int(ctx, fwd, "cert_warn_days", 0, 3650, &days);
+		f->cert_warn_days = (int)days;
+	}
 	*out = f;
 	return ctx->diag->errors == errors ? 0 : -1;
 }

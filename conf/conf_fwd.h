@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "conf_check.h"
 #include "conf_util.h"
 
 #define CONF_FWD_DEFAULT_SOCKET "/run/vrrpd/fwd.sock"
@@ -28,7 +29,8 @@ struct conf_fwd_check {
 	int port;     /* 0: the server's own port */
 	int64_t inter_ms;
 	int rise, fall;
-	bool send_proxy; /* a PROXY header (LOCAL) before closing */
+	bool send_proxy;	   /* a PROXY header (LOCAL) before closing */
+	struct conf_check_app app; /* type and its keys (conf_check.c) */
 };
 
 struct conf_fwd_server {
@@ -98,6 +100,7 @@ struct conf_fwd {
 	struct conf_fwd_listen *listens;
 	size_t n_listens;
 	struct conf_fwd_stats stats;
+	int cert_warn_days; /* TLS checks: warn this many days ahead */
 };
 
 /* Parses the "forwarder" group; 0, or -1 with problems reported. */

@@ -23,6 +23,8 @@ static const char *const global_keys[] = {"router_id",
 					  "control_socket",
 					  "script_user",
 					  "control_socket_group",
+					  "smtp_verify",
+					  "smtp_ca_file",
 					  NULL};
 
 static const char *const script_keys[] = {
@@ -85,6 +87,7 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 
 	out->smtp_connect_timeout = 30;
 	out->smtp_alert_interval_ms = 30000;
+	out->smtp_verify = true;
 	if (g && conf_is_group(ctx, g)) {
 		conf_check_keys(ctx, g, global_keys);
 		conf_get_str(ctx, g, "router_id", &out->router_id);
@@ -106,6 +109,14 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_get_bool(ctx, g, "smtp_starttls", &out->smtp_starttls);
 		conf_get_str(ctx, g, "smtp_user", &out->smtp_user);
 		conf_get_str(ctx, g, "smtp_password", &out->smtp_password);
+		conf_get_bool(ctx, g, "smtp_verify", &out->smtp_verify);
+		if (conf_get_str(ctx, g, "smtp_ca_file", &out->smtp_ca_file) ==
+			0 &&
+		    out->smtp_ca_file && access(out->smtp_ca_file, R_OK) < 0)
+			conf_error(ctx,
+				   config_setting_get_member(g, "smtp_ca_file"),
+				   "smtp_ca_file \"%s\" cannot be read",
+				   out->smtp_ca_file);
 		conf_get_bool(ctx, g, "smtp_alert", &out->smtp_alert);
 		conf_get_duration(ctx, g, "smtp_alert_interval", 0, 86400000,
 				  &out->smtp_alert_interval_ms);

@@ -17,6 +17,7 @@
 #include "../common/loop.h"
 #include "../conf/conf.h"
 #include "../conf/conf_fwd.h"
+#include "check_answer.h"
 #include "health.h"
 #include "pipes.h"
 #include "pool.h"
@@ -57,6 +58,14 @@ struct fwd_server {
 	uint64_t total, bytes_in, bytes_out, connect_fail;
 	uint64_t checks_ok, checks_fail;
 	struct session *sessions; /* attached to this server */
+	/* issue #14: check types (check_run.h) */
+	struct check_run *check_run; /* NULL: no check running */
+	void *tls_ctx;		     /* SSL_CTX, made by the first TLS check */
+	struct check_verdict last_verdict; /* st CHECK_NONE: none yet */
+	int64_t last_check_dur_ms;
+	int64_t cert_not_after; /* Unix time; 0: no certificate seen */
+	int64_t cert_warned_ms; /* monotonic; 0: never warned */
+	int64_t cert_mailed_ms; /* monotonic; 0: vrrpd never asked to mail */
 };
 
 struct fwd_bind {
@@ -123,8 +132,9 @@ void fwd_fit_maxconn(struct fwd *f, rlim_t nofile);
 bool server_usable(const struct fwd_server *s);
 /* May take clients stuck to it. */
 bool server_stick_ok(const struct fwd_server *s);
-/* Applies a health check result (active or passive). */
-void server_health_result(struct fwd_server *s, bool ok, int err,
+/* Applies a health check result (active or passive); why is the reason
+ * for the log line ("L7STS status 503", "Connection refused"). */
+void server_health_result(struct fwd_server *s, bool ok, const char *why,
 			  const char *how);
 void server_set_admin(struct fwd_server *s, enum server_admin a);
 /*

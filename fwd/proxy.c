@@ -677,7 +677,7 @@ static bool connect_retry(struct session *s, int err, int *exclude,
 	detach_server(s);
 	if (err == ECONNREFUSED || err == ETIMEDOUT || err == EHOSTUNREACH ||
 	    err == ENETUNREACH)
-		server_health_result(srv, false, err, "traffic");
+		server_health_result(srv, false, strerror(err), "traffic");
 	if (s->tries_left <= 0) {
 		session_close(s, SESS_END_CONNECT_FAILED, err);
 		return false;

@@ -253,6 +253,11 @@ static void move_server(struct fwd_server *os, struct fwd_server *ns)
 	ns->connect_fail = os->connect_fail;
 	ns->checks_ok = os->checks_ok;
 	ns->checks_fail = os->checks_fail;
+	ns->last_verdict = os->last_verdict;
+	ns->last_check_dur_ms = os->last_check_dur_ms;
+	ns->cert_not_after = os->cert_not_after;
+	ns->cert_warned_ms = os->cert_warned_ms;
+	ns->cert_mailed_ms = os->cert_mailed_ms;
 	server_sync(ns);
 }
 

@@ -78,7 +78,7 @@ static void state_changed(struct fwd_server *s, const char *old)
 		 server_state_str(s));
 }
 
-void server_health_result(struct fwd_server *s, bool ok, int err,
+void server_health_result(struct fwd_server *s, bool ok, const char *why,
 			  const char *how)
 {
 	const struct conf_fwd_check *c = &s->conf->check;
@@ -95,10 +95,12 @@ void server_health_result(struct fwd_server *s, bool ok, int err,
 		log_warn("server %s/%s is DOWN after %d failed %s (%s)",
 			 s->l->conf->name, s->conf->name, c->fall,
 			 c->fall == 1 ? "attempt" : "attempts",
-			 err ? strerror(err) : "?");
+			 why ? why : "?");
 	else
-		log_warn("server %s/%s is UP after %d successful checks (%s)",
-			 s->l->conf->name, s->conf->name, c->rise, how);
+		log_warn(
+		    "server %s/%s is UP after %d successful checks (%s%s%s)",
+		    s->l->conf->name, s->conf->name, c->rise, how,
+		    why ? ": " : "", why ? why : "");
 	state_changed(s, old);
 	if (ch == HEALTH_WENT_DOWN && s->l->f->c->shutdown_sessions_on_down)
 		proxy_shutdown_server(s);

@@ -13,9 +13,18 @@ static const char *check_str(const struct fwd_server *s)
 {
 	if (!s->conf->check.enabled)
 		return "none";
-	if (s->last_check_err < 0)
+	if (s->last_verdict.st == CHECK_NONE)
 		return "pending";
-	return s->last_check_err ? strerror(s->last_check_err) : "ok";
+	return check_status_ok(s->last_verdict.st) ? "ok"
+						   : s->last_verdict.detail;
+}
+
+/* Whole days left, rounded down; negative once expired. */
+static int64_t cert_days_left(int64_t not_after, time_t now)
+{
+	int64_t left = not_after - (int64_t)now;
+
+	return left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
 }
 
 /* As written in the config: "ip", "ip:+N" for a port-following server. */
@@ -56,6 +65,15 @@ static void snap_server(struct snap_server *o, const struct fwd_server *s,
 	o->check_ago_ms = s->last_check_err < 0 ? -1 : now - s->last_check_ms;
 	o->last_change_wall = (int64_t)s->last_change_wall;
 	o->last_change_ago_ms = now - s->last_change_ms;
+	o->check_type = conf_check_type_str(s->conf->check.app.type);
+	if (s->conf->check.enabled && s->last_verdict.st != CHECK_NONE) {
+		o->check_status = check_status_str(s->last_verdict.st);
+		o->check_duration_ms = s->last_check_dur_ms;
+	}
+	o->has_cert = s->cert_not_after != 0;
+	if (o->has_cert)
+		o->cert_days_left =
+		    cert_days_left(s->cert_not_after, time(NULL));
 }
 
 static int snap_listen(struct snap_listen *o, const struct fwd_listen *l,

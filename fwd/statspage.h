@@ -31,6 +31,12 @@ struct snap_server {
 	uint64_t checks_ok, checks_fail;
 	int64_t check_ago_ms; /* -1: no check yet */
 	int64_t last_change_wall, last_change_ago_ms;
+	/* issue #14: check types; NULL/0 when there is nothing to say */
+	const char *check_type;	  /* "tcp", "tls", "http", "smtp" */
+	const char *check_status; /* "L7STS"...; NULL: no check yet */
+	int64_t check_duration_ms;
+	bool has_cert; /* a TLS check saw a certificate */
+	int64_t cert_days_left;
 };
 
 struct snap_listen {

@@ -129,9 +129,30 @@ out:
 	sbuf_puts(sb, "</section>");
 }
 
+/* "UP, check ok", "DOWN, check L7STS status 404 Not Found"; with a
+ * TLS check's certificate, ", cert 3 days left" (issue #14). */
+static void health_text(const struct snap_server *s, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s", s->health);
+
+	if (strcmp(s->check, "none") != 0 && n >= 0 && (size_t)n < size)
+		n += snprintf(
+		    out + n, size - (size_t)n, ", check %s%s%s",
+		    s->check_status && strcmp(s->check, "ok") != 0
+			? s->check_status
+			: "",
+		    s->check_status && strcmp(s->check, "ok") != 0 ? " " : "",
+		    s->check);
+	if (s->has_cert && n >= 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n,
+			 s->cert_days_left < 0 ? ", cert EXPIRED"
+					       : ", cert %lld days left",
+			 (long long)s->cert_days_left);
+}
+
 static void row_server(struct sbuf *sb, const struct snap_server *s)
 {
-	char buf[64], when[64], ago[32];
+	char buf[64], when[64], ago[32], health[256];
 	struct tm tm;
 	time_t t = (time_t)s->last_change_wall;
 
@@ -141,10 +162,8 @@ static void row_server(struct sbuf *sb, const struct snap_server *s)
 	sbuf_puts(sb, "<td data-l=\"State\">");
 	badge(sb, s->state);
 	sbuf_puts(sb, "</td>");
-	snprintf(buf, sizeof(buf), "%s%s%s", s->health,
-		 strcmp(s->check, "none") ? ", check " : "",
-		 strcmp(s->check, "none") ? s->check : "");
-	cell(sb, "Health", buf);
+	health_text(s, health, sizeof(health));
+	cell(sb, "Health", health);
 	num(sb, "Current", s->cur);
 	num(sb, "Total", s->total);
 	sbuf_printf(sb, "<td class=\"n\" data-l=\"Bytes in\">%s</td>",

@@ -196,6 +196,20 @@ static void report(struct vrrplink *v, size_t idx)
 	free(binds);
 }
 
+bool vrrplink_cert_warn(struct fwd *f, const struct fwd_server *s, long days)
+{
+	struct vrrplink *v = &f->vrrp;
+	char line[256];
+
+	if (!v->connected)
+		return false;
+	snprintf(line, sizeof(line), "certwarn %s %s %ld %lld",
+		 s->l->conf->name, s->conf->name, days,
+		 (long long)s->cert_not_after);
+	link_send(v, line);
+	return true;
+}
+
 void vrrplink_health_changed(struct fwd *f)
 {
 	struct vrrplink *v = &f->vrrp;

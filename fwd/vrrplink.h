@@ -63,6 +63,10 @@ void vrrplink_reload(struct fwd *f, const char *path, bool forget);
 /* A server changed state: report listeners whose count of servers up
  * changed. */
 void vrrplink_health_changed(struct fwd *f);
+/* Asks vrrpd to mail a certificate expiry warning for server s (issue
+ * #14, vrrpd/certwarn.h); false when the link is down. */
+struct fwd_server;
+bool vrrplink_cert_warn(struct fwd *f, const struct fwd_server *s, long days);
 /*
  * Asks vrrpd for `status` unless the cached answer is fresh (under 1 s
  * old, no state event since) or a question went out less than 1 s ago.

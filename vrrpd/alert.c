@@ -313,6 +313,37 @@ void alert_format_test(struct sbuf *out, const struct alert_env *env)
 	put_signature(out, env);
 }
 
+void alert_format_cert(struct sbuf *out, const struct alert_env *env,
+		       const char *listener, const char *server, long days,
+		       time_t not_after)
+{
+	const char *rid = nonempty(nonempty(env->router_id, env->host), "?");
+	char line[320], when[64];
+	struct tm tm;
+
+	if (days < 0)
+		snprintf(line, sizeof(line),
+			 "[%s] TLS certificate of %s/%s has expired", rid,
+			 listener, server);
+	else
+		snprintf(line, sizeof(line),
+			 "[%s] TLS certificate of %s/%s expires in %ld day%s",
+			 rid, listener, server, days, days == 1 ? "" : "s");
+	put_headers(out, env, line);
+	put_clean(out, line + strlen(rid) + 3);
+	sbuf_puts(out, ".\r\nfwd's health check saw it; renew it before "
+		       "clients and checks refuse it.\r\n\r\n");
+	put_field(out, "Router:", rid);
+	snprintf(line, sizeof(line), "%s/%s", listener, server);
+	put_field(out, "Server:", line);
+	if (!gmtime_r(&not_after, &tm) ||
+	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(when, sizeof(when), "?");
+	put_field(out, "Not after:", when);
+	put_times(out, &env->now);
+	put_signature(out, env);
+}
+
 int alert_addr_spec(char *buf, size_t len, const char *addr)
 {
 	const char *lt = strrchr(addr, '<'), *start = addr, *end;

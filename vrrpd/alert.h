@@ -54,6 +54,10 @@ void alert_format_summary(struct sbuf *out, const struct alert_env *env,
 			  const struct alert_transition *t,
 			  const struct alertq_item *items, size_t n,
 			  uint64_t omitted, int64_t interval_ms);
+/* fwd saw a TLS certificate close to its expiry (issue #14). */
+void alert_format_cert(struct sbuf *out, const struct alert_env *env,
+		       const char *listener, const char *server, long days,
+		       time_t not_after);
 
 /* Fills buf with "<1700000000.123.7@lbA>"; 0, or -ENOSPC. */
 int alert_message_id(char *buf, size_t len, const struct alert_env *env);

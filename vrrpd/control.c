@@ -138,6 +138,15 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 
 	enum fwdproto_line kind = fwdproto_classify(line);
 
+	/* fwd's certificate warning (issue #14) */
+	if (strncmp(line, "certwarn ", 9) == 0) {
+		/* it sends mail: not for anyone who can connect */
+		if (!cl->privileged)
+			ctl_send_error(cl, "permission denied");
+		else
+			smtp_alert_cert(d, cl, line);
+		return;
+	}
 	if (kind != FWDPROTO_NONE) {
 		/* its health moves priorities: only root or our own uid */
 		if (!cl->privileged)

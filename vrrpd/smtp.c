@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "certwarn.h"
 
 #define QUEUE_MAX     64   /* an alert storm must not eat our memory */
 #define GRACE_MS      2000 /* at shutdown, for the "-> INIT" alert */
@@ -38,6 +39,7 @@ struct smtp_mail {
 	int64_t queued_at, not_before; /* monotonic ms */
 	CURL *easy;
 	char err[CURL_ERROR_SIZE];
+	char reply[160]; /* the server's last refusal, for the log */
 };
 
 /* One per socket libcurl asks us to watch. */
@@ -211,6 +213,38 @@ static size_t mail_read(char *buf, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
+/* Keeps the server's last refusal: libcurl's own message for a refused
+ * end of data is only "Weird server reply". */
+static int on_curl_debug(CURL *e, curl_infotype type, char *data, size_t size,
+			 void *arg)
+{
+	struct smtp_mail *m = arg;
+	size_t n = 0;
+
+	(void)e;
+	/* only refusals (4xx, 5xx): the 221 to QUIT explains nothing */
+	if (type != CURLINFO_HEADER_IN || size < 3 ||
+	    (data[0] != '4' && data[0] != '5'))
+		return 0;
+	while (n < size && n + 1 < sizeof(m->reply) && data[n] != '\r' &&
+	       data[n] != '\n') {
+		m->reply[n] = data[n] >= ' ' && data[n] < 127 ? data[n] : '?';
+		n++;
+	}
+	m->reply[n] = '\0';
+	return 0;
+}
+
+static void transfer_tls(CURL *e, const struct conf_global *g)
+{
+	if (g->smtp_starttls)
+		curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, g->smtp_verify ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, g->smtp_verify ? 2L : 0L);
+	if (g->smtp_ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, g->smtp_ca_file);
+}
+
 static int transfer_start(struct smtp *s, struct smtp_mail *m)
 {
 	const struct conf_global *g = &s->d->conf->global;
@@ -220,6 +254,7 @@ static int transfer_start(struct smtp *s, struct smtp_mail *m)
 		return -ENOMEM;
 	m->off = 0;
 	m->err[0] = '\0';
+	m->reply[0] = '\0';
 	m->tries++;
 	curl_easy_setopt(e, CURLOPT_URL, s->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -242,8 +277,14 @@ static int transfer_start(struct smtp *s, struct smtp_mail *m)
 	curl_easy_setopt(e, CURLOPT_TIMEOUT,
 			 (long)g->smtp_connect_timeout + STALL_EXTRA_S);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for DNS */
-	if (g->smtp_starttls)
-		curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	/* a fresh connection for every attempt: after a failed transaction
+	 * the server's state is unknown (a reused one gave "Weird server
+	 * reply" / "MAIL failed: 503" in turn); alerts are rare */
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_curl_debug);
+	curl_easy_setopt(e, CURLOPT_DEBUGDATA, m);
+	curl_easy_setopt(e, CURLOPT_VERBOSE, 1L); /* to on_curl_debug only */
+	transfer_tls(e, g);
 	if (g->smtp_user)
 		curl_easy_setopt(e, CURLOPT_USERNAME, g->smtp_user);
 	if (g->smtp_password)
@@ -261,9 +302,19 @@ static int transfer_start(struct smtp *s, struct smtp_mail *m)
 
 static void transfer_end(struct smtp *s, struct smtp_mail *m, CURLcode rc)
 {
-	const char *why = m->err[0] ? m->err : curl_easy_strerror(rc);
+	char why[CURL_ERROR_SIZE + sizeof(m->reply) + 16];
 	int64_t now = mono_ms();
 
+	snprintf(why, sizeof(why), "%s",
+		 m->err[0] ? m->err : curl_easy_strerror(rc));
+	/* the server's words, unless libcurl's message holds them already */
+	if (strlen(m->reply) >= 3) {
+		char code[4] = {m->reply[0], m->reply[1], m->reply[2], '\0'};
+
+		if (!strstr(why, code))
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 " (server: %s)", m->reply);
+	}
 	curl_multi_remove_handle(s->multi, m->easy);
 	curl_easy_cleanup(m->easy);
 	m->easy = NULL;
@@ -424,6 +475,35 @@ void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 		return;
 	}
 	ctl_send(cl, "{\"ok\":true,\"queued\":1}\n", 23);
+}
+
+void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line)
+{
+	struct smtp *s = d->smtp;
+	struct certwarn w;
+	struct alert_env env;
+	struct sbuf sb;
+	char why[128], what[96];
+
+	if (certwarn_parse(line, &w, why, sizeof(why)) < 0) {
+		ctl_send_error(cl, why);
+		return;
+	}
+	if (!s) {
+		ctl_send(cl, "{\"ok\":true,\"mailed\":false}\n", 27);
+		return;
+	}
+	smtp_env_fill(s, &env);
+	sbuf_init(&sb);
+	alert_format_cert(&sb, &env, w.listener, w.server, w.days,
+			  (time_t)w.not_after);
+	snprintf(what, sizeof(what), "certificate of %.39s/%.39s", w.listener,
+		 w.server);
+	if (smtp_enqueue(s, &sb, what, false) < 0) {
+		ctl_send_error(cl, "out of memory");
+		return;
+	}
+	ctl_send(cl, "{\"ok\":true,\"mailed\":true}\n", 26);
 }
 
 void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)

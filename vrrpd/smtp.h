@@ -26,6 +26,8 @@ int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test);
 /* `alert-test`: queues a test message and replies {"ok":true,"queued":1},
  * or an error when no alert can be sent. */
 void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl);
+/* fwd's "certwarn" line (certwarn.h): one mail, when alerts are on. */
+void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line);
 
 /* Mails waiting or in flight (reload swaps the sender only when 0). */
 size_t smtp_queued(const struct vrrpd *d);

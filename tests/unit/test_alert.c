@@ -479,6 +479,33 @@ static void test_summary(void **state)
 	sbuf_free(&sb);
 }
 
+/* issue #14: fwd's certificate expiry warning, mailed by vrrpd. */
+static void test_cert_mail(void **state)
+{
+	struct alert_env e = env_make();
+	struct sbuf sb;
+	char *subj;
+
+	(void)state;
+	sbuf_init(&sb);
+	alert_format_cert(&sb, &e, "web", "fe01", 3, (time_t)1796544536);
+	subj = header(sbuf_str(&sb), "Subject");
+	assert_string_equal(
+	    subj, "[lbA] TLS certificate of web/fe01 expires in 3 days");
+	free(subj);
+	assert_non_null(strstr(sbuf_str(&sb), "Server:"));
+	assert_non_null(strstr(sbuf_str(&sb), "web/fe01"));
+	assert_non_null(strstr(sbuf_str(&sb), "2026-12-06 08:08:56 UTC"));
+	sbuf_free(&sb);
+	sbuf_init(&sb);
+	alert_format_cert(&sb, &e, "web", "fe01", -1, (time_t)1796544536);
+	subj = header(sbuf_str(&sb), "Subject");
+	assert_string_equal(subj,
+			    "[lbA] TLS certificate of web/fe01 has expired");
+	free(subj);
+	sbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +521,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_test_message, setup),
 	    cmocka_unit_test_setup(test_addr_spec, setup),
 	    cmocka_unit_test_setup(test_server_url, setup),
+	    cmocka_unit_test_setup(test_cert_mail, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

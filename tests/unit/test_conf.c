@@ -640,6 +640,34 @@ static void test_secret_readable(void **state)
 	free(msgs);
 }
 
+/* issue #14: smtp_verify defaults to true; smtp_ca_file must be readable. */
+static void test_smtp_tls_keys(void **state)
+{
+	struct conf *c;
+	char *msgs;
+	int rc;
+
+	(void)state;
+	msgs = load("global_defs = { smtp_server = \"smtps://mx:465\"; };\n",
+		    &rc, &c);
+	assert_int_equal(rc, 0);
+	assert_true(c->global.smtp_verify);
+	assert_null(c->global.smtp_ca_file);
+	conf_free(c);
+	free(msgs);
+	msgs = load("global_defs = { smtp_verify = false;\n"
+		    "  smtp_ca_file = \"/dev/null\"; };\n",
+		    &rc, &c);
+	assert_int_equal(rc, 0);
+	assert_false(c->global.smtp_verify);
+	assert_string_equal(c->global.smtp_ca_file, "/dev/null");
+	conf_free(c);
+	free(msgs);
+	expect_error(
+	    "global_defs = {\n  smtp_ca_file = \"/nonexistent/ca\"; };\n", 2,
+	    "smtp_ca_file \"/nonexistent/ca\" cannot be read");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +688,7 @@ int main(void)
 	    cmocka_unit_test(test_error_one_line),
 	    cmocka_unit_test(test_control_socket_group),
 	    cmocka_unit_test(test_secret_readable),
+	    cmocka_unit_test(test_smtp_tls_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
