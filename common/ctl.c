@@ -340,6 +340,33 @@ static void refuse(struct ctl_server *s)
 	s->refused_logged = s->stats.refused;
 }
 
+/* Out of descriptors: a pending connection stays in the backlog and
+ * epoll would report it again at once, a busy loop. Stop listening for
+ * 100 ms instead, as fwd's listeners do, and say so once a minute. */
+static void server_pause(struct ctl_server *s, int err)
+{
+	s->stats.accept_paused++;
+	if (loop_io_mod(s->loop, &s->io, 0) < 0)
+		return;
+	loop_timer_in(s->loop, &s->resume, 100);
+	if (s->paused_log_ms == 0 ||
+	    s->loop->now_ms - s->paused_log_ms >= 60000) {
+		s->paused_log_ms = s->loop->now_ms;
+		log_warn("control socket %s: cannot accept: %s; paused 100 ms "
+			 "(%llu times so far)",
+			 s->path, strerror(err),
+			 (unsigned long long)s->stats.accept_paused);
+	}
+}
+
+static void server_resume(struct loop *loop, struct loop_timer *t)
+{
+	struct ctl_server *s = t->arg;
+
+	if (s->io.fd >= 0)
+		loop_io_mod(loop, &s->io, EPOLLIN);
+}
+
 static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 {
 	struct ctl_server *s = io->arg;
@@ -354,8 +381,12 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		int fd =
 		    accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				server_pause(s, errno);
 			return;
+		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
 			close(fd);
 			continue;
@@ -449,6 +480,7 @@ int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 	s->loop = loop;
 	loop_timer_init(&s->reap, server_reap, s);
 	loop_timer_init(&s->sweep, server_sweep, s);
+	loop_timer_init(&s->resume, server_resume, s);
 	s->path = strdup(path);
 	s->on_line = on_line;
 	s->on_close = on_close;
@@ -477,6 +509,7 @@ void ctl_server_close(struct ctl_server *s)
 		/* an on_close may have re-armed it */
 		loop_timer_cancel(s->loop, &s->reap);
 		loop_timer_cancel(s->loop, &s->sweep);
+		loop_timer_cancel(s->loop, &s->resume);
 	}
 	if (s->io.fd >= 0) {
 		loop_io_del(s->loop, &s->io);

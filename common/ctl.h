@@ -51,6 +51,7 @@ struct ctl_client {
 struct ctl_stats {
 	uint64_t accepted, refused, requests, bad_requests, overflows;
 	uint64_t timed_out;
+	uint64_t accept_paused; /* out of descriptors: accept paused 100 ms */
 };
 
 /* Called for each complete line (without the newline). */
@@ -68,12 +69,14 @@ struct ctl_server {
 	struct ctl_client *clients;
 	unsigned n_clients;
 	struct ctl_stats stats;
-	struct loop_timer reap;	 /* frees dead clients, armed when one dies */
-	struct loop_timer sweep; /* idle timeouts, armed while clients live */
-	unsigned reserve;	 /* slots kept for reserving clients */
-	unsigned n_reserved;	 /* live clients holding them */
-	int64_t refused_log_ms;	 /* last refusal log line */
-	uint64_t refused_logged; /* stats.refused at that line */
+	struct loop_timer reap;	  /* frees dead clients, armed when one dies */
+	struct loop_timer sweep;  /* idle timeouts, armed while clients live */
+	struct loop_timer resume; /* accept again after running out of fds */
+	unsigned reserve;	  /* slots kept for reserving clients */
+	unsigned n_reserved;	  /* live clients holding them */
+	int64_t refused_log_ms;	  /* last refusal log line */
+	int64_t paused_log_ms;	  /* last out-of-descriptors log line */
+	uint64_t refused_logged;  /* stats.refused at that line */
 	bool has_group; /* mode 0660, this group may connect and command */
 	dev_t dev;	/* the socket file we bound: only that one is */
 	ino_t ino;	/* unlinked at close */
