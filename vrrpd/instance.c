@@ -243,6 +243,12 @@ int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
 	vi->iface = iface_get(d, cfg->interface);
 	if (!vi->iface)
 		return -ENODEV;
+	if (cfg->version != 2) {
+		log_err("%s:%d: vrrp_instance %s: version %u is not "
+			"implemented by this vrrpd yet",
+			d->conf->file, cfg->line, cfg->name, cfg->version);
+		return -EPROTONOSUPPORT;
+	}
 	vi->src = cfg->has_unicast_src ? cfg->unicast_src : vi->iface->primary;
 	if (!vi->src.s_addr) {
 		log_err("%s:%d: vrrp_instance %s: interface %s has no IPv4 "
