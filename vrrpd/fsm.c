@@ -41,6 +41,16 @@ int64_t vrrp_master_down_ms(uint8_t priority, uint8_t advert_int)
 	return 3 * (int64_t)advert_int * 1000 + vrrp_skew_ms(priority);
 }
 
+int64_t vrrp3_skew_ms(uint8_t priority, unsigned adver_cs)
+{
+	return (256 - (int64_t)priority) * adver_cs * 10 / 256;
+}
+
+int64_t vrrp3_master_down_ms(uint8_t priority, unsigned adver_cs)
+{
+	return 3 * (int64_t)adver_cs * 10 + vrrp3_skew_ms(priority, adver_cs);
+}
+
 int64_t vrrp_fsm_deadline(const struct vrrp_fsm *f)
 {
 	if (f->state == VRRP_STATE_MASTER)
@@ -57,6 +67,35 @@ struct ctx {
 	int64_t now;
 	struct vrrp_fsm_out *out;
 };
+
+/* Advertisement_Interval in ms */
+static int64_t adver_ms(const struct ctx *c)
+{
+	return c->cfg->advert_cs ? c->cfg->advert_cs * 10
+				 : c->cfg->advert_int * 1000;
+}
+
+/* Master_Adver_Interval in centiseconds: learned in v3, ours in v2 */
+static unsigned master_cs(const struct ctx *c)
+{
+	if (c->cfg->v3 && c->f->master_adver_cs)
+		return c->f->master_adver_cs;
+	return (unsigned)(adver_ms(c) / 10);
+}
+
+static int64_t down_ms(const struct ctx *c)
+{
+	if (!c->cfg->v3)
+		return vrrp_master_down_ms(c->f->priority, c->cfg->advert_int);
+	return vrrp3_master_down_ms(c->f->priority, master_cs(c));
+}
+
+static int64_t skew_ms(const struct ctx *c)
+{
+	if (!c->cfg->v3)
+		return vrrp_skew_ms(c->f->priority);
+	return vrrp3_skew_ms(c->f->priority, master_cs(c));
+}
 
 static void __attribute__((format(printf, 2, 3)))
 reason(struct ctx *c, const char *fmt, ...)
@@ -98,15 +137,16 @@ static void enter(struct ctx *c, enum vrrp_state to)
 		o->send_advert = true;
 		o->add_vips = true;
 		o->garp = true;
-		f->adver_at = c->now + c->cfg->advert_int * 1000;
+		f->adver_at = c->now + adver_ms(c);
 		f->master_ip = c->cfg->primary_ip;
 		f->master_prio = f->priority;
 		f->master_known = true;
 		f->split_garp_at = c->now; /* these GARPs count as the burst */
 		break;
 	case VRRP_STATE_BACKUP:
-		f->down_at = c->now + vrrp_master_down_ms(f->priority,
-							  c->cfg->advert_int);
+		/* RFC 5798 6.4.1: Master_Adver_Interval = ours until heard */
+		f->master_adver_cs = 0;
+		f->down_at = c->now + down_ms(c);
 		f->backup_since = c->now;
 		f->master_known = false;
 		f->master_ip.s_addr = 0;
@@ -183,7 +223,7 @@ static void backup_advert(struct ctx *c)
 
 	if (c->in->priority == VRRP_PRIO_STOP) {
 		/* the Master resigned: take over after Skew_Time */
-		f->down_at = c->now + vrrp_skew_ms(f->priority);
+		f->down_at = c->now + skew_ms(c);
 		f->master_known = false;
 		f->stop_from = c->in->src;
 		return;
@@ -193,8 +233,10 @@ static void backup_advert(struct ctx *c)
 	f->master_prio = c->in->priority;
 	f->master_known = true;
 	if (c->in->priority >= f->priority || !preempt_allowed(c)) {
-		f->down_at = c->now + vrrp_master_down_ms(f->priority,
-							  c->cfg->advert_int);
+		/* RFC 5798 6.4.2: learn the Master's interval */
+		if (c->cfg->v3 && c->in->advert_cs)
+			f->master_adver_cs = c->in->advert_cs;
+		f->down_at = c->now + down_ms(c);
 		return;
 	}
 	/* A lower-priority Master and we may preempt. The RFC discards the
@@ -227,7 +269,7 @@ static void master_timer(struct ctx *c)
 {
 	if (c->f->adver_at && c->now >= c->f->adver_at) {
 		c->out->send_advert = true;
-		c->f->adver_at = c->now + c->cfg->advert_int * 1000;
+		c->f->adver_at = c->now + adver_ms(c);
 	}
 }
 
@@ -251,7 +293,7 @@ static void master_advert(struct ctx *c)
 
 	if (c->in->priority == VRRP_PRIO_STOP) {
 		c->out->send_advert = true;
-		f->adver_at = c->now + c->cfg->advert_int * 1000;
+		f->adver_at = c->now + adver_ms(c);
 		return;
 	}
 	if (peer_wins(c)) {
@@ -268,6 +310,11 @@ static void master_advert(struct ctx *c)
 		f->master_ip = c->in->src;
 		f->master_prio = c->in->priority;
 		f->master_known = true;
+		/* RFC 5798 6.4.3: the new Master's interval times it */
+		if (c->cfg->v3 && c->in->advert_cs) {
+			f->master_adver_cs = c->in->advert_cs;
+			f->down_at = c->now + down_ms(c);
+		}
 		/* one last advert at our priority (keepalived's
 		 * vrrp_higher_prio_send_advert): after a split brain the
 		 * winner may never have heard us, and this tells it to
@@ -279,9 +326,8 @@ static void master_advert(struct ctx *c)
 	 * now, and refresh the ARP caches that may have learnt its MAC
 	 * (at most one GARP burst per advert interval). */
 	c->out->send_advert = true;
-	f->adver_at = c->now + c->cfg->advert_int * 1000;
-	if (c->now - f->split_garp_at >= c->cfg->advert_int * 1000 ||
-	    f->split_garp_at == 0) {
+	f->adver_at = c->now + adver_ms(c);
+	if (c->now - f->split_garp_at >= adver_ms(c) || f->split_garp_at == 0) {
 		c->out->garp = true;
 		f->split_garp_at = c->now;
 	}
@@ -291,7 +337,7 @@ static void master_priority(struct ctx *c)
 {
 	/* tell the peer at once rather than at the next interval */
 	c->out->send_advert = true;
-	c->f->adver_at = c->now + c->cfg->advert_int * 1000;
+	c->f->adver_at = c->now + adver_ms(c);
 }
 
 typedef void (*handler)(struct ctx *c);

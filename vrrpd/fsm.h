@@ -33,7 +33,9 @@ const char *vrrp_state_str(enum vrrp_state s);
 const char *vrrp_event_str(enum vrrp_event e);
 
 struct vrrp_fsm_cfg {
-	uint8_t advert_int; /* seconds */
+	uint8_t advert_int; /* seconds; v2, and v3 when advert_cs is 0 */
+	bool v3; /* RFC 5798: a Backup learns the Master's interval */
+	uint16_t advert_cs; /* Advertisement_Interval (centiseconds), or 0 */
 	bool preempt;
 	bool fast_preempt;
 	int64_t preempt_delay_ms;
@@ -51,11 +53,13 @@ struct vrrp_fsm {
 	uint8_t master_prio;
 	bool master_known;
 	struct in_addr stop_from; /* who sent the priority 0 advert */
+	uint16_t master_adver_cs; /* v3: Master_Adver_Interval (RFC 5798 6.1) */
 	unsigned transitions;
 };
 
 struct vrrp_fsm_in {
 	uint8_t priority;   /* VRRP_EV_ADVERT */
+	uint16_t advert_cs; /* VRRP_EV_ADVERT, v3: its Max Advert Int */
 	struct in_addr src; /* VRRP_EV_ADVERT */
 	const char *why;    /* FAULT, RECOVER, PRIORITY: what changed */
 };
@@ -76,6 +80,10 @@ void vrrp_fsm_init(struct vrrp_fsm *f, uint8_t priority);
 /* RFC 3768 6.1: Skew_Time and Master_Down_Interval, in ms. */
 int64_t vrrp_skew_ms(uint8_t priority);
 int64_t vrrp_master_down_ms(uint8_t priority, uint8_t advert_int);
+/* RFC 5798 6.1: the same from Master_Adver_Interval in centiseconds; in
+ * ms rather than whole centiseconds (keepalived uses microseconds). */
+int64_t vrrp3_skew_ms(uint8_t priority, unsigned adver_cs);
+int64_t vrrp3_master_down_ms(uint8_t priority, unsigned adver_cs);
 
 void vrrp_fsm_handle(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 		     enum vrrp_event ev, const struct vrrp_fsm_in *in,
