@@ -36,8 +36,15 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 	sbuf_json_str(sb, c->interface);
 	sbuf_printf(sb,
 		    ",\"vrid\":%u,\"priority\":%u,\"effective_priority\":%u,"
-		    "\"advert_int\":%u,\"master_ip\":",
-		    c->vrid, c->priority, vi->fsm.priority, c->advert_int);
+		    "\"advert_int\":%g,",
+		    c->vrid, c->priority, vi->fsm.priority,
+		    c->advert_cs / 100.0);
+	/* v3: which IPv4 checksum form the peer sends (packet.h) */
+	sbuf_printf(sb,
+		    "\"version\":%u,\"peer_checksum\":{\"last\":\"%s\","
+		    "\"pseudo_header\":%lu,\"without\":%lu},\"master_ip\":",
+		    c->version, vrrp_csum_str(n->peer_csum), n->csum_pseudo,
+		    n->csum_plain);
 	json_addr(sb, master);
 	sbuf_puts(sb, ",\"vips\":[");
 	for (i = 0; i < c->n_vips; i++) {

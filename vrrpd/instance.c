@@ -227,6 +227,8 @@ static int derive(struct vrrp_instance *vi)
 	for (i = 0; i < cfg->n_vips; i++)
 		vi->vip_addrs[i] = cfg->vips[i].addr;
 	vi->fsm_cfg.advert_int = cfg->advert_int;
+	vi->fsm_cfg.advert_cs = cfg->advert_cs;
+	vi->fsm_cfg.v3 = cfg->version == 3;
 	vi->fsm_cfg.preempt = !cfg->nopreempt;
 	vi->fsm_cfg.fast_preempt = cfg->fast_preempt;
 	vi->fsm_cfg.preempt_delay_ms = cfg->preempt_delay_ms;
@@ -243,12 +245,6 @@ int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
 	vi->iface = iface_get(d, cfg->interface);
 	if (!vi->iface)
 		return -ENODEV;
-	if (cfg->version != 2) {
-		log_err("%s:%d: vrrp_instance %s: version %u is not "
-			"implemented by this vrrpd yet",
-			d->conf->file, cfg->line, cfg->name, cfg->version);
-		return -EPROTONOSUPPORT;
-	}
 	vi->src = cfg->has_unicast_src ? cfg->unicast_src : vi->iface->primary;
 	if (!vi->src.s_addr) {
 		log_err("%s:%d: vrrp_instance %s: interface %s has no IPv4 "
@@ -463,9 +459,12 @@ static enum vrrp_drop check_packet(struct vrrp_instance *vi, const uint8_t *pkt,
 	enum vrrp_drop drop;
 
 	*mismatch = false;
-	drop = vrrp_pkt_decode(pkt, len, rx, a, why, why_len);
+	drop = vrrp_pkt_decode_ver(vi->cfg->version, pkt, len, rx, a, why,
+				   why_len);
 	if (drop != VRRP_DROP_NONE)
 		return drop;
+	e.version = vi->cfg->version;
+	e.family = AF_INET;
 	e.vrid = vi->cfg->vrid;
 	e.advert_int = vi->cfg->advert_int;
 	e.owner = vi->cfg->priority == VRRP_PRIO_OWNER;
@@ -486,7 +485,7 @@ void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 	struct vrrp_instance *vi;
 	struct vrrp_advert a;
 	struct vrrp_rx rx;
-	struct vrrp_fsm_in in;
+	struct vrrp_fsm_in in = {0};
 	enum vrrp_drop drop;
 	bool mismatch;
 	unsigned suppressed;
@@ -516,7 +515,14 @@ void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 	vi->cnt.adverts_received++;
 	if (a.priority == VRRP_PRIO_STOP)
 		vi->cnt.priority_zero_received++;
+	if (rx.csum == VRRP_CSUM_PSEUDO)
+		vi->cnt.csum_pseudo++;
+	else if (rx.csum == VRRP_CSUM_PLAIN)
+		vi->cnt.csum_plain++;
+	if (rx.csum != VRRP_CSUM_NONE)
+		vi->cnt.peer_csum = rx.csum;
 	in.priority = a.priority;
+	in.advert_cs = a.max_adver_cs;
 	in.src = rx.src;
 	feed(vi, VRRP_EV_ADVERT, &in);
 }

@@ -222,6 +222,19 @@ static int send_to(struct vrrp_instance *vi, const uint8_t *msg, size_t len,
 	return 0;
 }
 
+/* v2's message is the same for every destination; v3's checksum covers
+ * the pseudo-header, so it is encoded per destination (RFC 5798 5.2.8). */
+static int send_v(struct vrrp_instance *vi, const struct vrrp_advert *a,
+		  uint8_t *msg, size_t len, struct in_addr dst)
+{
+	struct vrrp_rx hdr = {.family = AF_INET, .src = vi->src, .dst = dst};
+
+	if (a->version == 3)
+		len = vrrp3_pkt_encode(a, &hdr, vi->cfg->v3_checksum_as_v2, msg,
+				       VRRP_MAX_LEN);
+	return send_to(vi, msg, len, dst);
+}
+
 int net_send_advert(struct vrrp_instance *vi, uint8_t priority)
 {
 	const struct conf_instance *c = vi->cfg;
@@ -239,15 +252,17 @@ int net_send_advert(struct vrrp_instance *vi, uint8_t priority)
 		a.auth_type = VRRP_AUTH_PASS;
 		memcpy(a.auth, c->auth_pass, VRRP_AUTH_LEN);
 	}
+	a.version = c->version;
+	a.max_adver_cs = c->advert_cs;
 	len = vrrp_pkt_encode(&a, msg, sizeof(msg));
 	if (c->n_peers == 0) {
 		struct in_addr group;
 
 		inet_pton(AF_INET, VRRP_GROUP, &group);
-		rc = send_to(vi, msg, len, group);
+		rc = send_v(vi, &a, msg, len, group);
 	}
 	for (i = 0; i < c->n_peers; i++) {
-		int r = send_to(vi, msg, len, c->peers[i]);
+		int r = send_v(vi, &a, msg, len, c->peers[i]);
 
 		if (r < 0)
 			rc = r;

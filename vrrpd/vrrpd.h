@@ -40,6 +40,9 @@ struct vrrp_counters {
 	uint64_t priority_zero_sent, priority_zero_received;
 	uint64_t became_master, garp_sent, addr_list_mismatch;
 	uint64_t drops[VRRP_DROP_COUNT];
+	/* v3 over IPv4: which checksum form the peers use (packet.h) */
+	uint64_t csum_pseudo, csum_plain;
+	enum vrrp_csum peer_csum; /* the last one seen */
 };
 
 /* One thing an instance tracks, and where its health comes from. */
