@@ -251,8 +251,8 @@ static void parse_vip(struct conf_ctx *ctx, const config_setting_t *at,
 
 /* RFC 5798 5.2.9: an advert carries addresses of one family, so an
  * instance is IPv4 or IPv6, as its first VIP says. */
-static void vips_family(struct conf_ctx *ctx, const config_setting_t *s,
-			struct conf_instance *out)
+static void vips_family(struct conf_ctx *ctx, const config_setting_t *in,
+			const config_setting_t *s, struct conf_instance *out)
 {
 	size_t i;
 
@@ -271,10 +271,13 @@ static void vips_family(struct conf_ctx *ctx, const config_setting_t *s,
 			   "vrrp_instance %s: IPv6 virtual_ipaddress needs "
 			   "version = 3 (VRRPv2 carries only IPv4)",
 			   out->name);
-	else if (out->family == AF_INET6)
+	else if (out->family == AF_INET6 &&
+		 (config_setting_get_member(in, "unicast_peer") ||
+		  config_setting_get_member(in, "unicast_src_ip")))
 		conf_error(ctx, s,
-			   "vrrp_instance %s: IPv6 instances are not "
-			   "supported yet",
+			   "vrrp_instance %s: unicast_peer and unicast_src_ip "
+			   "are IPv4 only; an IPv6 instance advertises to "
+			   "ff02::12",
 			   out->name);
 }
 
@@ -314,7 +317,7 @@ static void parse_vips(struct conf_ctx *ctx, const config_setting_t *in,
 			parse_vip(ctx, e, list[i], &out->vips[i]);
 		}
 		out->n_vips = n;
-		vips_family(ctx, s, out);
+		vips_family(ctx, in, s, out);
 	}
 	conf_str_list_free(list, n);
 }
@@ -656,9 +659,11 @@ static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *set,
 		for (j = 0; j < i; j++) {
 			const struct conf_instance *b = &c->instances[j];
 
-			/* false positive: n_instances counts only
+			/* RFC 5798 5.2.3: one VRID space per family.
+			 * False positive: n_instances counts only
 			 * allocated entries; NOLINTNEXTLINE */
 			if (a->vrid && a->vrid == b->vrid &&
+			    a->family == b->family &&
 			    strcmp(a->interface, b->interface) == 0)
 				conf_error(
 				    ctx,

@@ -107,10 +107,29 @@ reason(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* buf holds INET6_ADDRSTRLEN */
+static const char *addr_str(const struct ctx *c, const struct in_addr *a,
+			    const struct in6_addr *a6, char *buf)
+{
+	if (c->cfg->v6)
+		inet_ntop(AF_INET6, a6, buf, INET6_ADDRSTRLEN);
+	else
+		inet_ntop(AF_INET, a, buf, INET6_ADDRSTRLEN);
+	return buf;
+}
+
 static const char *src_str(const struct ctx *c, char *buf)
 {
-	inet_ntop(AF_INET, &c->in->src, buf, INET_ADDRSTRLEN);
-	return buf;
+	return addr_str(c, &c->in->src, &c->in->src6, buf);
+}
+
+/* the advert's sender becomes the Master we know */
+static void note_master(struct ctx *c)
+{
+	c->f->master_ip = c->in->src;
+	c->f->master_ip6 = c->in->src6;
+	c->f->master_prio = c->in->priority;
+	c->f->master_known = true;
 }
 
 /* The one place where the state changes: entry actions and bookkeeping. */
@@ -129,6 +148,7 @@ static void enter(struct ctx *c, enum vrrp_state to)
 	f->adver_at = 0;
 	f->down_at = 0;
 	f->stop_from.s_addr = 0;
+	memset(&f->stop_from6, 0, sizeof(f->stop_from6));
 	if (from == VRRP_STATE_MASTER)
 		o->del_vips = true;
 	switch (to) {
@@ -139,6 +159,7 @@ static void enter(struct ctx *c, enum vrrp_state to)
 		o->garp = true;
 		f->adver_at = c->now + adver_ms(c);
 		f->master_ip = c->cfg->primary_ip;
+		f->master_ip6 = c->cfg->primary_ip6;
 		f->master_prio = f->priority;
 		f->master_known = true;
 		f->split_garp_at = c->now; /* these GARPs count as the burst */
@@ -150,11 +171,13 @@ static void enter(struct ctx *c, enum vrrp_state to)
 		f->backup_since = c->now;
 		f->master_known = false;
 		f->master_ip.s_addr = 0;
+		memset(&f->master_ip6, 0, sizeof(f->master_ip6));
 		break;
 	case VRRP_STATE_INIT:
 	case VRRP_STATE_FAULT:
 		f->master_known = false;
 		f->master_ip.s_addr = 0;
+		memset(&f->master_ip6, 0, sizeof(f->master_ip6));
 		break;
 	default:
 		break;
@@ -203,12 +226,12 @@ static void fault_recover(struct ctx *c)
 static void backup_timer(struct ctx *c)
 {
 	struct vrrp_fsm *f = c->f;
-	char src[INET_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN];
 
 	if (!f->down_at || c->now < f->down_at)
 		return;
-	if (f->stop_from.s_addr) {
-		inet_ntop(AF_INET, &f->stop_from, src, sizeof(src));
+	if (f->stop_from.s_addr || !IN6_IS_ADDR_UNSPECIFIED(&f->stop_from6)) {
+		addr_str(c, &f->stop_from, &f->stop_from6, src);
 		reason(c, "priority 0 advert from %s (master stopped)", src);
 	} else {
 		reason(c, "master down timer expired");
@@ -219,19 +242,19 @@ static void backup_timer(struct ctx *c)
 static void backup_advert(struct ctx *c)
 {
 	struct vrrp_fsm *f = c->f;
-	char src[INET_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN];
 
 	if (c->in->priority == VRRP_PRIO_STOP) {
 		/* the Master resigned: take over after Skew_Time */
 		f->down_at = c->now + skew_ms(c);
 		f->master_known = false;
 		f->stop_from = c->in->src;
+		f->stop_from6 = c->in->src6;
 		return;
 	}
 	f->stop_from.s_addr = 0;
-	f->master_ip = c->in->src;
-	f->master_prio = c->in->priority;
-	f->master_known = true;
+	memset(&f->stop_from6, 0, sizeof(f->stop_from6));
+	note_master(c);
 	if (c->in->priority >= f->priority || !preempt_allowed(c)) {
 		/* RFC 5798 6.4.2: learn the Master's interval */
 		if (c->cfg->v3 && c->in->advert_cs)
@@ -252,11 +275,11 @@ static void backup_advert(struct ctx *c)
 static void backup_priority(struct ctx *c)
 {
 	struct vrrp_fsm *f = c->f;
-	char src[INET_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN];
 
 	if (f->master_known && f->master_prio < f->priority &&
 	    c->cfg->fast_preempt && preempt_allowed(c)) {
-		inet_ntop(AF_INET, &f->master_ip, src, sizeof(src));
+		addr_str(c, &f->master_ip, &f->master_ip6, src);
 		reason(c, "our priority rose above master %s (priority %u)%s%s",
 		       src, f->master_prio, c->in->why ? " after " : "",
 		       c->in->why ? c->in->why : "");
@@ -283,13 +306,16 @@ static bool peer_wins(const struct ctx *c)
 {
 	if (c->in->priority != c->f->priority)
 		return c->in->priority > c->f->priority;
+	/* network byte order: memcmp orders IPv6 addresses numerically */
+	if (c->cfg->v6)
+		return memcmp(&c->in->src6, &c->cfg->primary_ip6, 16) > 0;
 	return ntohl(c->in->src.s_addr) > ntohl(c->cfg->primary_ip.s_addr);
 }
 
 static void master_advert(struct ctx *c)
 {
 	struct vrrp_fsm *f = c->f;
-	char src[INET_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN];
 
 	if (c->in->priority == VRRP_PRIO_STOP) {
 		c->out->send_advert = true;
@@ -307,9 +333,7 @@ static void master_advert(struct ctx *c)
 			       "higher address",
 			       src_str(c, src), c->in->priority);
 		enter(c, VRRP_STATE_BACKUP);
-		f->master_ip = c->in->src;
-		f->master_prio = c->in->priority;
-		f->master_known = true;
+		note_master(c);
 		/* RFC 5798 6.4.3: the new Master's interval times it */
 		if (c->cfg->v3 && c->in->advert_cs) {
 			f->master_adver_cs = c->in->advert_cs;

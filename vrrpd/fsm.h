@@ -40,6 +40,8 @@ struct vrrp_fsm_cfg {
 	bool fast_preempt;
 	int64_t preempt_delay_ms;
 	struct in_addr primary_ip; /* ours, for the RFC's tie-break */
+	bool v6;		   /* addresses below are the *6 ones */
+	struct in6_addr primary_ip6;
 };
 
 struct vrrp_fsm {
@@ -54,14 +56,16 @@ struct vrrp_fsm {
 	bool master_known;
 	struct in_addr stop_from; /* who sent the priority 0 advert */
 	uint16_t master_adver_cs; /* v3: Master_Adver_Interval (RFC 5798 6.1) */
+	struct in6_addr master_ip6, stop_from6; /* IPv6 instances */
 	unsigned transitions;
 };
 
 struct vrrp_fsm_in {
-	uint8_t priority;   /* VRRP_EV_ADVERT */
-	uint16_t advert_cs; /* VRRP_EV_ADVERT, v3: its Max Advert Int */
-	struct in_addr src; /* VRRP_EV_ADVERT */
-	const char *why;    /* FAULT, RECOVER, PRIORITY: what changed */
+	uint8_t priority;     /* VRRP_EV_ADVERT */
+	uint16_t advert_cs;   /* VRRP_EV_ADVERT, v3: its Max Advert Int */
+	struct in_addr src;   /* VRRP_EV_ADVERT */
+	struct in6_addr src6; /* VRRP_EV_ADVERT, IPv6 instances */
+	const char *why;      /* FAULT, RECOVER, PRIORITY: what changed */
 };
 
 struct vrrp_fsm_out {

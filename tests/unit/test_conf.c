@@ -586,6 +586,36 @@ static void test_family(void **state)
 		     6,
 		     "virtual_ipaddress \"2001:db8::1/129\": '2001:db8::1/129' "
 		     "is not an IPv6 address[/prefix]");
+	/* an IPv6 instance: version 3, one family, VRIDs per family */
+	{
+		struct conf *c = load_good(
+		    "vrrp_instance = {\n"
+		    "  V4 = { interface = \"eth0\"; virtual_router_id = 51;\n"
+		    "    virtual_ipaddress = [ \"1.2.3.4\" ]; };\n"
+		    "  V6 = { interface = \"eth0\"; virtual_router_id = 51;\n"
+		    "    version = 3;\n"
+		    "    virtual_ipaddress = [ \"fe80::1/64\",\n"
+		    "      \"2001:db8::50/64 dev eth1\" ]; };\n"
+		    "};\n");
+		char ip[INET6_ADDRSTRLEN];
+
+		assert_int_equal(c->instances[1].family, AF_INET6);
+		assert_int_equal(c->instances[1].n_vips, 2);
+		inet_ntop(AF_INET6, &c->instances[1].vips[1].addr6, ip,
+			  sizeof(ip));
+		assert_string_equal(ip, "2001:db8::50");
+		assert_int_equal(c->instances[1].vips[1].prefix, 64);
+		assert_string_equal(c->instances[1].vips[1].dev, "eth1");
+		conf_free(c);
+	}
+	expect_error(INSTANCE_HEAD
+		     "    version = 3;\n"
+		     "    unicast_peer = [ \"1.2.3.5\" ];\n"
+		     "    virtual_ipaddress = [ \"2001:db8::1\" ];\n"
+		     "  };\n};\n",
+		     7,
+		     "vrrp_instance VI_1: unicast_peer and unicast_src_ip are "
+		     "IPv4 only; an IPv6 instance advertises to ff02::12");
 	/* the option for the other IPv4 checksum means nothing on v2 */
 	msgs = load(INSTANCE_HEAD VIP_LINE "    v3_checksum_as_v2 = true;\n"
 					   "  };\n};\n",
