@@ -416,46 +416,56 @@ static int send6(struct vrrp_instance *vi, const struct vrrp_advert *a)
 	return 0;
 }
 
-int net_send_advert(struct vrrp_instance *vi, uint8_t priority)
+/* IPv4: to the group or each unicast peer */
+static int send4(struct vrrp_instance *vi, const struct vrrp_advert *a)
 {
 	const struct conf_instance *c = vi->cfg;
-	struct vrrp_advert a = {0};
 	uint8_t msg[VRRP_MAX_LEN];
 	size_t len, i;
 	int rc = 0;
 
+	len = vrrp_pkt_encode(a, msg, sizeof(msg));
+	if (c->n_peers == 0) {
+		struct in_addr group;
+
+		inet_pton(AF_INET, VRRP_GROUP, &group);
+		rc = send_v(vi, a, msg, len, group);
+	}
+	for (i = 0; i < c->n_peers; i++) {
+		int r = send_v(vi, a, msg, len, c->peers[i]);
+
+		if (r < 0)
+			rc = r;
+	}
+	return rc;
+}
+
+int net_send_advert(struct vrrp_instance *vi, uint8_t priority)
+{
+	const struct conf_instance *c = vi->cfg;
+	struct vrrp_advert a = {0};
+	int rc;
+
+	a.version = c->version;
 	a.vrid = c->vrid;
 	a.priority = priority;
 	a.advert_int = c->advert_int;
+	a.max_adver_cs = c->advert_cs;
 	a.n_addrs = (uint8_t)c->n_vips;
-	memcpy(a.addrs, vi->vip_addrs, c->n_vips * sizeof(struct in_addr));
 	if (c->auth_pass_set) {
 		a.auth_type = VRRP_AUTH_PASS;
 		memcpy(a.auth, c->auth_pass, VRRP_AUTH_LEN);
 	}
-	a.version = c->version;
-	a.max_adver_cs = c->advert_cs;
 	if (c->family == AF_INET6) {
 		a.family = AF_INET6;
 		memcpy(a.addrs6, vi->vip_addrs6,
 		       c->n_vips * sizeof(struct in6_addr));
 		rc = send6(vi, &a);
-		goto counted;
+	} else {
+		memcpy(a.addrs, vi->vip_addrs,
+		       c->n_vips * sizeof(struct in_addr));
+		rc = send4(vi, &a);
 	}
-	len = vrrp_pkt_encode(&a, msg, sizeof(msg));
-	if (c->n_peers == 0) {
-		struct in_addr group;
-
-		inet_pton(AF_INET, VRRP_GROUP, &group);
-		rc = send_v(vi, &a, msg, len, group);
-	}
-	for (i = 0; i < c->n_peers; i++) {
-		int r = send_v(vi, &a, msg, len, c->peers[i]);
-
-		if (r < 0)
-			rc = r;
-	}
-counted:
 	if (rc == 0) {
 		vi->cnt.adverts_sent++;
 		if (priority == VRRP_PRIO_STOP)
