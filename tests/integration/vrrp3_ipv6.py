@@ -4,7 +4,8 @@ an IPv6 VIP (2001:2::50/64, the benchmarking range of RFC 5180):
 election (A Master, B Backup, B's status names A's link-local address as
 Master); kill -9 of A moves the VIP to B within 3 x 0.1 + Skew_Time +
 0.15 s, and the client's neighbour cache follows it to B's MAC through
-B's unsolicited Neighbour Advertisement; A restarted preempts; SIGTERM of
+B's unsolicited Neighbour Advertisement (before that, A restores the VIP
+when something else removes it); A restarted preempts; SIGTERM of
 A moves it within Skew_Time + 0.15 s. On the wire (tshark): A joined
 ff02::12 with MLD; its adverts go from its link-local address to ff02::12
 with hop limit 255 as VRRPv3 with a good checksum; B's NA for the VIP has
@@ -102,6 +103,11 @@ def test(lab):
     check(lab.wait_until(lambda: neigh_mac(lab, "c", VIP6) == mac_a, 2)
           is not None,
           "the client reaches the VIP at A's MAC %s" % mac_a)
+
+    # someone removes the VIP behind A's back: A puts it back
+    lab.run("a", "ip", "addr", "del", VIP6 + "/64", "dev", "eth0")
+    t = lab.wait_until(lambda: has6(lab, "a"), 2)
+    check(t is not None and t < 0.5, "A restored its IPv6 VIP (%s s)" % t)
 
     limit = mdi3(100) + 0.15
     a.kill(signal.SIGKILL)
