@@ -148,7 +148,7 @@ static int addr_attr_cb(const struct nlattr *a, void *data)
  * back (NetworkManager or an operator's `ip addr flush`). */
 static bool vip_is(const struct conf_vip *v, int family, const void *addr)
 {
-	if (v->family != family)
+	if ((v->family == AF_INET6) != (family == AF_INET6))
 		return false;
 	return family == AF_INET6 ? memcmp(&v->addr6, addr, 16) == 0
 				  : memcmp(&v->addr, addr, 4) == 0;
