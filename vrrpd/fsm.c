@@ -413,3 +413,12 @@ void vrrp_fsm_handle(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 	if (h)
 		h(&c);
 }
+
+void vrrp_fsm_retime(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
+		     int64_t now)
+{
+	struct ctx c = {f, cfg, NULL, now, NULL};
+
+	if (f->state == VRRP_STATE_MASTER && f->adver_at > now + adver_ms(&c))
+		f->adver_at = now + adver_ms(&c);
+}

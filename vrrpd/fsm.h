@@ -93,6 +93,12 @@ void vrrp_fsm_handle(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 		     enum vrrp_event ev, const struct vrrp_fsm_in *in,
 		     int64_t now, struct vrrp_fsm_out *out);
 
+/* After cfg changed (reload): a Master whose next advert is further away
+ * than the new interval advertises within it, so a Backup that already
+ * times it by the new interval does not take over. */
+void vrrp_fsm_retime(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
+		     int64_t now);
+
 /* The next time the caller must deliver VRRP_EV_TIMER, or 0 for never. */
 int64_t vrrp_fsm_deadline(const struct vrrp_fsm *f);
 

@@ -360,6 +360,7 @@ int instance_adopt(struct vrrp_instance *to, struct vrrp_instance *from,
 	to->iface = iface;
 	if ((rc = derive(to)) < 0 || (rc = trackers_setup(to)) < 0)
 		return rc;
+	vrrp_fsm_retime(&to->fsm, &to->fsm_cfg, mono_ms());
 	reschedule(to);
 	return 0;
 }

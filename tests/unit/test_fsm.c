@@ -385,6 +385,33 @@ static void test_v2_does_not_learn(void **state)
 	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 3609);
 }
 
+/* Reload to a shorter interval: the Master's next advert comes within
+ * it; a longer one leaves the running timer alone; a Backup keeps its. */
+static void test_retime(void **state)
+{
+	struct vrrp_fsm_cfg cfg = {.advert_int = 1, .preempt = true};
+	struct vrrp_fsm_out o;
+	struct vrrp_fsm f;
+
+	(void)state;
+	vrrp_fsm_init(&f, 255);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_STARTUP, NULL, NOW, &o);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 1000);
+	cfg.v3 = true;
+	cfg.advert_cs = 10;
+	vrrp_fsm_retime(&f, &cfg, NOW + 200);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 300);
+	cfg.advert_cs = 500;
+	vrrp_fsm_retime(&f, &cfg, NOW + 250);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 300);
+	vrrp_fsm_init(&f, 100);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_STARTUP, NULL, NOW, &o);
+	cfg.advert_cs = 10;
+	vrrp_fsm_retime(&f, &cfg, NOW);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW,
+			 vrrp3_master_down_ms(100, 500));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +425,7 @@ int main(void)
 	    cmocka_unit_test(test_v3_intervals),
 	    cmocka_unit_test(test_v3_learns_interval),
 	    cmocka_unit_test(test_v2_does_not_learn),
+	    cmocka_unit_test(test_retime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
