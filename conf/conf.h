@@ -44,7 +44,8 @@ struct conf_global {
 	char *control_socket;
 	char *control_socket_group; /* NULL: mode 0600 */
 	gid_t control_socket_gid;
-	char *script_user; /* who scripts run as; default nobody */
+	char *script_user;    /* who scripts run as; default nobody */
+	uint8_t vrrp_version; /* default for instances: 2 or 3 */
 };
 
 struct conf_script {
@@ -58,7 +59,9 @@ struct conf_script {
 };
 
 struct conf_vip {
+	int family; /* AF_INET (addr) or AF_INET6 (addr6) */
 	struct in_addr addr;
+	struct in6_addr addr6;
 	int prefix;
 	char dev[IF_NAMESIZE]; /* empty: the instance's interface */
 	char label[IF_NAMESIZE];
@@ -89,7 +92,11 @@ struct conf_instance {
 	char interface[IF_NAMESIZE];
 	uint8_t vrid;
 	uint8_t priority;
-	uint8_t advert_int; /* seconds */
+	uint8_t version;    /* VRRP 2 (RFC 3768) or 3 (RFC 5798) */
+	int family;	    /* AF_INET or AF_INET6, from the VIPs */
+	uint8_t advert_int; /* seconds, v2's wire field (v3: 0) */
+	uint16_t advert_cs; /* the interval in centiseconds, both versions */
+	bool v3_checksum_as_v2; /* send IPv4 v3 without pseudo-header */
 	bool auth_pass_set;
 	uint8_t auth_pass[8]; /* zero padded, RFC 3768 5.3.10 */
 	struct conf_vip *vips;

@@ -41,8 +41,10 @@ const char *conf_diff_str(unsigned bit)
 
 bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b)
 {
-	return a->addr.s_addr == b->addr.s_addr && a->prefix == b->prefix &&
-	       strcmp(a->dev, b->dev) == 0 && strcmp(a->label, b->label) == 0;
+	return a->family == b->family && a->addr.s_addr == b->addr.s_addr &&
+	       memcmp(&a->addr6, &b->addr6, sizeof(a->addr6)) == 0 &&
+	       a->prefix == b->prefix && strcmp(a->dev, b->dev) == 0 &&
+	       strcmp(a->label, b->label) == 0;
 }
 
 bool conf_vips_have(const struct conf_vip *list, size_t n,
@@ -126,7 +128,9 @@ unsigned conf_instance_diff(const struct conf_instance *a,
 		d |= CONF_DIFF_VRID;
 	if (a->priority != b->priority)
 		d |= CONF_DIFF_PRIORITY;
-	if (a->advert_int != b->advert_int)
+	if (a->advert_int != b->advert_int || a->advert_cs != b->advert_cs ||
+	    a->version != b->version ||
+	    a->v3_checksum_as_v2 != b->v3_checksum_as_v2)
 		d |= CONF_DIFF_ADVERT_INT;
 	if (a->auth_pass_set != b->auth_pass_set ||
 	    memcmp(a->auth_pass, b->auth_pass, sizeof(a->auth_pass)) != 0)

@@ -18,6 +18,17 @@ static void json_addr(struct sbuf *sb, struct in_addr a)
 	sbuf_json_str(sb, ip);
 }
 
+static void json_addr6(struct sbuf *sb, const struct vrrp_instance *vi)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	if (vi->fsm.state == VRRP_STATE_MASTER)
+		inet_ntop(AF_INET6, &vi->src6, ip, sizeof(ip));
+	else if (vi->fsm.state == VRRP_STATE_BACKUP && vi->fsm.master_known)
+		inet_ntop(AF_INET6, &vi->fsm.master_ip6, ip, sizeof(ip));
+	sbuf_json_str(sb, ip);
+}
+
 static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 {
 	const struct conf_instance *c = vi->cfg;
@@ -37,14 +48,24 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 	sbuf_json_str(sb, c->interface);
 	sbuf_printf(sb,
 		    ",\"vrid\":%u,\"priority\":%u,\"effective_priority\":%u,"
-		    "\"advert_int\":%u,\"master_ip\":",
-		    c->vrid, c->priority, vi->fsm.priority, c->advert_int);
-	json_addr(sb, master);
+		    "\"advert_int\":%g,",
+		    c->vrid, c->priority, vi->fsm.priority,
+		    c->advert_cs / 100.0);
+	/* v3: which IPv4 checksum form the peer sends (packet.h) */
+	sbuf_printf(sb,
+		    "\"version\":%u,\"peer_checksum\":{\"last\":\"%s\","
+		    "\"pseudo_header\":%lu,\"without\":%lu},\"master_ip\":",
+		    c->version, vrrp_csum_str(n->peer_csum), n->csum_pseudo,
+		    n->csum_plain);
+	if (c->family == AF_INET6)
+		json_addr6(sb, vi);
+	else
+		json_addr(sb, master);
 	sbuf_puts(sb, ",\"vips\":[");
 	for (i = 0; i < c->n_vips; i++) {
-		char ip[INET_ADDRSTRLEN + 4];
+		char ip[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, &c->vips[i].addr, ip, INET_ADDRSTRLEN);
+		vip_str(&c->vips[i], ip, sizeof(ip));
 		sbuf_printf(sb, "%s\"%s/%d\"", i ? "," : "", ip,
 			    c->vips[i].prefix);
 	}

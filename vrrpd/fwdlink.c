@@ -254,7 +254,9 @@ static bool serves_instance(const struct fwd_health *h,
 
 	for (i = 0; i < h->n_binds; i++)
 		for (j = 0; j < vi->cfg->n_vips; j++)
-			if (fwdproto_bind_serves(h->binds[i],
+			/* binds are IPv4 (fwdproto); an IPv6 VIP's addr is 0 */
+			if (vi->cfg->vips[j].family != AF_INET6 &&
+			    fwdproto_bind_serves(h->binds[i],
 						 vi->cfg->vips[j].addr))
 				return true;
 	return false;

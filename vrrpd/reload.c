@@ -221,9 +221,16 @@ static void iface_move(struct vrrpd *d, struct vrrp_iface *to,
 
 	/* epoll holds the io's address: register the moved one again */
 	loop_io_del(&d->loop, &from->io);
+	if (from->io6.fd >= 0)
+		loop_io_del(&d->loop, &from->io6);
 	*to = *from;
 	to->io.arg = to;
+	to->io6.arg = to;
 	from->io.fd = -1;
+	from->io6.fd = -1;
+	if (to->io6.fd >= 0 && loop_io_add(&d->loop, &to->io6) < 0)
+		log_err("%s: cannot watch the IPv6 socket again after reload",
+			to->name);
 	rc = loop_io_add(&d->loop, &to->io);
 	if (rc < 0)
 		log_err("%s: cannot watch the socket again after reload: %s",

@@ -106,7 +106,7 @@ static void print_status(const struct json *root)
 		       json_num(in, "vrid", 0), json_str(in, "interface", "?"),
 		       json_num(in, "effective_priority", 0),
 		       json_num(in, "priority", 0));
-		printf("  master %s  advert_int %.0fs  transitions %.0f "
+		printf("  master %s  advert_int %gs  transitions %.0f "
 		       "(last: %s)\n",
 		       *master ? master : "unknown",
 		       json_num(in, "advert_int", 0),

@@ -32,6 +32,8 @@ struct vrrp_iface {
 	int ifindex;
 	struct in_addr primary;
 	struct loop_io io;
+	struct loop_io io6;	 /* v3 over IPv6; fd -1 without IPv6 */
+	struct in6_addr ll6;	 /* the link-local address, our source */
 	uint32_t rx_overflow;	 /* the kernel's drop count, last seen */
 	struct ratelimit rl_err; /* receive errors */
 };
@@ -42,6 +44,9 @@ struct vrrp_counters {
 	uint64_t became_master, garp_sent, addr_list_mismatch;
 	uint64_t owner_suspect; /* priority 255 from a non-VIP source */
 	uint64_t drops[VRRP_DROP_COUNT];
+	/* v3 over IPv4: which checksum form the peers use (packet.h) */
+	uint64_t csum_pseudo, csum_plain;
+	enum vrrp_csum peer_csum; /* the last one seen */
 };
 
 /* One thing an instance tracks, and where its health comes from. */
@@ -60,7 +65,9 @@ struct vrrp_instance {
 	const struct conf_instance *cfg;
 	struct vrrp_iface *iface;
 	struct in_addr src; /* unicast_src_ip or the interface's primary */
-	struct in_addr *vip_addrs; /* for the advert's address list */
+	struct in_addr *vip_addrs;   /* for the advert's address list */
+	struct in6_addr src6;	     /* IPv6: the interface's link-local */
+	struct in6_addr *vip_addrs6; /* IPv6: the advert's address list */
 	struct vrrp_fsm fsm;
 	struct vrrp_fsm_cfg fsm_cfg;
 	struct loop_timer timer;      /* the FSM's next deadline */
@@ -103,6 +110,8 @@ struct vrrpd {
 int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc);
 void net_iface_close(struct vrrpd *d, struct vrrp_iface *ifc);
 int net_send_advert(struct vrrp_instance *vi, uint8_t priority);
+/* The interface's first usable link-local address; -EADDRNOTAVAIL. */
+int net_iface_ll6(const char *name, struct in6_addr *out);
 
 /* vip.c */
 int vip_open(struct vrrpd *d);
@@ -115,6 +124,16 @@ int vip_del_all(struct vrrp_instance *vi);
 int garp_open(struct vrrpd *d);
 void garp_close(struct vrrpd *d);
 int garp_send_all(struct vrrp_instance *vi);
+int garp_iface_mac(int fd, const char *name, uint8_t mac[6]);
+
+/* ndisc.c: unsolicited Neighbour Advertisements, IPv6's GARP, through
+ * garp.c's packet socket; the same repeat and counter. */
+int ndisc_send_all(struct vrrp_instance *vi);
+/* garp or ndisc, by the instance's family */
+int announce_all(struct vrrp_instance *vi);
+
+/* vip.c: "198.18.0.50" or "2001:db8::50" into buf */
+const char *vip_str(const struct conf_vip *v, char *buf, size_t len);
 
 /* instance.c */
 int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
@@ -124,6 +143,9 @@ void instance_stop(struct vrrp_instance *vi);
 void instance_free(struct vrrp_instance *vi);
 void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 			    size_t len);
+/* A v3 message from the IPv6 socket, rx filled from its cmsgs. */
+void instance_handle_packet6(struct vrrp_iface *ifc, const uint8_t *msg,
+			     size_t len, const struct vrrp_rx *rx);
 /* The kernel dropped n packets on ifc's full socket (counted as rcvbuf). */
 void instance_rx_overflow(struct vrrp_iface *ifc, uint32_t n);
 /* A tracker changed: recompute every instance's priority and fault. */
