@@ -13,28 +13,106 @@
 
 static void client_free(struct ctl_client *c)
 {
-	struct ctl_server *s = c->srv;
-	struct ctl_client **pp;
-
-	if (s->on_close)
-		s->on_close(c, s->arg);
-	for (pp = &s->clients; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
-	s->n_clients--;
-	loop_io_del(s->loop, &c->io);
-	close(c->io.fd);
 	sbuf_free(&c->in);
 	sbuf_free(&c->out);
 	free(c);
 }
 
+/* The reap step: on_close and free for every dead client. */
+static void server_reap(struct loop *loop, struct loop_timer *t)
+{
+	struct ctl_server *s = t->arg;
+	struct ctl_client **pp = &s->clients;
+
+	(void)loop;
+	while (*pp) {
+		struct ctl_client *c = *pp;
+
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		/* on_close may drop other clients: they are only marked,
+		 * and this walk or the re-armed timer frees them */
+		if (s->on_close)
+			s->on_close(c, s->arg);
+		client_free(c);
+	}
+}
+
+/* Closes the socket now, frees the memory at the reap step. */
+static void client_kill(struct ctl_client *c)
+{
+	struct ctl_server *s = c->srv;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	s->n_clients--;
+	if (c->reserved)
+		s->n_reserved--;
+	loop_io_del(s->loop, &c->io);
+	close(c->io.fd);
+	c->io.fd = -1;
+	sbuf_reset(&c->out);
+	if (!loop_timer_armed(&s->reap))
+		loop_timer_at(s->loop, &s->reap, 0);
+}
+
 void ctl_client_close(struct ctl_client *c)
 {
-	client_free(c);
+	client_kill(c);
+}
+
+bool ctl_client_gone(const struct ctl_client *c)
+{
+	return c->dead;
+}
+
+void ctl_server_reserve(struct ctl_server *s, unsigned n)
+{
+	s->reserve = n < CTL_MAX_CLIENTS ? n : CTL_MAX_CLIENTS - 1;
+}
+
+bool ctl_client_reserve(struct ctl_client *c)
+{
+	struct ctl_server *s = c->srv;
+
+	if (c->reserved)
+		return true;
+	if (c->dead || s->n_reserved >= s->reserve)
+		return false;
+	c->reserved = true;
+	c->probation = false;
+	s->n_reserved++;
+	return true;
+}
+
+/* Drops clients idle for longer than they may be. */
+static void server_sweep(struct loop *loop, struct loop_timer *t)
+{
+	struct ctl_server *s = t->arg;
+	int64_t now = mono_ms();
+	struct ctl_client *c;
+	bool any = false;
+
+	for (c = s->clients; c; c = c->next) {
+		int64_t limit = c->probation ? CTL_PROBATION_MS : CTL_IDLE_MS;
+
+		if (c->dead || c->reserved)
+			continue;
+		if (now - c->active_ms < limit) {
+			any = true;
+			continue;
+		}
+		s->stats.timed_out++;
+		log_debug("control client uid %u idle for %lld ms; closing it",
+			  (unsigned)c->uid, (long long)(now - c->active_ms));
+		client_kill(c);
+	}
+	if (any)
+		loop_timer_in(loop, t, 1000);
 }
 
 static void client_flush(struct ctl_client *c)
@@ -46,13 +124,14 @@ static void client_flush(struct ctl_client *c)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
-			client_free(c);
+			client_kill(c);
 			return;
 		}
 		sbuf_consume(&c->out, (size_t)n);
+		c->active_ms = mono_ms(); /* a slow reader is not idle */
 	}
 	if (!c->out.len && c->closing) {
-		client_free(c);
+		client_kill(c);
 		return;
 	}
 	loop_io_mod(c->srv->loop, &c->io,
@@ -61,12 +140,14 @@ static void client_flush(struct ctl_client *c)
 
 void ctl_send(struct ctl_client *c, const char *data, size_t len)
 {
+	if (c->dead)
+		return;
 	if (c->out.len + len > CTL_MAX_OUT) {
 		c->srv->stats.overflows++;
 		log_warn("control client uid %u does not read its replies; "
 			 "disconnecting it",
 			 (unsigned)c->uid);
-		client_free(c);
+		client_kill(c);
 		return;
 	}
 	sbuf_add(&c->out, data, len);
@@ -90,21 +171,8 @@ void ctl_send_error(struct ctl_client *c, const char *msg)
 	sbuf_free(&sb);
 }
 
-/* Callbacks may free a client; this tells whether c is still ours. */
-static bool client_alive(const struct ctl_server *s, const struct ctl_client *c)
-{
-	const struct ctl_client *it;
-
-	for (it = s->clients; it; it = it->next)
-		if (it == c)
-			return true;
-	return false;
-}
-
-/*
- * Splits the input into lines. The client may be freed by the callback,
- * so it is looked up again after each one.
- */
+/* Splits the input into lines; stops when a callback dropped the
+ * client. */
 static void client_lines(struct ctl_server *s, struct ctl_client *c)
 {
 	for (;;) {
@@ -116,7 +184,7 @@ static void client_lines(struct ctl_server *s, struct ctl_client *c)
 				s->stats.bad_requests++;
 				if (!c->discarding)
 					ctl_send_error(c, "line too long");
-				if (!client_alive(s, c))
+				if (c->dead)
 					return;
 				c->discarding = true;
 				sbuf_reset(&c->in);
@@ -140,8 +208,16 @@ static void client_lines(struct ctl_server *s, struct ctl_client *c)
 			sbuf_consume(&c->in, len);
 			s->on_line(c, line, s->arg);
 			free(line);
-			if (!client_alive(s, c))
+			if (c->dead)
 				return;
+			if (c->probation && !c->reserved) {
+				/* one request (an operator's status), then
+				 * the slot is free again */
+				c->probation = false;
+				c->closing = true;
+				client_flush(c);
+				return;
+			}
 			continue;
 		}
 		sbuf_consume(&c->in, len);
@@ -157,7 +233,7 @@ static void client_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	(void)loop;
 	if (ev & EPOLLOUT) {
 		client_flush(c);
-		if (!client_alive(s, c))
+		if (c->dead)
 			return;
 	}
 	if (!(ev & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
@@ -166,18 +242,19 @@ static void client_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		ssize_t n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			client_free(c);
+			client_kill(c);
 			return;
 		}
 		if (n < 0)
 			break;
+		c->active_ms = mono_ms();
 		sbuf_add(&c->in, buf, (size_t)n);
 		if (c->in.oom) {
-			client_free(c);
+			client_kill(c);
 			return;
 		}
 		client_lines(s, c);
-		if (!client_alive(s, c))
+		if (c->dead)
 			return;
 	}
 }
@@ -225,6 +302,71 @@ static bool peer_privileged(const struct ctl_server *s, int fd,
 	return ok;
 }
 
+enum admit { ADMIT_REFUSE, ADMIT_NORMAL, ADMIT_PROBATION };
+
+/*
+ * Ordinary clients get all slots but the reserved ones. Past that, one
+ * client at a time gets in on probation, even when every slot is taken:
+ * it may reserve itself (a restarted forwarder) or ask one thing (an
+ * operator's status).
+ */
+static enum admit admit(const struct ctl_server *s)
+{
+	unsigned ordinary = s->n_clients - s->n_reserved;
+	const struct ctl_client *c;
+
+	if (ordinary < CTL_MAX_CLIENTS - s->reserve)
+		return ADMIT_NORMAL;
+	for (c = s->clients; c; c = c->next)
+		if (c->probation && !c->dead)
+			return ADMIT_REFUSE;
+	return ADMIT_PROBATION;
+}
+
+/* Counts the refusal; says so at most every 10 s, with how many. */
+static void refuse(struct ctl_server *s)
+{
+	int64_t now = mono_ms();
+
+	s->stats.refused++;
+	if (s->refused_log_ms && now - s->refused_log_ms < 10000)
+		return;
+	log_warn("control socket %s: all %d slots busy; refused %llu "
+		 "connection(s) (clients idle for %d s are closed)",
+		 s->path, CTL_MAX_CLIENTS,
+		 (unsigned long long)(s->stats.refused - s->refused_logged),
+		 CTL_IDLE_MS / 1000);
+	s->refused_log_ms = now;
+	s->refused_logged = s->stats.refused;
+}
+
+/* Out of descriptors: a pending connection stays in the backlog and
+ * epoll would report it again at once, a busy loop. Stop listening for
+ * 100 ms instead, as fwd's listeners do, and say so once a minute. */
+static void server_pause(struct ctl_server *s, int err)
+{
+	s->stats.accept_paused++;
+	if (loop_io_mod(s->loop, &s->io, 0) < 0)
+		return;
+	loop_timer_in(s->loop, &s->resume, 100);
+	if (s->paused_log_ms == 0 ||
+	    s->loop->now_ms - s->paused_log_ms >= 60000) {
+		s->paused_log_ms = s->loop->now_ms;
+		log_warn("control socket %s: cannot accept: %s; paused 100 ms "
+			 "(%llu times so far)",
+			 s->path, strerror(err),
+			 (unsigned long long)s->stats.accept_paused);
+	}
+}
+
+static void server_resume(struct loop *loop, struct loop_timer *t)
+{
+	struct ctl_server *s = t->arg;
+
+	if (s->io.fd >= 0)
+		loop_io_mod(loop, &s->io, EPOLLIN);
+}
+
 static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 {
 	struct ctl_server *s = io->arg;
@@ -234,14 +376,27 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		struct ctl_client *c;
 		struct ucred cred;
 		socklen_t cl = sizeof(cred);
+		enum admit how;
+		bool privileged;
 		int fd =
 		    accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				server_pause(s, errno);
 			return;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
-		    s->n_clients >= CTL_MAX_CLIENTS) {
-			s->stats.refused++;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
+			close(fd);
+			continue;
+		}
+		privileged = peer_privileged(s, fd, &cred);
+		how = admit(s);
+		/* a reserved slot is for who may say hello fwd */
+		if (how == ADMIT_REFUSE ||
+		    (how == ADMIT_PROBATION && !privileged)) {
+			refuse(s);
 			close(fd);
 			continue;
 		}
@@ -253,7 +408,7 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		c->srv = s;
 		c->uid = cred.uid;
 		c->gid = cred.gid;
-		c->privileged = peer_privileged(s, fd, &cred);
+		c->privileged = privileged;
 		c->io.fd = fd;
 		c->io.events = EPOLLIN | EPOLLRDHUP;
 		c->io.cb = client_ready;
@@ -265,17 +420,37 @@ static void server_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 			free(c);
 			continue;
 		}
+		c->probation = how == ADMIT_PROBATION;
+		c->active_ms = mono_ms();
 		c->next = s->clients;
 		s->clients = c;
 		s->n_clients++;
 		s->stats.accepted++;
+		if (!loop_timer_armed(&s->sweep))
+			loop_timer_in(loop, &s->sweep, 1000);
 	}
+}
+
+/* Does a server accept connections on path? A stale socket file (its
+ * daemon died) refuses them. */
+static bool path_answers(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	yes = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+	      errno == EAGAIN; /* alive, its backlog full */
+	close(fd);
+	return yes;
 }
 
 int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 		    ctl_line_cb on_line, ctl_close_cb on_close, void *arg)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	struct stat st;
 	mode_t old;
 	int fd, rc;
 
@@ -284,6 +459,10 @@ int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
+	/* never take the socket of a live daemon (the pidlock should
+	 * have said so first; this also covers a daemon without it) */
+	if (path_answers(&sun))
+		return -EADDRINUSE;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -291,12 +470,17 @@ int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 	old = umask(0177);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (rc < 0 || listen(fd, 16) < 0) {
+	if (rc < 0 || listen(fd, 16) < 0 || stat(path, &st) < 0) {
 		rc = -errno;
 		close(fd);
 		return rc;
 	}
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
 	s->loop = loop;
+	loop_timer_init(&s->reap, server_reap, s);
+	loop_timer_init(&s->sweep, server_sweep, s);
+	loop_timer_init(&s->resume, server_resume, s);
 	s->path = strdup(path);
 	s->on_line = on_line;
 	s->on_close = on_close;
@@ -315,17 +499,30 @@ int ctl_server_open(struct ctl_server *s, struct loop *loop, const char *path,
 
 void ctl_server_close(struct ctl_server *s)
 {
-	while (s->clients)
-		/* false positive: client_free() unlinks it before freeing;
-		 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
-		client_free(s->clients);
+	struct ctl_client *c;
+
+	for (c = s->clients; c; c = c->next)
+		client_kill(c);
+	if (s->loop) {
+		loop_timer_cancel(s->loop, &s->reap);
+		server_reap(s->loop, &s->reap);
+		/* an on_close may have re-armed it */
+		loop_timer_cancel(s->loop, &s->reap);
+		loop_timer_cancel(s->loop, &s->sweep);
+		loop_timer_cancel(s->loop, &s->resume);
+	}
 	if (s->io.fd >= 0) {
 		loop_io_del(s->loop, &s->io);
 		close(s->io.fd);
 		s->io.fd = -1;
 	}
 	if (s->path) {
-		unlink(s->path);
+		struct stat st;
+
+		/* only if it is still ours: not one another daemon bound */
+		if (stat(s->path, &st) == 0 && st.st_dev == s->dev &&
+		    st.st_ino == s->ino)
+			unlink(s->path);
 		free(s->path);
 		s->path = NULL;
 	}

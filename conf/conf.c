@@ -1,10 +1,13 @@
 #include "conf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf_anycast.h"
 #include "conf_fwd.h"
@@ -140,6 +143,58 @@ static void check_fwd_relink(struct conf_ctx *ctx, const config_setting_t *fwd,
 			     g->control_socket_group, gname);
 }
 
+/*
+ * Opens the file for libconfig without ever blocking: O_NONBLOCK so a
+ * FIFO (or a device) put in its place cannot hang open(), then only a
+ * regular file of at most CONF_MAX_BYTES is read. NULL with the reason in
+ * diag.
+ */
+static FILE *conf_open(const char *path, struct conf_diag *diag)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	FILE *fp;
+
+	if (fd < 0) {
+		sbuf_printf(&diag->text, "%s:0: cannot read file: %s\n", path,
+			    strerror(errno));
+		diag->errors++;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0)
+		st.st_mode = 0;
+	if (!S_ISREG(st.st_mode)) {
+		sbuf_printf(&diag->text,
+			    "%s:0: not a regular file (%s); refusing to read "
+			    "it\n",
+			    path,
+			    S_ISFIFO(st.st_mode)  ? "a FIFO"
+			    : S_ISDIR(st.st_mode) ? "a directory"
+			    : st.st_mode	  ? "a device or socket"
+						  : "fstat failed");
+		diag->errors++;
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > CONF_MAX_BYTES) {
+		sbuf_printf(&diag->text,
+			    "%s:0: %lld bytes; a configuration may have at "
+			    "most %d (4 MiB)\n",
+			    path, (long long)st.st_size, CONF_MAX_BYTES);
+		diag->errors++;
+		close(fd);
+		return NULL;
+	}
+	fp = fdopen(fd, "r");
+	if (!fp) {
+		sbuf_printf(&diag->text, "%s:0: cannot read file: %s\n", path,
+			    strerror(errno));
+		diag->errors++;
+		close(fd);
+	}
+	return fp;
+}
+
 static const char *const top_keys[] = {"global_defs",	"vrrp_script",
 				       "vrrp_instance", "anycast_instance",
 				       "forwarder",	NULL};
@@ -152,10 +207,17 @@ int conf_load(const char *path, unsigned sections, struct conf **out,
 	config_setting_t *root, *fwd;
 	struct conf *c;
 	config_t cfg;
+	FILE *fp;
+	int ok;
 
 	*out = NULL;
+	fp = conf_open(path, diag);
+	if (!fp)
+		return -1;
 	config_init(&cfg);
-	if (!config_read_file(&cfg, path)) {
+	ok = config_read(&cfg, fp);
+	fclose(fp);
+	if (!ok) {
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 			sbuf_printf(&diag->text, "%s:0: cannot read file\n",
 				    path);
@@ -210,6 +272,7 @@ static void global_free(struct conf_global *g)
 	free(g->smtp_server);
 	free(g->smtp_user);
 	free(g->smtp_password);
+	free(g->smtp_ca_file);
 	free(g->control_socket);
 	free(g->control_socket_group);
 	free(g->script_user);

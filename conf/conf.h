@@ -36,10 +36,16 @@ struct conf_global {
 	bool smtp_starttls;
 	char *smtp_user, *smtp_password;
 	bool smtp_alert; /* default for instances */
+	/* at most one alert mail per instance this often; the transitions
+	 * in between go in one summary (0: every transition at once) */
+	int64_t smtp_alert_interval_ms;
+	bool smtp_verify;   /* TLS: check the server's certificate and name */
+	char *smtp_ca_file; /* NULL: the system's CA store */
 	char *control_socket;
 	char *control_socket_group; /* NULL: mode 0600 */
 	gid_t control_socket_gid;
-	char *script_user; /* who scripts run as; default nobody */
+	char *script_user;    /* who scripts run as; default nobody */
+	uint8_t vrrp_version; /* default for instances: 2 or 3 */
 };
 
 struct conf_script {
@@ -53,7 +59,9 @@ struct conf_script {
 };
 
 struct conf_vip {
+	int family; /* AF_INET (addr) or AF_INET6 (addr6) */
 	struct in_addr addr;
+	struct in6_addr addr6;
 	int prefix;
 	char dev[IF_NAMESIZE]; /* empty: the instance's interface */
 	char label[IF_NAMESIZE];
@@ -72,6 +80,11 @@ struct conf_track_if {
 
 enum conf_wish { CONF_WISH_BACKUP, CONF_WISH_MASTER };
 
+/* track_forwarder: fwd's heartbeat period (FWDPROTO_HEARTBEAT_MS) and
+ * the default hold after a flap */
+#define CONF_FWD_HEARTBEAT_MS 100
+#define CONF_FWD_HOLD_MS      1000
+
 struct conf_instance {
 	char name[CONF_NAME_MAX];
 	int line;
@@ -79,7 +92,11 @@ struct conf_instance {
 	char interface[IF_NAMESIZE];
 	uint8_t vrid;
 	uint8_t priority;
-	uint8_t advert_int; /* seconds */
+	uint8_t version;    /* VRRP 2 (RFC 3768) or 3 (RFC 5798) */
+	int family;	    /* AF_INET or AF_INET6, from the VIPs */
+	uint8_t advert_int; /* seconds, v2's wire field (v3: 0) */
+	uint16_t advert_cs; /* the interval in centiseconds, both versions */
+	bool v3_checksum_as_v2; /* send IPv4 v3 without pseudo-header */
 	bool auth_pass_set;
 	uint8_t auth_pass[8]; /* zero padded, RFC 3768 5.3.10 */
 	struct conf_vip *vips;
@@ -99,6 +116,9 @@ struct conf_instance {
 	size_t n_track_ifs;
 	bool track_forwarder;
 	int track_forwarder_weight;
+	/* a version 2 forwarder silent this long is lost; one that came
+	 * back counts only after this long healthy */
+	int64_t track_forwarder_timeout_ms, track_forwarder_hold_ms;
 	char *notify_master, *notify_backup, *notify_fault, *notify_stop,
 	    *notify;
 	bool smtp_alert;
@@ -137,8 +157,12 @@ enum {
 	CONF_ALL = CONF_VRRP | CONF_FWD,
 };
 
+/* The largest configuration file conf_load reads (docs/security.md). */
+#define CONF_MAX_BYTES (4 * 1024 * 1024)
+
 /*
- * Loads path. Returns 0 and *out, or -1 with the problems in diag
+ * Loads path: only a regular file of at most CONF_MAX_BYTES, opened
+ * without blocking. Returns 0 and *out, or -1 with the problems in diag
  * (warnings may be present either way).
  */
 int conf_load(const char *path, unsigned sections, struct conf **out,

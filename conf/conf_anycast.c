@@ -108,8 +108,13 @@ static void parse_trackers(struct conf_ctx *ctx, const config_setting_t *in,
 		if ((w = config_setting_get_member(s, "weight")))
 			reject_weight(ctx, w, out->name);
 		else
-			conf_check_keys(ctx, s, (const char *const[]){NULL});
+			conf_check_keys(ctx, s,
+					(const char *const[]){"timeout", NULL});
 		out->track_forwarder = true;
+		/* as vrrp_instance's; no hold: hold_down damps recovery */
+		out->track_forwarder_timeout_ms = 3 * CONF_FWD_HEARTBEAT_MS;
+		conf_get_duration(ctx, s, "timeout", 2 * CONF_FWD_HEARTBEAT_MS,
+				  60000, &out->track_forwarder_timeout_ms);
 	}
 }
 
@@ -143,6 +148,14 @@ static void parse_vips(struct conf_ctx *ctx, const config_setting_t *in,
 
 		conf_vip_parse(ctx, e, list[i], &out->vips[i]);
 		out->n_vips++;
+		if (out->vips[i].family == AF_INET6) {
+			conf_error(ctx, e,
+				   "anycast_instance %s: \"%s\" is IPv6; "
+				   "anycast instances take IPv4 addresses "
+				   "only for now",
+				   out->name, list[i]);
+			continue;
+		}
 		if (out->vips[i].addr.s_addr && out->vips[i].prefix != 32) {
 			inet_ntop(AF_INET, &out->vips[i].addr, ip, sizeof(ip));
 			conf_warning(ctx, e,

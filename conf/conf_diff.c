@@ -41,8 +41,10 @@ const char *conf_diff_str(unsigned bit)
 
 bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b)
 {
-	return a->addr.s_addr == b->addr.s_addr && a->prefix == b->prefix &&
-	       strcmp(a->dev, b->dev) == 0 && strcmp(a->label, b->label) == 0;
+	return a->family == b->family && a->addr.s_addr == b->addr.s_addr &&
+	       memcmp(&a->addr6, &b->addr6, sizeof(a->addr6)) == 0 &&
+	       a->prefix == b->prefix && strcmp(a->dev, b->dev) == 0 &&
+	       strcmp(a->label, b->label) == 0;
 }
 
 bool conf_vips_have(const struct conf_vip *list, size_t n,
@@ -95,7 +97,9 @@ static bool track_eq(const struct conf_instance *a,
 	    a->n_track_ifs != b->n_track_ifs ||
 	    a->track_forwarder != b->track_forwarder ||
 	    (a->track_forwarder &&
-	     a->track_forwarder_weight != b->track_forwarder_weight))
+	     (a->track_forwarder_weight != b->track_forwarder_weight ||
+	      a->track_forwarder_timeout_ms != b->track_forwarder_timeout_ms ||
+	      a->track_forwarder_hold_ms != b->track_forwarder_hold_ms)))
 		return false;
 	for (i = 0; i < a->n_track_scripts; i++) {
 		const struct conf_track_script *x = &a->track_scripts[i],
@@ -124,7 +128,9 @@ unsigned conf_instance_diff(const struct conf_instance *a,
 		d |= CONF_DIFF_VRID;
 	if (a->priority != b->priority)
 		d |= CONF_DIFF_PRIORITY;
-	if (a->advert_int != b->advert_int)
+	if (a->advert_int != b->advert_int || a->advert_cs != b->advert_cs ||
+	    a->version != b->version ||
+	    a->v3_checksum_as_v2 != b->v3_checksum_as_v2)
 		d |= CONF_DIFF_ADVERT_INT;
 	if (a->auth_pass_set != b->auth_pass_set ||
 	    memcmp(a->auth_pass, b->auth_pass, sizeof(a->auth_pass)) != 0)
@@ -173,7 +179,9 @@ bool conf_global_smtp_equal(const struct conf_global *a,
 	       a->smtp_connect_timeout == b->smtp_connect_timeout &&
 	       a->smtp_starttls == b->smtp_starttls &&
 	       str_eq(a->smtp_user, b->smtp_user) &&
-	       str_eq(a->smtp_password, b->smtp_password);
+	       str_eq(a->smtp_password, b->smtp_password) &&
+	       a->smtp_verify == b->smtp_verify &&
+	       str_eq(a->smtp_ca_file, b->smtp_ca_file);
 }
 
 const char *conf_change_str(enum conf_change c)

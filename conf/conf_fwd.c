@@ -1,13 +1,16 @@
 #include "conf_fwd.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <grp.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/parse.h"
+#include "conf_addr.h"
 
 #define DEFAULT_MAXCONN 4096
 #define MAX_MAXCONN	1000000
@@ -24,18 +27,25 @@ static const char *const fwd_keys[] = {"control_socket",
 				       "listen",
 				       "stats",
 				       "control_socket_group",
+				       "cert_warn_days",
 				       NULL};
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
-static const char *const listen_keys[] = {"bind",    "balance",	   "stick",
-					  "retries", "redispatch", "maxconn",
-					  "server",  NULL};
+static const char *const listen_keys[] = {
+    "bind",   "balance", "stick", "retries",	  "redispatch", "maxconn",
+    "server", "timeout", "log",	  "accept_proxy", NULL};
+static const char *const listen_timeout_keys[] = {"connect", "client", "server",
+						  NULL};
 static const char *const stick_keys[] = {"on", "expire", "size", NULL};
-static const char *const server_keys[] = {"address",  "weight", "backup",
-					  "disabled", "check",	NULL};
-static const char *const check_keys[] = {"port", "inter", "rise", "fall", NULL};
-static const char *const stats_keys[] = {"bind", "uri", "auth", "refresh",
-					 NULL};
+static const char *const server_keys[] = {
+    "address", "weight", "backup", "disabled", "check", "send_proxy", NULL};
+static const char *const check_keys[] = {
+    "port", "inter", "rise", "fall", "send_proxy",
+    /* issue #14: check types (conf_check.c) */
+    "type", "fastinter", "downinter", "ssl", "starttls", "verify", "sni",
+    "ca_file", "method", "uri", "host", "expect_status", "expect_body", NULL};
+static const char *const stats_keys[] = {"bind",    "uri",   "auth",
+					 "refresh", "admin", NULL};
 
 const char *conf_balance_str(enum conf_balance b)
 {
@@ -84,6 +94,28 @@ static void parse_timeouts(struct conf_ctx *ctx, const config_setting_t *fwd,
 			       &out->timeout_check_ms);
 }
 
+/* listen.NAME.timeout: the forwarder's values unless set here. */
+static void parse_listen_timeouts(struct conf_ctx *ctx,
+				  const config_setting_t *l,
+				  const struct conf_fwd *fwd,
+				  struct conf_fwd_listen *out)
+{
+	config_setting_t *t = subgroup(ctx, l, "timeout");
+
+	out->timeout_connect_ms = fwd->timeout_connect_ms;
+	out->timeout_client_ms = fwd->timeout_client_ms;
+	out->timeout_server_ms = fwd->timeout_server_ms;
+	if (!t)
+		return;
+	conf_check_keys(ctx, t, listen_timeout_keys);
+	conf_get_duration_unit(ctx, t, "connect", 1, DAY_MS,
+			       &out->timeout_connect_ms);
+	conf_get_duration_unit(ctx, t, "client", 1, DAY_MS,
+			       &out->timeout_client_ms);
+	conf_get_duration_unit(ctx, t, "server", 1, DAY_MS,
+			       &out->timeout_server_ms);
+}
+
 static void parse_identity(struct conf_ctx *ctx, const config_setting_t *fwd,
 			   struct conf_fwd *out)
 {
@@ -114,6 +146,7 @@ static void parse_identity(struct conf_ctx *ctx, const config_setting_t *fwd,
 }
 
 static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
+			const char *listen, const char *server,
 			struct conf_fwd_check *out)
 {
 	config_setting_t *c = subgroup(ctx, srv, "check");
@@ -122,6 +155,7 @@ static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
 	out->inter_ms = 2000;
 	out->rise = 2;
 	out->fall = 3;
+	conf_check_app_init(&out->app);
 	if (!c)
 		return;
 	out->enabled = true;
@@ -136,6 +170,27 @@ static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
 	v = out->fall;
 	if (conf_get_int(ctx, c, "fall", 1, 1000, &v) == 0)
 		out->fall = (int)v;
+	conf_check_app_parse(ctx, c, listen, server, &out->app);
+	conf_get_bool(ctx, c, "send_proxy", &out->send_proxy);
+}
+
+static void parse_send_proxy(struct conf_ctx *ctx, const config_setting_t *s,
+			     const char *listen, struct conf_fwd_server *out)
+{
+	char *v = NULL;
+
+	if (conf_get_str(ctx, s, "send_proxy", &v) < 0 || !v)
+		return;
+	if (strcmp(v, "v1") == 0)
+		out->send_proxy = 1;
+	else if (strcmp(v, "v2") == 0)
+		out->send_proxy = 2;
+	else
+		conf_error(ctx, member(s, "send_proxy"),
+			   "listen %s: server %s: send_proxy \"%s\" must be "
+			   "\"v1\" or \"v2\"",
+			   listen, out->name, v);
+	free(v);
 }
 
 static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
@@ -157,11 +212,13 @@ static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
 				   "listen %s: server %s: 'address' is "
 				   "required",
 				   listen, out->name);
-		else if (parse_sockaddr(addr, &out->addr, &out->addrlen,
-					false) < 0)
+		else if (conf_addr_server(addr, &out->addr, &out->addrlen,
+					  &out->port_follow,
+					  &out->port_offset) < 0)
 			conf_error(ctx, member(s, "address"),
 				   "listen %s: server %s: address \"%s\" is "
-				   "not \"ip:port\" or \"[ipv6]:port\"",
+				   "not \"ip:port\", \"ip\" (the client's "
+				   "port) or \"ip:+N\" / \"ip:-N\"",
 				   listen, out->name, addr);
 	}
 	free(addr);
@@ -170,7 +227,8 @@ static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
 		out->weight = (int)v;
 	conf_get_bool(ctx, s, "backup", &out->backup);
 	conf_get_bool(ctx, s, "disabled", &out->disabled);
-	parse_check(ctx, s, &out->check);
+	parse_send_proxy(ctx, s, listen, out);
+	parse_check(ctx, s, listen, out->name, &out->check);
 }
 
 static void parse_servers(struct conf_ctx *ctx, const config_setting_t *l,
@@ -200,7 +258,7 @@ static void parse_servers(struct conf_ctx *ctx, const config_setting_t *l,
 	}
 }
 
-/* A listen address; HAProxy's wildcards "*:443" and ":443" are
+/* The stats page's address; HAProxy's wildcards "*:443" and ":443" are
  * "0.0.0.0:443" (every IPv4 address of the host, so every VIP). */
 static int parse_bind(const char *text, struct sockaddr_storage *ss,
 		      socklen_t *len)
@@ -219,6 +277,63 @@ static int parse_bind(const char *text, struct sockaddr_storage *ss,
 	return parse_sockaddr(text, ss, len, false);
 }
 
+/* One "bind" string: one entry per port of its range. HAProxy's wildcards
+ * "*:443" and ":443" are "0.0.0.0:443" (every IPv4 address of the host,
+ * so every VIP). */
+static void add_bind(struct conf_ctx *ctx, const config_setting_t *e,
+		     const char *str, struct conf_fwd_listen *out)
+{
+	struct conf_fwd_bind b = {.line = (int)config_setting_source_line(e)};
+	struct conf_fwd_bind *nb;
+	const char *text = str;
+	char any[32];
+	int lo = 0, hi = 0, rc, p;
+
+	if ((str[0] == '*' && str[1] == ':') ||
+	    (str[0] == ':' && str[1] != ':')) {
+		const char *port = strchr(str, ':') + 1;
+
+		if (strlen(port) <= 11) {
+			snprintf(any, sizeof(any), "0.0.0.0:%s", port);
+			text = any;
+		}
+	}
+	rc = conf_addr_bind(text, &b.addr, &b.addrlen, &lo, &hi);
+	if (rc == -ERANGE || rc == -E2BIG) {
+		conf_error(ctx, e,
+			   "listen %s: bind \"%s\": %s (at most %d ports "
+			   "a range, each one is a socket)",
+			   out->name, str,
+			   rc == -ERANGE ? "the range ends below its start"
+					 : "the range is too long",
+			   CONF_BIND_RANGE_MAX);
+		return;
+	}
+	if (rc < 0) {
+		conf_error(ctx, e,
+			   "listen %s: bind \"%s\" is not \"ip:port\", "
+			   "\"[ipv6]:port\" or \"ip:first-last\"",
+			   out->name, str);
+		return;
+	}
+	nb = realloc(out->binds, (out->n_binds + (size_t)(hi - lo) + 2) *
+				     sizeof(*out->binds));
+	if (!nb) {
+		conf_error(ctx, e, "out of memory");
+		return;
+	}
+	out->binds = nb;
+	for (p = lo; p <= hi; p++) {
+		if (b.addr.ss_family == AF_INET)
+			((struct sockaddr_in *)&b.addr)->sin_port =
+			    htons((uint16_t)p);
+		else
+			((struct sockaddr_in6 *)&b.addr)->sin6_port =
+			    htons((uint16_t)p);
+		out->binds[out->n_binds++] = b;
+	}
+}
+
 static void parse_binds(struct conf_ctx *ctx, const config_setting_t *l,
 			struct conf_fwd_listen *out)
 {
@@ -234,24 +349,55 @@ static void parse_binds(struct conf_ctx *ctx, const config_setting_t *l,
 		return;
 	if (n == 0)
 		conf_error(ctx, s, "listen %s: 'bind' is empty", out->name);
-	out->binds = calloc(n + 1, sizeof(*out->binds));
-	for (i = 0; out->binds && i < n; i++) {
-		config_setting_t *e =
-		    config_setting_is_aggregate(s)
-			? config_setting_get_elem(s, (unsigned)i)
-			: s;
-		struct conf_fwd_bind *b = &out->binds[out->n_binds];
-
-		b->line = (int)config_setting_source_line(e);
-		if (parse_bind(list[i], &b->addr, &b->addrlen) < 0)
-			conf_error(ctx, e,
-				   "listen %s: bind \"%s\" is not \"ip:port\" "
-				   "or \"[ipv6]:port\"",
-				   out->name, list[i]);
-		else
-			out->n_binds++;
-	}
+	for (i = 0; i < n; i++)
+		add_bind(ctx,
+			 config_setting_is_aggregate(s)
+			     ? config_setting_get_elem(s, (unsigned)i)
+			     : s,
+			 list[i], out);
 	conf_str_list_free(list, n);
+}
+
+/* "10240k", "10m" as HAProxy users write them (k = 1024); -1 if not. */
+static long size_count(const char *str)
+{
+	char *end;
+	long v;
+
+	if (*str < '0' || *str > '9')
+		return -1;
+	v = strtol(str, &end, 10);
+	if (v > CONF_STICK_SIZE_MAX)
+		return -1;
+	if ((*end == 'k' || *end == 'K') && !end[1])
+		v *= 1024;
+	else if ((*end == 'm' || *end == 'M') && !end[1])
+		v *= 1024 * 1024;
+	else if (*end)
+		return -1;
+	return v;
+}
+
+static void parse_stick_size(struct conf_ctx *ctx, const config_setting_t *s,
+			     struct conf_fwd_listen *out)
+{
+	config_setting_t *m = member(s, "size");
+	long v;
+
+	if (!m || config_setting_type(m) != CONFIG_TYPE_STRING) {
+		conf_get_int(ctx, s, "size", 1, CONF_STICK_SIZE_MAX,
+			     &out->stick_size);
+		return;
+	}
+	v = size_count(config_setting_get_string(m));
+	if (v < 1 || v > CONF_STICK_SIZE_MAX)
+		conf_error(ctx, m,
+			   "listen %s: stick size \"%s\" is not a count of "
+			   "entries from 1 to 10m (10485760), such as 100000, "
+			   "\"10240k\" or \"10m\" (k = 1024)",
+			   out->name, config_setting_get_string(m));
+	else
+		out->stick_size = v;
 }
 
 static void parse_stick(struct conf_ctx *ctx, const config_setting_t *l,
@@ -281,7 +427,7 @@ static void parse_stick(struct conf_ctx *ctx, const config_setting_t *l,
 	free(on);
 	conf_get_duration_unit(ctx, s, "expire", 1000, 30LL * DAY_MS,
 			       &out->stick_expire_ms);
-	conf_get_int(ctx, s, "size", 1, 10000000, &out->stick_size);
+	parse_stick_size(ctx, s, out);
 }
 
 static void parse_balance(struct conf_ctx *ctx, const config_setting_t *l,
@@ -305,6 +451,62 @@ static void parse_balance(struct conf_ctx *ctx, const config_setting_t *l,
 	free(b);
 }
 
+static int bind_port(const struct conf_fwd_bind *b)
+{
+	return ntohs(b->addr.ss_family == AF_INET
+			 ? ((const struct sockaddr_in *)&b->addr)->sin_port
+			 : ((const struct sockaddr_in6 *)&b->addr)->sin6_port);
+}
+
+/*
+ * A server without a port goes to the port the client connected to (plus
+ * its offset): every bind port must map into 1..65535, and its check needs
+ * a port of its own unless the listener has only one.
+ */
+static void check_port_follow(struct conf_ctx *ctx, const config_setting_t *l,
+			      struct conf_fwd_listen *out)
+{
+	config_setting_t *g = member(l, "server");
+	size_t i, j;
+	bool one_port = true;
+
+	for (j = 1; j < out->n_binds; j++)
+		if (bind_port(&out->binds[j]) != bind_port(&out->binds[0]))
+			one_port = false;
+	for (i = 0; g && i < out->n_servers; i++) {
+		struct conf_fwd_server *sv = &out->servers[i];
+		config_setting_t *s = member(g, sv->name);
+		config_setting_t *at = s ? member(s, "address") : NULL;
+
+		if (!sv->port_follow || !at)
+			continue;
+		for (j = 0; j < out->n_binds; j++) {
+			int p = bind_port(&out->binds[j]);
+
+			if (conf_addr_follow_port(p, sv->port_offset) > 0)
+				continue;
+			conf_error(ctx, at,
+				   "listen %s: server %s: bind port %d %+d is "
+				   "outside 1..65535",
+				   out->name, sv->name, p, sv->port_offset);
+			break;
+		}
+		if (!sv->check.enabled || sv->check.port || !out->n_binds)
+			continue;
+		if (one_port) {
+			/* the only port a client can come in on */
+			sv->check.port = conf_addr_follow_port(
+			    bind_port(&out->binds[0]), sv->port_offset);
+			continue;
+		}
+		conf_error(ctx, member(s, "check"),
+			   "listen %s: server %s: check needs 'port': the "
+			   "address has no port and the listen binds several "
+			   "ports (as HAProxy's \"check port N\")",
+			   out->name, sv->name);
+	}
+}
+
 static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
 			 const struct conf_fwd *fwd,
 			 struct conf_fwd_listen *out)
@@ -322,10 +524,13 @@ static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
 	parse_binds(ctx, l, out);
 	parse_balance(ctx, l, out);
 	parse_stick(ctx, l, out);
+	parse_listen_timeouts(ctx, l, fwd, out);
 	v = out->retries;
 	if (conf_get_int(ctx, l, "retries", 0, 100, &v) == 0)
 		out->retries = (int)v;
 	conf_get_bool(ctx, l, "redispatch", &out->redispatch);
+	conf_get_bool(ctx, l, "log", &out->log);
+	conf_get_bool(ctx, l, "accept_proxy", &out->accept_proxy);
 	if (conf_get_int(ctx, l, "maxconn", 1, MAX_MAXCONN, &out->maxconn) ==
 		0 &&
 	    out->maxconn > fwd->maxconn)
@@ -334,6 +539,7 @@ static void parse_listen(struct conf_ctx *ctx, const config_setting_t *l,
 			     "maxconn %ld, which limits it",
 			     out->name, out->maxconn, fwd->maxconn);
 	parse_servers(ctx, l, out);
+	check_port_follow(ctx, l, out);
 }
 
 static bool same_addr(const struct sockaddr_storage *a, socklen_t alen,
@@ -510,6 +716,11 @@ static void parse_stats(struct conf_ctx *ctx, const config_setting_t *fwd,
 			   "stats: auth must be \"user:password\"");
 	conf_get_duration_unit(ctx, s, "refresh", 1000, DAY_MS,
 			       &st->refresh_ms);
+	if (conf_get_bool(ctx, s, "admin", &st->admin) == 0 && st->admin &&
+	    !st->auth)
+		conf_error(ctx, member(s, "admin"),
+			   "stats: admin needs auth = \"user:password\" (its "
+			   "buttons take servers out of rotation)");
 }
 
 int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
@@ -549,6 +760,12 @@ int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 		      &f->shutdown_sessions_on_down);
 	parse_listens(ctx, fwd, f);
 	parse_stats(ctx, fwd, f);
+	{
+		long days = 14; /* issue #14: certificate expiry warning */
+
+		conf_get_int(ctx, fwd, "cert_warn_days", 0, 3650, &days);
+		f->cert_warn_days = (int)days;
+	}
 	*out = f;
 	return ctx->diag->errors == errors ? 0 : -1;
 }

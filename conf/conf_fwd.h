@@ -8,9 +8,13 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "conf_check.h"
 #include "conf_util.h"
 
 #define CONF_FWD_DEFAULT_SOCKET "/run/vrrpd/fwd.sock"
+/* Stick entries at most: HAProxy's "10m" (10 x 1024 x 1024), about 800 MiB
+ * at roughly 80 bytes an entry (fwd/stick.c). */
+#define CONF_STICK_SIZE_MAX (10L * 1024 * 1024)
 
 enum conf_balance {
 	CONF_BALANCE_ROUNDROBIN,
@@ -25,15 +29,20 @@ struct conf_fwd_check {
 	int port;     /* 0: the server's own port */
 	int64_t inter_ms;
 	int rise, fall;
+	bool send_proxy;	   /* a PROXY header (LOCAL) before closing */
+	struct conf_check_app app; /* type and its keys (conf_check.c) */
 };
 
 struct conf_fwd_server {
 	char name[CONF_NAME_MAX];
 	int line;
-	struct sockaddr_storage addr;
+	struct sockaddr_storage addr; /* port 0 when port_follow */
 	socklen_t addrlen;
+	bool port_follow; /* "ip" or "ip:+N": the client's port (+ offset) */
+	int port_offset;
 	int weight; /* 0..256; 0 takes no new connections */
 	bool backup, disabled;
+	int send_proxy; /* PROXY protocol version to send: 0 none, 1, 2 */
 	struct conf_fwd_check check;
 };
 
@@ -55,6 +64,10 @@ struct conf_fwd_listen {
 	int retries;
 	bool redispatch;
 	long maxconn;
+	/* the forwarder's unless the listen has its own timeout group */
+	int64_t timeout_connect_ms, timeout_client_ms, timeout_server_ms;
+	bool log;	   /* a line per session (fwd/sesslog.c) */
+	bool accept_proxy; /* clients start with a PROXY header */
 	struct conf_fwd_server *servers;
 	size_t n_servers;
 };
@@ -68,6 +81,7 @@ struct conf_fwd_stats {
 	char *uri;  /* starts with '/'; default "/" */
 	char *auth; /* "user:password", or NULL: no authentication */
 	int64_t refresh_ms;
+	bool admin; /* per-server buttons (needs auth) */
 };
 
 struct conf_fwd {
@@ -86,6 +100,7 @@ struct conf_fwd {
 	struct conf_fwd_listen *listens;
 	size_t n_listens;
 	struct conf_fwd_stats stats;
+	int cert_warn_days; /* TLS checks: warn this many days ahead */
 };
 
 /* Parses the "forwarder" group; 0, or -1 with problems reported. */

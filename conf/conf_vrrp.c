@@ -19,9 +19,13 @@ static const char *const global_keys[] = {"router_id",
 					  "smtp_user",
 					  "smtp_password",
 					  "smtp_alert",
+					  "smtp_alert_interval",
 					  "control_socket",
 					  "script_user",
 					  "control_socket_group",
+					  "smtp_verify",
+					  "smtp_ca_file",
+					  "vrrp_version",
 					  NULL};
 
 static const char *const script_keys[] = {
@@ -50,11 +54,13 @@ static const char *const instance_keys[] = {"state",
 					    "notify_stop",
 					    "notify",
 					    "smtp_alert",
+					    "version",
+					    "v3_checksum_as_v2",
 					    NULL};
 
 static const char *const auth_keys[] = {"auth_type", "auth_pass", NULL};
 static const char *const weight_keys[] = {"name", "weight", NULL};
-static const char *const track_fwd_keys[] = {"weight", NULL};
+static const char *const track_fwd_keys[] = {"weight", "timeout", "hold", NULL};
 
 static bool smtp_server_valid(const char *s)
 {
@@ -79,10 +85,13 @@ static bool smtp_server_valid(const char *s)
 static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 			 struct conf_global *out)
 {
-	long timeout = 30;
+	long timeout = 30, version = 2;
 	char host[256];
 
 	out->smtp_connect_timeout = 30;
+	out->smtp_alert_interval_ms = 30000;
+	out->smtp_verify = true;
+	out->vrrp_version = 2;
 	if (g && conf_is_group(ctx, g)) {
 		conf_check_keys(ctx, g, global_keys);
 		conf_get_str(ctx, g, "router_id", &out->router_id);
@@ -104,12 +113,24 @@ static void parse_global(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_get_bool(ctx, g, "smtp_starttls", &out->smtp_starttls);
 		conf_get_str(ctx, g, "smtp_user", &out->smtp_user);
 		conf_get_str(ctx, g, "smtp_password", &out->smtp_password);
+		conf_get_bool(ctx, g, "smtp_verify", &out->smtp_verify);
+		if (conf_get_str(ctx, g, "smtp_ca_file", &out->smtp_ca_file) ==
+			0 &&
+		    out->smtp_ca_file && access(out->smtp_ca_file, R_OK) < 0)
+			conf_error(ctx,
+				   config_setting_get_member(g, "smtp_ca_file"),
+				   "smtp_ca_file \"%s\" cannot be read",
+				   out->smtp_ca_file);
 		conf_get_bool(ctx, g, "smtp_alert", &out->smtp_alert);
+		conf_get_duration(ctx, g, "smtp_alert_interval", 0, 86400000,
+				  &out->smtp_alert_interval_ms);
 		conf_get_str(ctx, g, "control_socket", &out->control_socket);
 		conf_get_group(ctx, g, "control_socket_group",
 			       &out->control_socket_group,
 			       &out->control_socket_gid);
 		conf_get_str(ctx, g, "script_user", &out->script_user);
+		if (conf_get_int(ctx, g, "vrrp_version", 2, 3, &version) == 0)
+			out->vrrp_version = (uint8_t)version;
 		if (out->n_emails && !out->smtp_server)
 			conf_warning(ctx, g,
 				     "notification_email is set but "
@@ -165,6 +186,39 @@ static void parse_script(struct conf_ctx *ctx, const config_setting_t *s,
 	conf_get_str(ctx, s, "user", &out->user);
 }
 
+/* "2001:db8::50/64": the prefix defaults to 128 */
+static int parse_ipv6_prefix(const char *s, struct in6_addr *addr, int *prefix)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+	char *slash, *end;
+	long p = 128;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (slash[1] < '0' || slash[1] > '9')
+			return -1;
+		p = strtol(slash + 1, &end, 10);
+		if (*end || p < 0 || p > 128)
+			return -1;
+	}
+	if (inet_pton(AF_INET6, buf, addr) != 1)
+		return -1;
+	*prefix = (int)p;
+	return 0;
+}
+
+static int parse_vip_addr(const char *tok, struct conf_vip *vip)
+{
+	vip->family = strchr(tok, ':') ? AF_INET6 : AF_INET;
+	if (vip->family == AF_INET6)
+		return parse_ipv6_prefix(tok, &vip->addr6, &vip->prefix);
+	return parse_ipv4_prefix(tok, &vip->addr, &vip->prefix);
+}
+
 /* "198.18.0.50/24 dev eth0 label eth0:1" */
 static void parse_vip(struct conf_ctx *ctx, const config_setting_t *at,
 		      const char *text, struct conf_vip *vip)
@@ -178,12 +232,12 @@ static void parse_vip(struct conf_ctx *ctx, const config_setting_t *at,
 	     tok = strtok_r(NULL, " \t", &save)) {
 		if (first) {
 			first = false;
-			if (parse_ipv4_prefix(tok, &vip->addr, &vip->prefix) <
-			    0) {
+			if (parse_vip_addr(tok, vip) < 0) {
 				conf_error(ctx, at,
 					   "virtual_ipaddress \"%s\": '%s' is "
-					   "not an IPv4 address[/prefix]",
-					   text, tok);
+					   "not an IPv%d address[/prefix]",
+					   text, tok,
+					   vip->family == AF_INET6 ? 6 : 4);
 				break;
 			}
 			continue;
@@ -213,6 +267,38 @@ static void parse_vip(struct conf_ctx *ctx, const config_setting_t *at,
 	if (first)
 		conf_error(ctx, at, "virtual_ipaddress entry is empty");
 	free(copy);
+}
+
+/* RFC 5798 5.2.9: an advert carries addresses of one family, so an
+ * instance is IPv4 or IPv6, as its first VIP says. */
+static void vips_family(struct conf_ctx *ctx, const config_setting_t *in,
+			const config_setting_t *s, struct conf_instance *out)
+{
+	size_t i;
+
+	out->family = out->n_vips ? out->vips[0].family : AF_INET;
+	for (i = 1; i < out->n_vips; i++)
+		if (out->vips[i].family != out->family) {
+			conf_error(ctx, s,
+				   "vrrp_instance %s: virtual_ipaddress mixes "
+				   "IPv4 and IPv6; an instance carries one "
+				   "family, so make one instance per family",
+				   out->name);
+			return;
+		}
+	if (out->family == AF_INET6 && out->version == 2)
+		conf_error(ctx, s,
+			   "vrrp_instance %s: IPv6 virtual_ipaddress needs "
+			   "version = 3 (VRRPv2 carries only IPv4)",
+			   out->name);
+	else if (out->family == AF_INET6 &&
+		 (config_setting_get_member(in, "unicast_peer") ||
+		  config_setting_get_member(in, "unicast_src_ip")))
+		conf_error(ctx, s,
+			   "vrrp_instance %s: unicast_peer and unicast_src_ip "
+			   "are IPv4 only; an IPv6 instance advertises to "
+			   "ff02::12",
+			   out->name);
 }
 
 static void parse_vips(struct conf_ctx *ctx, const config_setting_t *in,
@@ -251,6 +337,7 @@ static void parse_vips(struct conf_ctx *ctx, const config_setting_t *in,
 			parse_vip(ctx, e, list[i], &out->vips[i]);
 		}
 		out->n_vips = n;
+		vips_family(ctx, in, s, out);
 	}
 	conf_str_list_free(list, n);
 }
@@ -264,6 +351,14 @@ static void parse_auth(struct conf_ctx *ctx, const config_setting_t *in,
 
 	if (!a || !conf_is_group(ctx, a))
 		return;
+	if (out->version == 3) {
+		conf_error(ctx, a,
+			   "vrrp_instance %s: authentication is not part of "
+			   "VRRPv3 (RFC 5798 removed it); remove it, or set "
+			   "version = 2",
+			   out->name);
+		return;
+	}
 	conf_check_keys(ctx, a, auth_keys);
 	conf_get_str(ctx, a, "auth_type", &type);
 	p = config_setting_get_member(a, "auth_pass");
@@ -406,6 +501,13 @@ static void parse_tracking(struct conf_ctx *ctx, const config_setting_t *in,
 			out->track_forwarder = true;
 			out->track_forwarder_weight = (int)w;
 		}
+		/* 3 heartbeats; under 2 would count a late one as lost */
+		out->track_forwarder_timeout_ms = 3 * CONF_FWD_HEARTBEAT_MS;
+		out->track_forwarder_hold_ms = CONF_FWD_HOLD_MS;
+		conf_get_duration(ctx, s, "timeout", 2 * CONF_FWD_HEARTBEAT_MS,
+				  60000, &out->track_forwarder_timeout_ms);
+		conf_get_duration(ctx, s, "hold", 0, 3600000,
+				  &out->track_forwarder_hold_ms);
 	}
 }
 
@@ -441,6 +543,71 @@ static void parse_unicast(struct conf_ctx *ctx, const config_setting_t *in,
 			out->n_peers++;
 	}
 	conf_str_list_free(peers, n);
+}
+
+static void parse_version(struct conf_ctx *ctx, const config_setting_t *in,
+			  const struct conf *c, struct conf_instance *out)
+{
+	long v = c->global.vrrp_version ? c->global.vrrp_version : 2;
+
+	conf_get_int(ctx, in, "version", 2, 3, &v);
+	out->version = (uint8_t)v;
+	conf_get_bool(ctx, in, "v3_checksum_as_v2", &out->v3_checksum_as_v2);
+	if (out->v3_checksum_as_v2 && out->version != 3)
+		conf_warning(
+		    ctx, config_setting_get_member(in, "v3_checksum_as_v2"),
+		    "v3_checksum_as_v2 has no effect on a version 2 instance");
+}
+
+/*
+ * v2 carries whole seconds (RFC 3768 5.3.7); v3 carries centiseconds in
+ * 12 bits (RFC 5798 5.2.7). A number is seconds, a string a duration;
+ * v3 also takes keepalived's fractional seconds (advert_int = 0.1).
+ */
+static void parse_advert_int(struct conf_ctx *ctx, const config_setting_t *in,
+			     struct conf_instance *out)
+{
+	config_setting_t *s = config_setting_get_member(in, "advert_int");
+	int64_t ms = 1000;
+	long v = 1;
+
+	out->advert_int = 1;
+	out->advert_cs = 100;
+	if (out->version == 2) {
+		if (s && config_setting_type(s) != CONFIG_TYPE_STRING) {
+			if (conf_get_int(ctx, in, "advert_int", 1, 255, &v) < 0)
+				return;
+			ms = v * 1000;
+		} else if (s && conf_get_duration(ctx, in, "advert_int", 0,
+						  INT64_MAX, &ms) < 0) {
+			return;
+		}
+		if (ms < 1000 || ms > 255000 || ms % 1000) {
+			conf_error(ctx, s,
+				   "'advert_int' is %lldms; VRRPv2 counts "
+				   "whole seconds (1s..255s): set version = 3 "
+				   "for steps of 10ms",
+				   (long long)ms);
+			return;
+		}
+		out->advert_int = (uint8_t)(ms / 1000);
+		out->advert_cs = (uint16_t)(ms / 10);
+		return;
+	}
+	out->advert_int = 0;
+	if (s && config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		ms = (int64_t)(config_setting_get_float(s) * 1000 + 0.5);
+	else if (s && conf_get_duration(ctx, in, "advert_int", 0, INT64_MAX,
+					&ms) < 0)
+		return;
+	if (ms < 10 || ms > 40950 || ms % 10) {
+		conf_error(ctx, s,
+			   "'advert_int' is %lldms; VRRPv3 takes 10ms..40950ms "
+			   "in steps of 10ms",
+			   (long long)ms);
+		return;
+	}
+	out->advert_cs = (uint16_t)(ms / 10);
 }
 
 static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
@@ -496,9 +663,8 @@ static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
 	v = out->priority;
 	if (conf_get_int(ctx, in, "priority", 1, 255, &v) == 0)
 		out->priority = (uint8_t)v;
-	v = out->advert_int;
-	if (conf_get_int(ctx, in, "advert_int", 1, 255, &v) == 0)
-		out->advert_int = (uint8_t)v;
+	parse_version(ctx, in, c, out);
+	parse_advert_int(ctx, in, out);
 	parse_auth(ctx, in, out);
 	parse_vips(ctx, in, out);
 	conf_get_bool(ctx, in, "nopreempt", &out->nopreempt);
@@ -539,9 +705,11 @@ static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *set,
 		for (j = 0; j < i; j++) {
 			const struct conf_instance *b = &c->instances[j];
 
-			/* false positive: n_instances counts only
+			/* RFC 5798 5.2.3: one VRID space per family.
+			 * False positive: n_instances counts only
 			 * allocated entries; NOLINTNEXTLINE */
 			if (a->vrid && a->vrid == b->vrid &&
+			    a->family == b->family &&
 			    strcmp(a->interface, b->interface) == 0)
 				conf_error(
 				    ctx,

@@ -1,10 +1,14 @@
 #include "control.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "../common/parse.h"
 #include "cmd.h"
+#include "hapcmd.h"
 #include "reload.h"
 #include "stats.h"
 
@@ -27,27 +31,6 @@ static void reply_stats(struct ctl_client *c, struct fwd *f)
 	sbuf_free(&sb);
 }
 
-static struct fwd_server *find_server(struct fwd *f, const struct cmd *cmd,
-				      char *err, size_t errlen)
-{
-	size_t i, j;
-
-	for (i = 0; i < f->n_listens; i++) {
-		struct fwd_listen *l = &f->listens[i];
-
-		if (strcmp(l->conf->name, cmd->listen) != 0)
-			continue;
-		for (j = 0; j < l->n_servers; j++)
-			if (strcmp(l->servers[j].conf->name, cmd->server) == 0)
-				return &l->servers[j];
-		snprintf(err, errlen, "listen %s has no server '%s'",
-			 cmd->listen, cmd->server);
-		return NULL;
-	}
-	snprintf(err, errlen, "no listen section '%s'", cmd->listen);
-	return NULL;
-}
-
 static void reply_server(struct ctl_client *c, struct fwd *f,
 			 const struct cmd *cmd)
 {
@@ -58,17 +41,15 @@ static void reply_server(struct ctl_client *c, struct fwd *f,
 	};
 	struct fwd_server *s;
 	struct sbuf sb;
-	char err[160];
+	char err[160], who[48];
 
-	s = find_server(f, cmd, err, sizeof(err));
+	snprintf(who, sizeof(who), "control (uid %u)", (unsigned)c->uid);
+	s = server_admin_by_name(f, cmd->listen, cmd->server,
+				 to_admin[cmd->action], who, err, sizeof(err));
 	if (!s) {
 		ctl_send_error(c, err);
 		return;
 	}
-	log_info("control (uid %u): server %s/%s %s", (unsigned)c->uid,
-		 cmd->listen, cmd->server,
-		 server_admin_str(to_admin[cmd->action]));
-	server_set_admin(s, to_admin[cmd->action]);
 	sbuf_init(&sb);
 	sbuf_puts(&sb, "{\"ok\":true,\"server\":");
 	sbuf_json_str(&sb, s->conf->name);
@@ -88,9 +69,112 @@ static void reply_reload(struct ctl_client *c, struct fwd *f)
 	sbuf_free(&sb);
 }
 
+/* HAProxy's runtime API (hapcmd.c): text answers, and the connection
+ * closes after them as HAProxy's non-interactive mode does, so tools that
+ * read until EOF get their answer. */
+static void hap_set_state(struct ctl_client *c, struct fwd *f,
+			  const struct hap_cmd *h, struct sbuf *out)
+{
+	static const enum server_admin to_admin[] = {
+	    [HAP_READY] = ADMIN_READY,
+	    [HAP_DRAIN] = ADMIN_DRAIN,
+	    [HAP_MAINT] = ADMIN_MAINT,
+	};
+	char err[160], who[48];
+
+	if (!c->privileged) {
+		sbuf_puts(out, "Permission denied\n");
+		return;
+	}
+	snprintf(who, sizeof(who), "control (uid %u, HAProxy API)",
+		 (unsigned)c->uid);
+	if (!server_admin_by_name(f, h->listen, h->server, to_admin[h->state],
+				  who, err, sizeof(err))) {
+		sbuf_puts(out, strncmp(err, "no listen", 9) == 0
+				   ? "No such backend.\n"
+				   : "No such server.\n");
+		return;
+	}
+	sbuf_puts(out, "\n");
+}
+
+static void hap_one(struct ctl_client *c, struct fwd *f,
+		    const struct hap_cmd *h, struct sbuf *out)
+{
+	struct stats_snap snap;
+	struct hap_info info = {.version = "fwd-0.1.0"};
+	struct rlimit rl;
+
+	if (h->verb == HAP_SET_STATE) {
+		hap_set_state(c, f, h, out);
+		return;
+	}
+	if (stats_snap_take(f, &snap) < 0) {
+		stats_snap_free(&snap);
+		sbuf_puts(out, "Out of memory.\n");
+		return;
+	}
+	switch (h->verb) {
+	case HAP_SHOW_INFO:
+		info.pid = (long)getpid();
+		info.uptime_sec = (f->loop.now_ms - f->start_ms) / 1000;
+		info.nofile =
+		    getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (long)rl.rlim_cur : 0;
+		hapcmd_show_info(&snap, &info, out);
+		break;
+	case HAP_SHOW_STAT:
+		hapcmd_show_stat(&snap, out);
+		break;
+	case HAP_SHOW_SERVERS_STATE:
+		if (hapcmd_show_servers_state(&snap, h->listen, out) < 0)
+			sbuf_puts(out, "Can't find backend.\n");
+		break;
+	case HAP_SET_STATE:
+		break;
+	}
+	stats_snap_free(&snap);
+}
+
+/* 1 when the line was HAProxy's (answered), 0 when it is ours. Several
+ * commands may be joined with ';', as HAProxy allows. */
+static int hap_line(struct ctl_client *c, struct fwd *f, const char *line)
+{
+	char buf[CTL_MAX_LINE + 1], *save = NULL, *part, err[160];
+	struct hap_cmd h;
+	struct sbuf out;
+	int rc;
+
+	if (strlen(line) >= sizeof(buf))
+		return 0;
+	strcpy(buf, line);
+	/* only lines whose every part is HAProxy's */
+	for (part = strtok_r(buf, ";", &save); part;
+	     part = strtok_r(NULL, ";", &save))
+		if (hapcmd_parse(part, &h, err, sizeof(err)) == 0)
+			return 0;
+	strcpy(buf, line);
+	sbuf_init(&out);
+	save = NULL;
+	for (part = strtok_r(buf, ";", &save); part;
+	     part = strtok_r(NULL, ";", &save)) {
+		rc = hapcmd_parse(part, &h, err, sizeof(err));
+		if (rc < 0)
+			sbuf_puts(&out, err);
+		else
+			hap_one(c, f, &h, &out);
+	}
+	c->closing = true;
+	ctl_send_sbuf(c, &out);
+	sbuf_free(&out);
+	return 1;
+}
+
 static const char help[] =
     "{\"ok\":true,\"commands\":[\"stats\","
-    "\"server LISTEN/SERVER enable|disable|drain\",\"reload\",\"help\"]}"
+    "\"server LISTEN/SERVER enable|disable|drain\",\"reload\",\"help\"],"
+    "\"haproxy\":[\"show info\",\"show stat\",\"show servers state "
+    "[LISTEN]\",\"set server LISTEN/SERVER state ready|drain|maint\","
+    "\"disable server LISTEN/SERVER\",\"enable server LISTEN/SERVER\"]}"
     "\n";
 
 static void on_line(struct ctl_client *c, char *line, void *arg)
@@ -99,6 +183,8 @@ static void on_line(struct ctl_client *c, char *line, void *arg)
 	struct cmd cmd;
 	char err[160];
 
+	if (hap_line(c, f, line))
+		return;
 	if (cmd_parse(line, &cmd, err, sizeof(err)) < 0) {
 		ctl_send_error(c, err);
 		return;

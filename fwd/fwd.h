@@ -17,9 +17,12 @@
 #include "../common/loop.h"
 #include "../conf/conf.h"
 #include "../conf/conf_fwd.h"
+#include "check_answer.h"
 #include "health.h"
 #include "pipes.h"
 #include "pool.h"
+#include "sesslog.h"
+#include "sesslog_out.h"
 #include "stick.h"
 #include "vrrplink.h"
 
@@ -55,13 +58,22 @@ struct fwd_server {
 	uint64_t total, bytes_in, bytes_out, connect_fail;
 	uint64_t checks_ok, checks_fail;
 	struct session *sessions; /* attached to this server */
+	/* issue #14: check types (check_run.h) */
+	struct check_run *check_run; /* NULL: no check running */
+	void *tls_ctx;		     /* SSL_CTX, made by the first TLS check */
+	struct check_verdict last_verdict; /* st CHECK_NONE: none yet */
+	int64_t last_check_dur_ms;
+	int64_t cert_not_after; /* Unix time; 0: no certificate seen */
+	int64_t cert_warned_ms; /* monotonic; 0: never warned */
+	int64_t cert_mailed_ms; /* monotonic; 0: vrrpd never asked to mail */
 };
 
 struct fwd_bind {
 	struct loop_io io;
 	struct fwd_listen *l;
 	const struct conf_fwd_bind *conf;
-	bool active; /* in epoll, i.e. accepting */
+	bool active;	/* in epoll, i.e. accepting */
+	uint64_t total; /* sessions accepted on this port */
 };
 
 struct fwd_listen {
@@ -76,6 +88,7 @@ struct fwd_listen {
 	unsigned cur;
 	uint64_t total, bytes_in, bytes_out, no_server;
 	int client_first; /* learnt: >= 0 clients speak first (proxy.c) */
+	uint64_t ends[SESS_END_COUNT]; /* sessions by how they ended */
 };
 
 struct fwd {
@@ -99,12 +112,14 @@ struct fwd {
 	struct session *sessions; /* all of them, for shutdown */
 	struct session *again;	  /* yielded with work left */
 	struct loop_timer again_timer;
-	struct ratelimit rl_accept, rl_connect, rl_noserver;
+	struct ratelimit rl_accept, rl_connect, rl_noserver, rl_proxy;
 	struct vrrplink vrrp;
 	struct stats_http *stats_http; /* NULL: no status page */
 	/* reload.c: the file to re-read, sections still in use */
 	struct fwd_reload *reload;
-	char scratch[65536]; /* one read at a time, single thread */
+	struct sesslog_out slog; /* listen.NAME.log lines */
+	int64_t start_ms;	 /* monotonic, for show info's Uptime */
+	char scratch[65536];	 /* one read at a time, single thread */
 };
 
 const char *server_admin_str(enum server_admin a);
@@ -117,10 +132,21 @@ void fwd_fit_maxconn(struct fwd *f, rlim_t nofile);
 bool server_usable(const struct fwd_server *s);
 /* May take clients stuck to it. */
 bool server_stick_ok(const struct fwd_server *s);
-/* Applies a health check result (active or passive). */
-void server_health_result(struct fwd_server *s, bool ok, int err,
+/* Applies a health check result (active or passive); why is the reason
+ * for the log line ("L7STS status 503", "Connection refused"). */
+void server_health_result(struct fwd_server *s, bool ok, const char *why,
 			  const char *how);
 void server_set_admin(struct fwd_server *s, enum server_admin a);
+/*
+ * The operator's change of a server by name, from the control socket or
+ * the status page: finds it, logs who asked ("control (uid 0)", "stats
+ * page (admin from 198.18.0.9)"), applies it. The server, or NULL with
+ * err set ("no listen section 'x'", "listen x has no server 'y'").
+ */
+struct fwd_server *server_admin_by_name(struct fwd *f, const char *listen,
+					const char *server, enum server_admin a,
+					const char *who, char *err,
+					size_t errlen);
 /* Fresh state for l->servers[idx] (health UP, admin from the config). */
 void server_init(struct fwd_server *s, struct fwd_listen *l, int idx,
 		 const struct conf_fwd_server *c);

@@ -1,6 +1,8 @@
 #include "httpreq.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -67,12 +69,80 @@ static enum httpreq_result parse_request_line(const char *p, const char *eol,
 	return HTTPREQ_OK;
 }
 
+/* RFC 9110 5.6.2: tchar, what a field name is made of */
+static bool is_tchar(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static bool is_token(const char *p, const char *end)
+{
+	for (; p < end; p++)
+		if (!is_tchar((unsigned char)*p))
+			return false;
+	return true;
+}
+
+/* Where a header we keep goes (NULL: not kept); Content-Length's text
+ * goes to clen (24 bytes). */
+static char *header_slot(struct httpreq *req, char *clen, const char *name,
+			 size_t n, size_t *size)
+{
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} kept[] = {
+	    {"Authorization", offsetof(struct httpreq, auth),
+	     sizeof(((struct httpreq *)0)->auth)},
+	    {"Host", offsetof(struct httpreq, host),
+	     sizeof(((struct httpreq *)0)->host)},
+	    {"Origin", offsetof(struct httpreq, origin),
+	     sizeof(((struct httpreq *)0)->origin)},
+	    {"Referer", offsetof(struct httpreq, referer),
+	     sizeof(((struct httpreq *)0)->referer)},
+	};
+	size_t i;
+
+	if (n == 14 && strncasecmp(name, "Content-Length", 14) == 0) {
+		*size = 24;
+		return clen;
+	}
+	for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (strlen(kept[i].name) == n &&
+		    strncasecmp(name, kept[i].name, n) == 0) {
+			*size = kept[i].size;
+			return (char *)req + kept[i].off;
+		}
+	return NULL;
+}
+
+/* Digits only, at most 9 of them: anything else is a bad request. */
+static bool content_length(struct httpreq *req, const char *v)
+{
+	size_t i, n = strlen(v);
+
+	if (!n)
+		return true;
+	if (n > 9)
+		return false;
+	for (i = 0; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	req->content_length = strtol(v, NULL, 10);
+	return true;
+}
+
 enum httpreq_result httpreq_parse(const char *buf, size_t len,
 				  struct httpreq *req)
 {
 	const char *end = head_end(buf, len), *p, *eol;
+	char clen[24] = "", *dst;
+	const char *seen[8];
+	size_t size, n_seen = 0, i;
 
 	memset(req, 0, sizeof(*req));
+	req->content_length = -1;
 	if (!end)
 		return HTTPREQ_MORE;
 	if (memchr(buf, '\0', (size_t)(end - buf)))
@@ -89,20 +159,29 @@ enum httpreq_result httpreq_parse(const char *buf, size_t len,
 		if (*line == ' ' || *line == '\t')
 			return HTTPREQ_BAD; /* obsolete folding: RFC 9112 5.2 */
 		colon = memchr(line, ':', (size_t)(eol - line));
-		if (!colon || colon == line)
+		/* a space before the colon must be refused (RFC 9112 5.1):
+		 * a proxy in front may read the name differently */
+		if (!colon || colon == line || !is_token(line, colon))
 			return HTTPREQ_BAD;
-		if ((size_t)(colon - line) != 13 ||
-		    strncasecmp(line, "Authorization", 13) != 0)
+		dst =
+		    header_slot(req, clen, line, (size_t)(colon - line), &size);
+		if (!dst)
 			continue;
+		/* two credentials (or two Hosts): refuse rather than pick */
+		for (i = 0; i < n_seen; i++)
+			if (seen[i] == dst)
+				return HTTPREQ_BAD;
+		if (n_seen < sizeof(seen) / sizeof(seen[0]))
+			seen[n_seen++] = dst;
 		for (v = colon + 1; v < eol && (*v == ' ' || *v == '\t'); v++)
 			;
 		while (eol > v && (eol[-1] == ' ' || eol[-1] == '\t'))
 			eol--;
-		if (v < eol &&
-		    !copy_token(req->auth, sizeof(req->auth), v, eol))
+		if (v < eol && !copy_token(dst, size, v, eol))
 			return HTTPREQ_BAD;
 	}
-	return HTTPREQ_OK;
+	req->head_len = (size_t)(end - buf);
+	return content_length(req, clen) ? HTTPREQ_OK : HTTPREQ_BAD;
 }
 
 static int b64_value(unsigned char c)

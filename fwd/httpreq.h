@@ -20,6 +20,10 @@ struct httpreq {
 	char method[16];
 	char path[1024]; /* without the query string */
 	char auth[512];	 /* Authorization value, "" when absent */
+	/* for stats.admin's POST (statsadmin.c); "" when absent */
+	char host[256], origin[256], referer[512];
+	long content_length; /* -1: none */
+	size_t head_len;     /* the body starts here */
 };
 
 /*

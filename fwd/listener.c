@@ -128,7 +128,7 @@ static void accept_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 				 strerror(errno));
 			return;
 		}
-		proxy_accept(l, fd, &peer, len);
+		proxy_accept(b, fd, &peer, len);
 		if (!wants_accept(l)) {
 			listener_sync(f);
 			return;

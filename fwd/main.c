@@ -17,6 +17,7 @@
 #include "control.h"
 #include "fwd.h"
 #include "listener.h"
+#include "pidlock.h"
 #include "proxy.h"
 #include "reload.h"
 #include "stats_http.h"
@@ -80,6 +81,9 @@ void fwd_fit_maxconn(struct fwd *f, rlim_t nofile)
 			 (unsigned long long)nofile, fit, f->c->maxconn, fit);
 		f->maxconn = fit;
 	}
+	/* what is left is for pipes, two fds each */
+	fit = ((long)nofile - FD_RESERVE) / 2 - f->maxconn;
+	f->pipes.limit = fit > 0 ? (size_t)fit : 0;
 }
 
 /* Raises the open files limit towards what maxconn needs; 0 or -1. */
@@ -114,6 +118,7 @@ static void fit_nofile(struct fwd *f)
 	struct rlimit rl;
 
 	f->maxconn = f->c->maxconn;
+	f->pipes.limit = (size_t)-1;
 	if (raise_nofile(f->c->maxconn, &rl) < 0)
 		return;
 	fwd_fit_maxconn(f, rl.rlim_cur);
@@ -263,10 +268,33 @@ static void stick_purge(struct loop *loop, struct loop_timer *t)
 	loop_timer_at(loop, t, loop->now_ms + STICK_PURGE_MS);
 }
 
+/*
+ * One fwd per control socket: a second one would take the socket (and
+ * with it the stats and the reloads) and bind the same ports. The
+ * descriptor to keep open, or -errno (said why).
+ */
+static int instance_lock(const char *sock)
+{
+	pid_t holder;
+	int fd = pidlock_take(sock, &holder);
+
+	if (fd == -EWOULDBLOCK)
+		log_err("another fwd (PID %ld) runs with control socket %s "
+			"(it holds %s.lock); not starting",
+			(long)holder, sock, sock);
+	else if (fd < 0)
+		log_err("cannot lock %s.lock: %s; not starting", sock,
+			strerror(-fd));
+	return fd;
+}
+
 static int fwd_run(struct fwd *f)
 {
-	int rc;
+	int rc, lock;
 
+	lock = instance_lock(f->c->control_socket);
+	if (lock < 0)
+		return lock;
 	fit_nofile(f);
 	signal(SIGPIPE, SIG_IGN);
 	pipes_init(&f->pipes, f->idle_pipes);
@@ -288,6 +316,7 @@ static int fwd_run(struct fwd *f)
 		goto out;
 	}
 	check_start(f);
+	f->start_ms = f->loop.now_ms;
 	loop_timer_at(&f->loop, &f->stick_timer,
 		      f->loop.now_ms + STICK_PURGE_MS);
 	log_info("fwd started: %zu listen section(s), maxconn %ld, %s",
@@ -305,6 +334,8 @@ out:
 	proxy_close_all(f);
 	stats_http_close(f);
 	control_close(f);
+	close(lock);
+	sesslog_out_close(&f->slog);
 	return rc;
 }
 
@@ -397,6 +428,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	f->use_splice = splice;
+	sesslog_out_init(&f->slog, &f->loop, !foreground);
 	rc = reload_init(f, abs_path ? abs_path : path);
 	free(abs_path);
 	if (rc < 0 || fwd_build(f, conf) < 0) {

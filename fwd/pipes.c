@@ -36,6 +36,8 @@ int pipes_get(struct pipes *p, int fd[2])
 	} else {
 		int sz;
 
+		if (p->in_use >= p->limit)
+			return -EMFILE;
 		if (pipe2(fd, O_NONBLOCK | O_CLOEXEC) < 0)
 			return -errno;
 		sz = fcntl(fd[0], F_GETPIPE_SZ);

@@ -12,12 +12,20 @@ struct pipes {
 	int (*free)[2];
 	size_t n, cap;
 	size_t in_use;
+	/*
+	 * Pipes open at most, in use and idle: the descriptors that maxconn
+	 * did not promise to sockets (set by fwd_fit_maxconn, kept by
+	 * pipes_init). Past it a flow
+	 * copies instead; a pipe must never take the fd that a back-end
+	 * socket needs (at 256 open files, splice sessions reset clients).
+	 */
+	size_t limit;
 	int size; /* bytes per pipe (F_GETPIPE_SZ) */
 };
 
 void pipes_init(struct pipes *p, size_t cap);
 void pipes_free(struct pipes *p);
-/* 0 or -errno; fd[0] reads, fd[1] writes. */
+/* 0 or -errno (-EMFILE past limit); fd[0] reads, fd[1] writes. */
 int pipes_get(struct pipes *p, int fd[2]);
 /* The pipe must be empty; it is kept for reuse or closed. */
 void pipes_put(struct pipes *p, int fd[2]);

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "../common/parse.h"
+#include "../conf/conf_addr.h"
 #include "listener.h"
+#include "proxy_pp.h"
 
 /*
  * Edge-triggered and registered once: the interest set never changes,
@@ -94,6 +96,9 @@ static void attach_server(struct session *s, struct fwd_server *srv)
 {
 	link_server(s, srv);
 	srv->total++;
+	s->t_conn = now_ms(s);
+	if (!s->t_dial)
+		s->t_dial = s->t_conn;
 }
 
 void proxy_move_server(struct session *s, struct fwd_server *srv)
@@ -160,14 +165,57 @@ static void enqueue(struct fwd *f, struct session *s)
 		loop_timer_at(&f->loop, &f->again_timer, f->loop.now_ms);
 }
 
-void session_close(struct session *s, const char *why)
+static int64_t span(int64_t from, int64_t to)
+{
+	return from && to ? to - from : -1;
+}
+
+/* One line per session, listen.NAME.log (fwd(8), SESSION LOG). */
+static void session_log(struct session *s, enum sess_end end, int err)
+{
+	struct fwd_listen *l = s->l;
+	struct fwd_server *srv = s->srv				  ? s->srv
+				 : end == SESS_END_CONNECT_FAILED ? s->failed
+								  : NULL;
+	struct sesslog_rec r = {
+	    .listen = l->conf->name,
+	    .lport = s->lport,
+	    .server = srv ? srv->conf->name : NULL,
+	    .noserver_why = s->noserver_why,
+	    .wait_ms = span(s->t_accept, s->t_dial),
+	    .connect_ms = span(s->t_conn, s->t_established),
+	    .total_ms = now_ms(s) - s->t_accept,
+	    /* what the client sent, without our PROXY header */
+	    .bytes_up =
+		s->up.bytes - (s->up.bytes >= s->pp_len ? s->pp_len : 0),
+	    .bytes_down = s->down.bytes,
+	    .retries = s->retries,
+	    .redispatches = s->redispatches,
+	    .end = end,
+	    .errname = err ? strerrorname_np(err) : NULL,
+	};
+	char client[80], line[512];
+	size_t n;
+
+	r.client = sockaddr_str((const struct sockaddr *)&s->peer, client,
+				sizeof(client));
+	n = sesslog_format(&r, line, sizeof(line));
+	sesslog_out_line(&l->f->slog, line,
+			 n < sizeof(line) ? n : sizeof(line) - 1);
+}
+
+void session_close(struct session *s, enum sess_end end, int err)
 {
 	struct fwd_listen *l = s->l;
 	struct fwd *f = l->f;
 
+	l->ends[end]++;
+	if (l->conf->log)
+		session_log(s, end, err);
 	if (s->srv)
-		log_debug("%s/%s: session closed: %s", l->conf->name,
-			  s->srv->conf->name, why);
+		log_debug("%s/%s: session closed: %s%s%s", l->conf->name,
+			  s->srv->conf->name, sess_end_str(end),
+			  err ? ": " : "", err ? strerror(err) : "");
 	loop_timer_cancel(&f->loop, &s->timer);
 	side_close(f, &s->cli);
 	side_close(f, &s->be);
@@ -229,6 +277,7 @@ static int flow_flush(struct session *s, struct flow *fl, struct side *out)
 			}
 			if (errno == EINTR)
 				continue;
+			s->err_side = out;
 			return -errno;
 		}
 		account(s, fl, (size_t)n);
@@ -303,6 +352,7 @@ static int flow_fill_splice(struct session *s, struct flow *fl, struct side *in)
 		fl->splice = false; /* not spliceable: copy */
 		return 1;
 	}
+	s->err_side = in;
 	return -errno;
 }
 
@@ -324,7 +374,10 @@ static int flow_fill_copy(struct session *s, struct flow *fl, struct side *in,
 			in->rd = false;
 			return 0;
 		}
-		return errno == EINTR ? 1 : -errno;
+		if (errno == EINTR)
+			return 1;
+		s->err_side = in;
+		return -errno;
 	}
 	if (n == 0) {
 		fl->eof = true;
@@ -345,8 +398,10 @@ static int flow_fill_copy(struct session *s, struct flow *fl, struct side *in,
 		m = send(out->io.fd, f->scratch, (size_t)n,
 			 MSG_NOSIGNAL | MSG_DONTWAIT | more);
 		if (m < 0) {
-			if (errno != EAGAIN)
+			if (errno != EAGAIN) {
+				s->err_side = out;
 				return -errno;
+			}
 			m = 0;
 		}
 		if (m > 0) {
@@ -410,22 +465,35 @@ static int flow_pump(struct session *s, struct flow *fl, struct side *in,
 	return 1;
 }
 
+static enum sess_end side_error(const struct session *s)
+{
+	return s->err_side == &s->cli ? SESS_END_CLIENT_ERROR
+				      : SESS_END_SERVER_ERROR;
+}
+
 static void session_pump(struct session *s)
 {
 	int up, down;
 
 	up = flow_pump(s, &s->up, &s->cli, &s->be);
 	if (up < 0) {
-		session_close(s, strerror(-up));
+		session_close(s, side_error(s), -up);
 		return;
 	}
+	if (!s->first_eof && s->up.eof)
+		s->first_eof = 'c';
 	down = flow_pump(s, &s->down, &s->be, &s->cli);
 	if (down < 0) {
-		session_close(s, strerror(-down));
+		session_close(s, side_error(s), -down);
 		return;
 	}
+	if (!s->first_eof && s->down.eof)
+		s->first_eof = 's';
 	if (s->up.shut && s->down.shut) {
-		session_close(s, "done");
+		session_close(s,
+			      s->first_eof == 's' ? SESS_END_SERVER_CLOSE
+						  : SESS_END_CLIENT_CLOSE,
+			      0);
 		return;
 	}
 	if (up > 0 || down > 0)
@@ -454,20 +522,81 @@ void proxy_run_again(struct loop *loop, struct loop_timer *t)
 
 static void arm_idle(struct session *s)
 {
-	const struct conf_fwd *c = s->l->f->c;
+	const struct conf_fwd_listen *c = s->l->conf;
 	int64_t a = s->cli.last_ms + c->timeout_client_ms;
 	int64_t b = s->be.last_ms + c->timeout_server_ms;
 
 	loop_timer_at(&s->l->f->loop, &s->timer, a < b ? a : b);
 }
 
+/*
+ * A peer that stopped reading holds what fwd wrote in the kernel (up to
+ * the socket's send buffer, megabytes); a plain close() would leave it
+ * there behind the FIN, an orphan in FIN-WAIT-1 that the client never
+ * sees end while it reads a byte a second. Nothing more can be delivered
+ * after a timeout anyway: reset both sides, which frees the buffers now.
+ */
+static void session_abort(struct session *s, enum sess_end end)
+{
+	static const struct linger rst = {.l_onoff = 1, .l_linger = 0};
+
+	if (s->cli.io.fd >= 0)
+		setsockopt(s->cli.io.fd, SOL_SOCKET, SO_LINGER, &rst,
+			   sizeof(rst));
+	if (s->be.io.fd >= 0)
+		setsockopt(s->be.io.fd, SOL_SOCKET, SO_LINGER, &rst,
+			   sizeof(rst));
+	session_close(s, end, 0);
+}
+
+/* A bad or missing PROXY header: counted and logged, then closed. */
+static void pp_failed(struct session *s, const char *why, int err)
+{
+	struct fwd *f = s->l->f;
+	unsigned skipped;
+	char addr[80];
+
+	if (ratelimit_allow(&f->rl_proxy, f->loop.now_ms, 1000, &skipped))
+		log_warn("%s: client %s: %s%s%s; closed (%u more suppressed)",
+			 s->l->conf->name,
+			 sockaddr_str((const struct sockaddr *)&s->peer, addr,
+				      sizeof(addr)),
+			 why, err ? ": " : "", err ? strerror(err) : "",
+			 skipped);
+	session_close(s, SESS_END_PROXY_HEADER, err);
+}
+
+/* accept_proxy: the header first, then the session as usual. */
+static void pp_read(struct session *s)
+{
+	const char *why = NULL;
+	int err, rc = pp_session_read(s, &why, &err);
+
+	if (rc < 0) {
+		pp_failed(s, why, err);
+		return;
+	}
+	if (rc == 0)
+		return;
+	s->pp_wait = false;
+	loop_timer_cancel(&s->l->f->loop, &s->timer);
+	if (s->l->conf->stick)
+		s->has_key = stick_key_from((const struct sockaddr *)&s->peer,
+					    &s->key) == 0;
+	session_start(s, true);
+}
+
 /* Idle deadlines are checked lazily: I/O only stamps last_ms. */
 static void session_timeout(struct loop *loop, struct loop_timer *t)
 {
 	struct session *s = t->arg;
-	const struct conf_fwd *c = s->l->f->c;
+	const struct conf_fwd_listen *c = s->l->conf;
 	int64_t now = loop->now_ms;
 
+	if (s->pp_wait) {
+		pp_failed(s, "no PROXY header in time", 0);
+		return;
+	}
 	if (s->waiting) {
 		session_start(s, false);
 		return;
@@ -477,11 +606,11 @@ static void session_timeout(struct loop *loop, struct loop_timer *t)
 		return;
 	}
 	if (now >= s->cli.last_ms + c->timeout_client_ms) {
-		session_close(s, "client timeout");
+		session_abort(s, SESS_END_CLIENT_TIMEOUT);
 		return;
 	}
 	if (now >= s->be.last_ms + c->timeout_server_ms) {
-		session_close(s, "server timeout");
+		session_abort(s, SESS_END_SERVER_TIMEOUT);
 		return;
 	}
 	arm_idle(s);
@@ -522,36 +651,41 @@ static bool connect_retry(struct session *s, int err, int *exclude,
 {
 	struct fwd_server *srv = s->srv;
 	struct fwd *f = s->l->f;
+	struct sockaddr_storage to;
 	unsigned skipped;
 	char addr[80];
 
+	proxy_server_addr(s, srv, &to);
 	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
 		/* our own shortage, not the server's fault: shed this client
 		 * and stop accepting for a moment */
 		listener_pause(f, err);
-		session_close(s, strerror(err));
+		session_close(s, SESS_END_LOCAL, err);
 		return false;
 	}
 	srv->connect_fail++;
+	s->failed = srv;
 	if (ratelimit_allow(&f->rl_connect, f->loop.now_ms, 1000, &skipped))
 		log_warn("%s/%s: connect to %s failed: %s (%u more "
 			 "suppressed)",
 			 s->l->conf->name, srv->conf->name,
-			 sockaddr_str((const struct sockaddr *)&srv->conf->addr,
-				      addr, sizeof(addr)),
+			 sockaddr_str((const struct sockaddr *)&to, addr,
+				      sizeof(addr)),
 			 strerror(err), skipped);
 	side_close(f, &s->be);
 	loop_timer_cancel(&f->loop, &s->timer);
 	detach_server(s);
 	if (err == ECONNREFUSED || err == ETIMEDOUT || err == EHOSTUNREACH ||
 	    err == ENETUNREACH)
-		server_health_result(srv, false, err, "traffic");
+		server_health_result(srv, false, strerror(err), "traffic");
 	if (s->tries_left <= 0) {
-		session_close(s, "connect failed, no retries left");
+		session_close(s, SESS_END_CONNECT_FAILED, err);
 		return false;
 	}
 	s->tries_left--;
+	s->retries++;
 	if (s->l->conf->redispatch) {
+		s->redispatches++;
 		*exclude = srv->idx;
 		*next = NULL;
 	} else {
@@ -573,6 +707,7 @@ static void connect_failure(struct session *s, int err)
 static void established(struct session *s, uint32_t ev)
 {
 	s->connected = true;
+	s->t_established = now_ms(s);
 	s->be.wr = true;
 	s->be.rd = (ev & (EPOLLIN | EPOLLRDHUP)) != 0;
 	s->be.rdhup = (ev & EPOLLRDHUP) != 0;
@@ -627,10 +762,15 @@ static void cli_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 		s->cli.rdhup = true;
 	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 		s->cli.wr = true;
+	if (s->pp_wait && !(ev & EPOLLERR)) {
+		if (s->cli.rd)
+			pp_read(s);
+		return;
+	}
 	if (!s->connected) {
 		/* a reset client is gone; a FIN may still carry a request */
 		if (ev & (EPOLLERR | EPOLLHUP))
-			session_close(s, "client aborted");
+			session_close(s, SESS_END_CLIENT_ABORT, 0);
 		else if (s->waiting && s->cli.rd)
 			session_start(s, false);
 		return;
@@ -668,11 +808,29 @@ static int early_send(struct session *s)
 	return 1;
 }
 
+void proxy_server_addr(const struct session *s, const struct fwd_server *srv,
+		       struct sockaddr_storage *ss)
+{
+	const struct conf_fwd_server *c = srv->conf;
+	int port;
+
+	*ss = c->addr;
+	if (!c->port_follow)
+		return;
+	/* conf_fwd.c checked every bind port maps into 1..65535 */
+	port = conf_addr_follow_port(s->lport, c->port_offset);
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+}
+
 /* Starts a connect to s->srv: 0 under way, 1 connected, or -errno. */
 static int start_connect(struct session *s)
 {
 	const struct conf_fwd_server *c = s->srv->conf;
 	struct fwd *f = s->l->f;
+	struct sockaddr_storage to;
 	int fd, rc;
 
 	fd = socket(c->addr.ss_family,
@@ -681,7 +839,12 @@ static int start_connect(struct session *s)
 		return -errno;
 	set_nodelay(fd);
 	/* connect before epoll: a socket not yet connecting polls as HUP */
-	rc = connect(fd, (const struct sockaddr *)&c->addr, c->addrlen);
+	proxy_server_addr(s, s->srv, &to);
+	if (pp_session_prepare(s) < 0) {
+		close(fd);
+		return -ENOMEM;
+	}
+	rc = connect(fd, (const struct sockaddr *)&to, c->addrlen);
 	if (rc < 0 && errno != EINPROGRESS) {
 		rc = -errno;
 		close(fd);
@@ -699,8 +862,24 @@ static int start_connect(struct session *s)
 		return rc;
 	}
 	loop_timer_at(&f->loop, &s->timer,
-		      f->loop.now_ms + f->c->timeout_connect_ms);
+		      f->loop.now_ms + s->l->conf->timeout_connect_ms);
 	return early_send(s);
+}
+
+/* One word for the session log: why no server took the client. */
+static const char *noserver_why(const struct fwd_listen *l)
+{
+	bool up = false;
+	size_t i;
+
+	for (i = 0; l->servers && i < l->n_servers; i++)
+		if (l->servers[i].health.up) {
+			up = true;
+			if (l->servers[i].admin == ADMIN_READY &&
+			    l->servers[i].conf->weight > 0)
+				return "all_failed"; /* usable, but excluded */
+		}
+	return up ? "none_ready" : "all_down";
 }
 
 static void session_connect(struct session *s, struct fwd_server *srv,
@@ -721,7 +900,8 @@ static void session_connect(struct session *s, struct fwd_server *srv,
 				log_warn("%s: no server available; closing "
 					 "the client (%u more suppressed)",
 					 s->l->conf->name, skipped);
-			session_close(s, "no server");
+			s->noserver_why = noserver_why(s->l);
+			session_close(s, SESS_END_NO_SERVER, 0);
 			return;
 		}
 		attach_server(s, srv);
@@ -749,7 +929,7 @@ static void session_start(struct session *s, bool wait)
 	if (s->cli.rd)
 		rc = flow_fill_copy(s, &s->up, &s->cli, &s->be);
 	if (rc < 0) {
-		session_close(s, strerror(-rc));
+		session_close(s, SESS_END_CLIENT_ERROR, -rc);
 		return;
 	}
 	if (wait && !s->up.blen && !s->up.eof && s->l->client_first >= 0) {
@@ -762,9 +942,10 @@ static void session_start(struct session *s, bool wait)
 	session_connect(s, NULL, -1);
 }
 
-void proxy_accept(struct fwd_listen *l, int fd,
+void proxy_accept(struct fwd_bind *b, int fd,
 		  const struct sockaddr_storage *peer, socklen_t peerlen)
 {
+	struct fwd_listen *l = b->l;
 	struct fwd *f = l->f;
 	struct session *s = calloc(1, sizeof(*s));
 
@@ -784,6 +965,12 @@ void proxy_accept(struct fwd_listen *l, int fd,
 	s->be.io.fd = -1;
 	memcpy(&s->peer, peer, peerlen);
 	s->peerlen = peerlen;
+	s->t_accept = f->loop.now_ms ? f->loop.now_ms : 1;
+	s->lport = ntohs(
+	    b->conf->addr.ss_family == AF_INET
+		? ((const struct sockaddr_in *)&b->conf->addr)->sin_port
+		: ((const struct sockaddr_in6 *)&b->conf->addr)->sin6_port);
+	b->total++;
 	loop_timer_init(&s->timer, session_timeout, s);
 	s->tries_left = l->conf->retries;
 	if (l->conf->stick)
@@ -801,10 +988,17 @@ void proxy_accept(struct fwd_listen *l, int fd,
 		f->peak = f->cur;
 	set_nodelay(fd);
 	if (loop_io_add(&f->loop, &s->cli.io) < 0) {
-		session_close(s, "epoll");
+		session_close(s, SESS_END_LOCAL, ENOMEM);
 		return;
 	}
 	s->cli.rd = true; /* unknown: try */
+	if (l->conf->accept_proxy) {
+		s->pp_wait = true;
+		loop_timer_at(&f->loop, &s->timer,
+			      f->loop.now_ms + l->conf->timeout_client_ms);
+		pp_read(s);
+		return;
+	}
 	session_start(s, true);
 }
 
@@ -813,7 +1007,7 @@ void proxy_shutdown_server(struct fwd_server *srv)
 	while (srv->sessions)
 		/* false positive: session_close() unlinks it before freeing;
 		 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
-		session_close(srv->sessions, "server marked down");
+		session_close(srv->sessions, SESS_END_KILLED_DOWN, 0);
 }
 
 void proxy_close_all(struct fwd *f)
@@ -821,5 +1015,5 @@ void proxy_close_all(struct fwd *f)
 	while (f->sessions)
 		/* false positive: session_close() unlinks it before freeing;
 		 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
-		session_close(f->sessions, "grace period over");
+		session_close(f->sessions, SESS_END_KILLED_STOP, 0);
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "fwd.h"
+#include "sesslog.h"
 
 /* One direction of a session: bytes read from one socket, written to the
  * other. Data waiting for the writer sits in a pipe or in buf. */
@@ -46,17 +47,30 @@ struct session {
 	struct stick_key key;
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
+	int lport; /* the listener port the client connected to */
 	struct session *snext, *sprev; /* on srv->sessions */
 	struct session *anext, *aprev; /* on fwd->sessions */
 	struct session *qnext, *qprev; /* on fwd->again */
 	bool queued;
+	/* for the session log */
+	int64_t t_accept, t_dial, t_conn, t_established; /* 0: not yet */
+	int retries, redispatches;
+	char first_eof;		   /* 'c' or 's': who closed first */
+	struct side *err_side;	   /* where a socket error came from */
+	struct fwd_server *failed; /* its connect failed (read at once) */
+	const char *noserver_why;
+	/* PROXY protocol */
+	bool pp_wait;	 /* accept_proxy: the header is not read yet */
+	bool has_pp_dst; /* pp_dst came in the client's header */
+	size_t pp_len;	 /* our header's bytes at the front of up.buf */
+	struct sockaddr_storage pp_dst;
 };
 
-/* Takes ownership of fd, a freshly accepted client of l. */
-void proxy_accept(struct fwd_listen *l, int fd,
+/* Takes ownership of fd, a freshly accepted client of b's listener. */
+void proxy_accept(struct fwd_bind *b, int fd,
 		  const struct sockaddr_storage *peer, socklen_t peerlen);
-/* Ends a session at once (both sockets closed). */
-void session_close(struct session *s, const char *why);
+/* Ends a session at once (both sockets closed); err: errno or 0. */
+void session_close(struct session *s, enum sess_end end, int err);
 /* Moves s to srv (reload: the new copy of its server), counters with it. */
 void proxy_move_server(struct session *s, struct fwd_server *srv);
 /* Closes every session attached to srv. */
@@ -65,5 +79,9 @@ void proxy_shutdown_server(struct fwd_server *srv);
 void proxy_close_all(struct fwd *f);
 /* Continues sessions that yielded to be fair to others. */
 void proxy_run_again(struct loop *loop, struct loop_timer *t);
+/* Where s goes on srv: its address, with the client's port (plus the
+ * server's offset) for a port-following server. */
+void proxy_server_addr(const struct session *s, const struct fwd_server *srv,
+		       struct sockaddr_storage *ss);
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../common/parse.h"
+#include "../conf/conf_bound.h"
 #include "check.h"
 #include "fwd.h"
 #include "listener.h"
@@ -190,7 +191,9 @@ static int find_server(const struct fwd_listen *l,
 
 	for (i = 0; i < l->n_servers; i++)
 		if (strcmp(l->servers[i].conf->name, c->name) == 0 &&
-		    sockaddr_same(&l->servers[i].conf->addr, &c->addr))
+		    sockaddr_same(&l->servers[i].conf->addr, &c->addr) &&
+		    l->servers[i].conf->port_follow == c->port_follow &&
+		    l->servers[i].conf->port_offset == c->port_offset)
 			return (int)i;
 	return -1;
 }
@@ -250,6 +253,11 @@ static void move_server(struct fwd_server *os, struct fwd_server *ns)
 	ns->connect_fail = os->connect_fail;
 	ns->checks_ok = os->checks_ok;
 	ns->checks_fail = os->checks_fail;
+	ns->last_verdict = os->last_verdict;
+	ns->last_check_dur_ms = os->last_check_dur_ms;
+	ns->cert_not_after = os->cert_not_after;
+	ns->cert_warned_ms = os->cert_warned_ms;
+	ns->cert_mailed_ms = os->cert_mailed_ms;
 	server_sync(ns);
 }
 
@@ -292,6 +300,7 @@ static void move_listen(struct fwd_listen *ol, struct fwd_listen *nl,
 	nl->bytes_out = ol->bytes_out;
 	nl->no_server = ol->no_server;
 	nl->client_first = ol->client_first;
+	memcpy(nl->ends, ol->ends, sizeof(nl->ends));
 	for (j = 0; j < ol->n_servers; j++)
 		/* false positive: smap is set once plan_map() succeeded;
 		 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
@@ -344,6 +353,7 @@ static void move_binds(struct fwd *f, struct plan *p)
 					loop_io_del(&f->loop, &ob->io);
 				ob->active = false;
 				ob->io.fd = -1;
+				l->binds[j].total = ob->total;
 				if (listen(p->fds[k],
 					   listener_backlog(l->conf)) < 0)
 					log_warn("listen %s: backlog: %s",
@@ -546,7 +556,8 @@ static struct conf *load(struct fwd *f, char *err, size_t len)
 	int rc;
 
 	conf_diag_init(&diag);
-	rc = conf_load(f->reload->path, CONF_FWD, &c, &diag);
+	rc = conf_load_bounded(f->reload->path, CONF_FWD, CONF_RELOAD_BUDGET_MS,
+			       &c, &diag);
 	snprintf(err, len, "%s: cannot load", f->reload->path);
 	for (line = strtok_r((char *)sbuf_str(&diag.text), "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {

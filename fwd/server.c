@@ -1,5 +1,6 @@
 #include "fwd.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "proxy.h"
@@ -77,7 +78,7 @@ static void state_changed(struct fwd_server *s, const char *old)
 		 server_state_str(s));
 }
 
-void server_health_result(struct fwd_server *s, bool ok, int err,
+void server_health_result(struct fwd_server *s, bool ok, const char *why,
 			  const char *how)
 {
 	const struct conf_fwd_check *c = &s->conf->check;
@@ -94,13 +95,45 @@ void server_health_result(struct fwd_server *s, bool ok, int err,
 		log_warn("server %s/%s is DOWN after %d failed %s (%s)",
 			 s->l->conf->name, s->conf->name, c->fall,
 			 c->fall == 1 ? "attempt" : "attempts",
-			 err ? strerror(err) : "?");
+			 why ? why : "?");
 	else
-		log_warn("server %s/%s is UP after %d successful checks (%s)",
-			 s->l->conf->name, s->conf->name, c->rise, how);
+		log_warn(
+		    "server %s/%s is UP after %d successful checks (%s%s%s)",
+		    s->l->conf->name, s->conf->name, c->rise, how,
+		    why ? ": " : "", why ? why : "");
 	state_changed(s, old);
 	if (ch == HEALTH_WENT_DOWN && s->l->f->c->shutdown_sessions_on_down)
 		proxy_shutdown_server(s);
+}
+
+struct fwd_server *server_admin_by_name(struct fwd *f, const char *listen,
+					const char *server, enum server_admin a,
+					const char *who, char *err,
+					size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < f->n_listens; i++) {
+		struct fwd_listen *l = &f->listens[i];
+
+		if (strcmp(l->conf->name, listen) != 0)
+			continue;
+		for (j = 0; j < l->n_servers; j++) {
+			struct fwd_server *s = &l->servers[j];
+
+			if (strcmp(s->conf->name, server) != 0)
+				continue;
+			log_info("%s: server %s/%s %s", who, listen, server,
+				 server_admin_str(a));
+			server_set_admin(s, a);
+			return s;
+		}
+		snprintf(err, errlen, "listen %s has no server '%s'", listen,
+			 server);
+		return NULL;
+	}
+	snprintf(err, errlen, "no listen section '%s'", listen);
+	return NULL;
 }
 
 void server_set_admin(struct fwd_server *s, enum server_admin a)

@@ -1,6 +1,7 @@
 #include "stats.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,17 +13,42 @@ static const char *check_str(const struct fwd_server *s)
 {
 	if (!s->conf->check.enabled)
 		return "none";
-	if (s->last_check_err < 0)
+	if (s->last_verdict.st == CHECK_NONE)
 		return "pending";
-	return s->last_check_err ? strerror(s->last_check_err) : "ok";
+	return check_status_ok(s->last_verdict.st) ? "ok"
+						   : s->last_verdict.detail;
+}
+
+/* Whole days left, rounded down; negative once expired. */
+static int64_t cert_days_left(int64_t not_after, time_t now)
+{
+	int64_t left = not_after - (int64_t)now;
+
+	return left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+}
+
+/* As written in the config: "ip", "ip:+N" for a port-following server. */
+static void server_addr_str(const struct conf_fwd_server *c, char *buf,
+			    size_t len)
+{
+	char *colon;
+
+	sockaddr_str((const struct sockaddr *)&c->addr, buf, len);
+	if (!c->port_follow)
+		return;
+	colon = strrchr(buf, ':');
+	if (colon)
+		*colon = '\0';
+	if (c->port_offset)
+		snprintf(buf + strlen(buf), len - strlen(buf), ":%+d",
+			 c->port_offset);
 }
 
 static void snap_server(struct snap_server *o, const struct fwd_server *s,
 			int64_t now)
 {
 	o->name = s->conf->name;
-	sockaddr_str((const struct sockaddr *)&s->conf->addr, o->address,
-		     sizeof(o->address));
+	server_addr_str(s->conf, o->address, sizeof(o->address));
 	o->state = server_state_str(s);
 	o->health = s->health.up ? "UP" : "DOWN";
 	o->admin = server_admin_str(s->admin);
@@ -39,6 +65,15 @@ static void snap_server(struct snap_server *o, const struct fwd_server *s,
 	o->check_ago_ms = s->last_check_err < 0 ? -1 : now - s->last_check_ms;
 	o->last_change_wall = (int64_t)s->last_change_wall;
 	o->last_change_ago_ms = now - s->last_change_ms;
+	o->check_type = conf_check_type_str(s->conf->check.app.type);
+	if (s->conf->check.enabled && s->last_verdict.st != CHECK_NONE) {
+		o->check_status = check_status_str(s->last_verdict.st);
+		o->check_duration_ms = s->last_check_dur_ms;
+	}
+	o->has_cert = s->cert_not_after != 0;
+	if (o->has_cert)
+		o->cert_days_left =
+		    cert_days_left(s->cert_not_after, time(NULL));
 }
 
 static int snap_listen(struct snap_listen *o, const struct fwd_listen *l,
@@ -63,14 +98,18 @@ static int snap_listen(struct snap_listen *o, const struct fwd_listen *l,
 	o->no_server = l->no_server;
 	o->first_speaker = l->client_first >= 0 ? "client" : "server";
 	o->stick_entries = l->stick.count;
+	memcpy(o->ends, l->ends, sizeof(o->ends));
 	o->binds = calloc(l->n_binds + 1, sizeof(*o->binds));
+	o->bind_total = calloc(l->n_binds + 1, sizeof(*o->bind_total));
 	o->servers = calloc(l->n_servers + 1, sizeof(*o->servers));
-	if (!o->binds || !o->servers)
+	if (!o->binds || !o->bind_total || !o->servers)
 		return -ENOMEM;
 	o->n_binds = l->n_binds;
-	for (i = 0; i < l->n_binds; i++)
+	for (i = 0; i < l->n_binds; i++) {
 		sockaddr_str((const struct sockaddr *)&l->binds[i].conf->addr,
 			     o->binds[i], sizeof(o->binds[i]));
+		o->bind_total[i] = l->binds[i].total;
+	}
 	o->n_servers = l->n_servers;
 	for (i = 0; i < l->n_servers; i++)
 		snap_server(&o->servers[i], &l->servers[i], now);
@@ -94,6 +133,8 @@ int stats_snap_take(const struct fwd *f, struct stats_snap *s)
 	s->stopping = f->stopping;
 	s->pipes_in_use = f->pipes.in_use;
 	s->pipes_idle = f->pipes.n;
+	s->log_lines = f->slog.lines;
+	s->log_dropped = f->slog.dropped;
 	s->listens = calloc(f->n_listens + 1, sizeof(*s->listens));
 	if (!s->listens)
 		return -ENOMEM;
@@ -111,6 +152,7 @@ void stats_snap_free(struct stats_snap *s)
 
 	for (i = 0; s->listens && i < s->n_listens; i++) {
 		free(s->listens[i].binds);
+		free(s->listens[i].bind_total);
 		free(s->listens[i].servers);
 	}
 	free(s->listens);

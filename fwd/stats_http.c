@@ -1,22 +1,51 @@
 #include "stats_http.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "../common/parse.h"
 #include "fwd.h"
 #include "httpreq.h"
+#include "loginguard.h"
 #include "stats.h"
+#include "statsadmin.h"
 #include "statspage.h"
 
-#define CLIENTS_MAX	  16	/* concurrent page requests */
-#define CLIENT_TIMEOUT_MS 10000 /* whole request/answer exchange */
-#define VRRP_WAIT_MS	  300	/* how long a page waits for vrrpd */
-#define BACKLOG		  16
+#define CLIENTS_MAX 32 /* concurrent page requests */
+/*
+ * Per source address (an IPv6 /64): a browser or a scraper needs one or
+ * two; more from one source evict its own oldest idle connection.
+ */
+#define PER_SRC_MAX 4
+/* The request head must be in by then: scrapers send it in one packet. */
+#define HEAD_TIMEOUT_MS 3000
+/* From the complete head to the last byte of the answer. */
+#define ANSWER_TIMEOUT_MS 10000
+/*
+ * After the answer, the write side is shut and unread input drained for
+ * at most this long before close(): closing with unread bytes sends an
+ * RST, which can destroy the answer (a 431) before the client reads it.
+ */
+#define LINGER_MS	2000
+#define VRRP_WAIT_MS	300 /* how long a page waits for vrrpd */
+#define BACKLOG		16
+#define ACCEPT_PAUSE_MS 100 /* after EMFILE, as the listeners */
+/* Failed-login lines: bursts of LOG_BURST, then one per LOG_EVERY_MS. */
+#define LOG_BURST    20
+#define LOG_EVERY_MS 100
+
+enum client_state {
+	CL_HEAD,   /* reading the request head */
+	CL_WAIT,   /* for vrrpd's status */
+	CL_SEND,   /* writing the answer */
+	CL_LINGER, /* answered: draining input until EOF */
+};
 
 struct stats_client {
 	struct stats_http *h;
@@ -24,7 +53,11 @@ struct stats_client {
 	struct loop_timer timer;
 	struct stats_client *next, **pprev;
 	enum stats_page page;
-	bool head, waiting;
+	enum client_state state;
+	bool head, has_key;
+	struct loginguard_key key;
+	char addr[INET6_ADDRSTRLEN];
+	int64_t since_ms;
 	size_t in_len, out_off;
 	struct sbuf out;
 	char in[HTTPREQ_MAX];
@@ -34,9 +67,15 @@ struct stats_http {
 	struct fwd *f;
 	struct loop_io lio;
 	struct loop_timer wait_timer;
+	struct loop_timer resume_timer;
 	struct stats_client *clients;
 	unsigned n_clients;
-	uint64_t requests, refused;
+	uint64_t requests, refused, evicted;
+	struct ratelimit rl_evict, rl_accept;
+	unsigned log_tokens, log_unlogged; /* failed-login lines */
+	int64_t log_refill_ms;
+	struct loginguard guard;
+	struct statsadmin adm; /* stats.admin: tokens handed out */
 };
 
 static void client_free(struct stats_client *c)
@@ -54,6 +93,41 @@ static void client_free(struct stats_client *c)
 	free(c);
 }
 
+/* Reads and drops what the client still sends; frees c at its EOF. */
+static void client_drain(struct stats_client *c)
+{
+	int round;
+
+	/* bounded: a fast sender must not keep the loop here */
+	for (round = 0; round < 16; round++) {
+		ssize_t n = recv(c->io.fd, c->in, sizeof(c->in), MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0)
+			break;
+	}
+	if (round < 16)
+		client_free(c); /* EOF or error */
+}
+
+/* The answer is out: FIN, then wait for the client's (LINGER_MS). */
+static void client_linger(struct stats_client *c)
+{
+	struct loop *loop = &c->h->f->loop;
+
+	c->state = CL_LINGER;
+	if (shutdown(c->io.fd, SHUT_WR) < 0 ||
+	    loop_io_mod(loop, &c->io, EPOLLIN | EPOLLRDHUP) < 0) {
+		client_free(c);
+		return;
+	}
+	loop_timer_in(loop, &c->timer, LINGER_MS);
+	client_drain(c);
+}
+
 static void client_flush(struct stats_client *c)
 {
 	while (c->out_off < c->out.len) {
@@ -65,17 +139,19 @@ static void client_flush(struct stats_client *c)
 			loop_io_mod(&c->h->f->loop, &c->io, EPOLLOUT);
 			return;
 		}
-		if (n <= 0)
-			break;
+		if (n <= 0) {
+			client_free(c); /* the client is gone */
+			return;
+		}
 		c->out_off += (size_t)n;
 	}
-	/* all sent (or the client is gone): Connection: close */
-	client_free(c);
+	client_linger(c); /* Connection: close */
 }
 
 static void respond(struct stats_client *c, const char *status,
 		    const char *type, const char *extra, struct sbuf *body)
 {
+	c->state = CL_SEND;
 	sbuf_printf(&c->out,
 		    "HTTP/1.1 %s\r\nContent-Type: %s\r\n"
 		    "Content-Length: %zu\r\nCache-Control: no-store\r\n"
@@ -102,6 +178,94 @@ static void respond_text(struct stats_client *c, const char *status,
 	sbuf_free(&body);
 }
 
+/* A fresh CSRF token for one page load (stats.admin). */
+static const char *admin_token(struct stats_http *h)
+{
+	uint8_t rnd[16];
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return NULL; /* no buttons rather than guessable ones */
+	return statsadmin_token_new(&h->adm, rnd, h->f->loop.now_ms);
+}
+
+/* "user admin from 198.18.0.9:51234", for the log line of an action. */
+static void admin_who(const struct stats_client *c, const char *auth, char *buf,
+		      size_t len)
+{
+	unsigned char up[400];
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char addr[80] = "?", *colon;
+	long n = -1;
+
+	if (strncmp(auth, "Basic ", 6) == 0)
+		n = httpreq_b64_decode(auth + 6, strlen(auth + 6), up,
+				       sizeof(up) - 1);
+	up[n > 0 ? n : 0] = '\0';
+	colon = strchr((char *)up, ':');
+	if (colon)
+		*colon = '\0';
+	if (getpeername(c->io.fd, (struct sockaddr *)&ss, &sl) == 0)
+		sockaddr_str((const struct sockaddr *)&ss, addr, sizeof(addr));
+	snprintf(buf, len, "stats page (user %.64s from %s)", (char *)up, addr);
+}
+
+/*
+ * stats.admin: a button's POST. Same site (Origin), a token of a page
+ * this server served, then the action through server_admin_by_name(),
+ * and 303 back to the page.
+ */
+static void admin_post(struct stats_client *c, const struct httpreq *req)
+{
+	static const enum server_admin to_admin[] = {
+	    [STATSADMIN_ENABLE] = ADMIN_READY,
+	    [STATSADMIN_DISABLE] = ADMIN_MAINT,
+	    [STATSADMIN_DRAIN] = ADMIN_DRAIN,
+	};
+	struct stats_http *h = c->h;
+	struct statsadmin_form form;
+	char base[1100], path[1200], who[200], err[160], loc[1300];
+	const char *body = c->in + req->head_len;
+	int rc;
+
+	memset(&form, 0, sizeof(form));
+	stats_base(h->f->c->stats.uri, base, sizeof(base));
+	snprintf(path, sizeof(path), "%sadmin", base);
+	if (strcmp(req->path, path) != 0) {
+		respond_text(c, "404 Not Found", NULL, "not found");
+		return;
+	}
+	if (!statsadmin_origin_ok(req->origin, req->referer, req->host)) {
+		respond_text(c, "403 Forbidden", NULL,
+			     "cross-site request refused");
+		return;
+	}
+	/* the token first: a POST without one is refused as forbidden,
+	 * whatever else its form holds */
+	rc = req->content_length > 0
+		 ? statsadmin_form_parse(body, (size_t)req->content_length,
+					 &form)
+		 : -1;
+	if (!statsadmin_token_take(&h->adm, form.token, h->f->loop.now_ms)) {
+		respond_text(c, "403 Forbidden", NULL,
+			     "missing or stale token; reload the page");
+		return;
+	}
+	if (rc < 0) {
+		respond_text(c, "400 Bad Request", NULL, "bad form");
+		return;
+	}
+	admin_who(c, req->auth, who, sizeof(who));
+	if (!server_admin_by_name(h->f, form.listen, form.server,
+				  to_admin[form.action], who, err,
+				  sizeof(err))) {
+		respond_text(c, "404 Not Found", NULL, err);
+		return;
+	}
+	snprintf(loc, sizeof(loc), "Location: %s\r\n", h->f->c->stats.uri);
+	respond_text(c, "303 See Other", loc, "done");
+}
+
 static void serve_page(struct stats_client *c)
 {
 	static const char *const types[] = {
@@ -114,7 +278,6 @@ static void serve_page(struct stats_client *c)
 	struct sbuf body;
 	char base[1100];
 
-	c->waiting = false;
 	sbuf_init(&body);
 	if (stats_snap_take(h->f, &snap) < 0) {
 		stats_snap_free(&snap);
@@ -123,6 +286,8 @@ static void serve_page(struct stats_client *c)
 			     "out of memory");
 		return;
 	}
+	if (c->page == STATS_PAGE_HTML && h->f->c->stats.admin)
+		snap.admin_token = admin_token(h);
 	if (c->page == STATS_PAGE_HTML)
 		statspage_html(
 		    &snap, stats_base(h->f->c->stats.uri, base, sizeof(base)),
@@ -137,23 +302,106 @@ static void serve_page(struct stats_client *c)
 	sbuf_free(&body);
 }
 
+/* A token bucket: a burst is logged line by line (fail2ban counts
+ * lines), a flood from many sources is not. */
+static bool auth_log_allow(struct stats_http *h, int64_t now)
+{
+	int64_t add = (now - h->log_refill_ms) / LOG_EVERY_MS;
+
+	if (add > 0) {
+		h->log_refill_ms += add * LOG_EVERY_MS;
+		h->log_tokens = add >= LOG_BURST - h->log_tokens
+				    ? LOG_BURST
+				    : h->log_tokens + (unsigned)add;
+	}
+	if (!h->log_tokens) {
+		h->log_unlogged++;
+		return false;
+	}
+	h->log_tokens--;
+	return true;
+}
+
+/*
+ * A wrong password: counted against the source (loginguard) and logged
+ * in one fixed shape for fail2ban (docs/security.md), at most LOG_BURST
+ * lines at once and 10 a second over all sources; a source's own lines
+ * are bounded by its back-off, since it gets no password checked while
+ * that runs.
+ */
+static void note_failure(struct stats_client *c)
+{
+	struct stats_http *h = c->h;
+	struct loginguard_verdict v = {.fails = 1};
+	unsigned skipped;
+	char next[64] = "";
+
+	if (c->has_key)
+		loginguard_fail(&h->guard, &c->key, h->f->loop.now_ms, &v);
+	if (!auth_log_allow(h, h->f->loop.now_ms))
+		return;
+	skipped = h->log_unlogged;
+	h->log_unlogged = 0;
+	if (v.backoff_ms)
+		snprintf(next, sizeof(next), ", refused for %lld ms",
+			 (long long)v.backoff_ms);
+	log_warn("stats: authentication failure from %s (%u in a row%s; "
+		 "%u other lines suppressed)",
+		 c->addr, v.fails, next, skipped);
+}
+
+/* With `auth` set: true to go on, false when it answered 401 or 429. */
+static bool auth_pass(struct stats_client *c, const struct httpreq *req)
+{
+	struct stats_http *h = c->h;
+	int64_t wait = 0;
+	char extra[64];
+
+	if (c->has_key)
+		wait = loginguard_wait(&h->guard, &c->key, h->f->loop.now_ms);
+	if (wait > 0) {
+		/* refused before the password is even looked at */
+		snprintf(extra, sizeof(extra), "Retry-After: %lld\r\n",
+			 (long long)((wait + 999) / 1000));
+		respond_text(c, "429 Too Many Requests", extra,
+			     "too many failed logins; try again later");
+		return false;
+	}
+	if (httpreq_auth_ok(req->auth, h->f->c->stats.auth)) {
+		if (c->has_key && req->auth[0])
+			loginguard_ok(&h->guard, &c->key);
+		return true;
+	}
+	if (req->auth[0])
+		note_failure(c); /* no credentials at all is no failure */
+	respond_text(c, "401 Unauthorized",
+		     "WWW-Authenticate: Basic realm=\"fwd stats\", "
+		     "charset=\"UTF-8\"\r\n",
+		     "authentication required");
+	return false;
+}
+
 static void handle(struct stats_client *c, const struct httpreq *req)
 {
 	struct stats_http *h = c->h;
 	const struct conf_fwd_stats *cs = &h->f->c->stats;
 
+	bool post = cs->admin && strcmp(req->method, "POST") == 0;
+
 	h->requests++;
+	loop_timer_in(&h->f->loop, &c->timer, ANSWER_TIMEOUT_MS);
 	c->head = strcmp(req->method, "HEAD") == 0;
-	if (!c->head && strcmp(req->method, "GET") != 0) {
+	if (!c->head && !post && strcmp(req->method, "GET") != 0) {
 		respond_text(c, "405 Method Not Allowed",
-			     "Allow: GET, HEAD\r\n", "only GET and HEAD");
+			     cs->admin ? "Allow: GET, HEAD, POST\r\n"
+				       : "Allow: GET, HEAD\r\n",
+			     "only GET and HEAD");
 		return;
 	}
-	if (!httpreq_auth_ok(req->auth, cs->auth)) {
-		respond_text(c, "401 Unauthorized",
-			     "WWW-Authenticate: Basic realm=\"fwd stats\", "
-			     "charset=\"UTF-8\"\r\n",
-			     "authentication required");
+	if (cs->auth && *cs->auth && !auth_pass(c, req))
+		return;
+	if (post) {
+		admin_post(c, req);
 		return;
 	}
 	c->page = stats_route(cs->uri, req->path);
@@ -166,7 +414,7 @@ static void handle(struct stats_client *c, const struct httpreq *req)
 		return;
 	}
 	/* a fresh vrrpd status is on its way: answer when it comes */
-	c->waiting = true;
+	c->state = CL_WAIT;
 	loop_io_mod(&h->f->loop, &c->io, EPOLLRDHUP);
 	if (!loop_timer_armed(&h->wait_timer))
 		loop_timer_in(&h->f->loop, &h->wait_timer, VRRP_WAIT_MS);
@@ -191,6 +439,16 @@ static void client_read(struct stats_client *c)
 		c->in_len += (size_t)n;
 		switch (httpreq_parse(c->in, c->in_len, &req)) {
 		case HTTPREQ_OK:
+			if (req.content_length > STATSADMIN_BODY_MAX) {
+				respond_text(c, "413 Content Too Large", NULL,
+					     "body too large");
+				return;
+			}
+			/* a POST's body may come after its head */
+			if (req.content_length > 0 &&
+			    c->in_len - req.head_len <
+				(size_t)req.content_length)
+				break;
 			handle(c, &req);
 			return;
 		case HTTPREQ_BAD:
@@ -214,16 +472,21 @@ static void client_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	struct stats_client *c = io->arg;
 
 	(void)loop;
-	if (c->out.len) {
-		client_flush(c);
-		return;
-	}
-	if (c->waiting) {
+	switch (c->state) {
+	case CL_HEAD:
+		client_read(c);
+		break;
+	case CL_WAIT:
 		if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			client_free(c); /* gave up before vrrpd answered */
-		return;
+		break;
+	case CL_SEND:
+		client_flush(c);
+		break;
+	case CL_LINGER:
+		client_drain(c);
+		break;
 	}
-	client_read(c);
 }
 
 static void client_timeout(struct loop *loop, struct loop_timer *t)
@@ -244,42 +507,160 @@ static void refuse(struct stats_http *h, int fd)
 	close(fd);
 }
 
+static bool same_src(const struct stats_client *c,
+		     const struct loginguard_key *k)
+{
+	return c->has_key && memcmp(&c->key, k, sizeof(*k)) == 0;
+}
+
+/*
+ * The connection to close for a newcomer: an answered one still
+ * lingering, else the oldest one that has not sent its request head.
+ * Only from source k when k is given. NULL: none (all are busy).
+ */
+static struct stats_client *victim(struct stats_http *h,
+				   const struct loginguard_key *k)
+{
+	struct stats_client *c, *best = NULL;
+
+	for (c = h->clients; c; c = c->next) {
+		if (c->state != CL_HEAD && c->state != CL_LINGER)
+			continue;
+		if (k && !same_src(c, k))
+			continue;
+		if (!best ||
+		    (c->state == CL_LINGER) > (best->state == CL_LINGER) ||
+		    ((c->state == CL_LINGER) == (best->state == CL_LINGER) &&
+		     c->since_ms < best->since_ms))
+			best = c;
+	}
+	return best;
+}
+
+/*
+ * Makes room for a newcomer from source k (NULL: unknown family) by
+ * closing a connection that holds a slot without asking anything.
+ * Idle connections cannot lock the page (and /metrics) out: one source
+ * only pushes out its own, the crowd pushes out the oldest.
+ * false: no room, refuse.
+ */
+static bool make_room(struct stats_http *h, const struct loginguard_key *k)
+{
+	struct stats_client *c, *v = NULL;
+	unsigned n_src = 0, skipped;
+
+	if (k)
+		for (c = h->clients; c; c = c->next)
+			n_src += same_src(c, k);
+	if (n_src >= PER_SRC_MAX) {
+		if (!(v = victim(h, k)))
+			return false;
+	} else if (h->n_clients >= CLIENTS_MAX) {
+		if (!(v = victim(h, NULL)))
+			return false;
+	}
+	if (!v)
+		return true;
+	h->evicted++;
+	if (ratelimit_allow(&h->rl_evict, h->f->loop.now_ms, 10000, &skipped))
+		log_warn("stats: %s; closed an idle connection from %s to "
+			 "make room (%u more not logged)",
+			 n_src >= PER_SRC_MAX ? "too many connections from one "
+						"source"
+					      : "all connections in use",
+			 v->addr, skipped);
+	client_free(v);
+	return true;
+}
+
+static void client_add(struct stats_http *h, int fd,
+		       const struct sockaddr_storage *peer)
+{
+	struct loginguard_key key;
+	bool has_key =
+	    loginguard_key_from((const struct sockaddr *)peer, &key) == 0;
+	struct stats_client *c;
+	struct loop *loop = &h->f->loop;
+
+	if (!make_room(h, has_key ? &key : NULL) ||
+	    !(c = calloc(1, sizeof(*c)))) {
+		refuse(h, fd);
+		return;
+	}
+	c->h = h;
+	c->io.fd = fd;
+	c->io.events = EPOLLIN | EPOLLRDHUP;
+	c->io.cb = client_ready;
+	c->io.arg = c;
+	c->state = CL_HEAD;
+	c->has_key = has_key;
+	c->key = key;
+	c->since_ms = loop->now_ms;
+	if (peer->ss_family == AF_INET)
+		inet_ntop(AF_INET,
+			  &((const struct sockaddr_in *)peer)->sin_addr,
+			  c->addr, sizeof(c->addr));
+	else if (peer->ss_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)peer)->sin6_addr,
+			  c->addr, sizeof(c->addr));
+	else
+		strcpy(c->addr, "?");
+	sbuf_init(&c->out);
+	if (loop_io_add(loop, &c->io) < 0) {
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = h->clients;
+	if (c->next)
+		c->next->pprev = &c->next;
+	c->pprev = &h->clients;
+	h->clients = c;
+	h->n_clients++;
+	loop_timer_init(&c->timer, client_timeout, c);
+	loop_timer_in(loop, &c->timer, HEAD_TIMEOUT_MS);
+}
+
+static void accept_resume(struct loop *loop, struct loop_timer *t)
+{
+	struct stats_http *h = t->arg;
+
+	loop_io_mod(loop, &h->lio, EPOLLIN);
+}
+
+/* Out of fds: the listening socket stays readable, so stop polling it
+ * for a while instead of spinning (and logging) on the same error. */
+static void accept_pause(struct stats_http *h, int err)
+{
+	unsigned skipped;
+
+	if (ratelimit_allow(&h->rl_accept, h->f->loop.now_ms, 1000, &skipped))
+		log_warn("stats: accept: %s; pausing the page's accepts for "
+			 "%d ms (%u more suppressed)",
+			 strerror(err), ACCEPT_PAUSE_MS, skipped);
+	loop_io_mod(&h->f->loop, &h->lio, 0);
+	loop_timer_in(&h->f->loop, &h->resume_timer, ACCEPT_PAUSE_MS);
+}
+
 static void on_accept(struct loop *loop, struct loop_io *io, uint32_t ev)
 {
 	struct stats_http *h = io->arg;
+	struct sockaddr_storage peer = {0};
+	socklen_t len = sizeof(peer);
 	int fd;
 
+	(void)loop;
 	(void)ev;
-	while ((fd = accept4(io->fd, NULL, NULL,
+	while ((fd = accept4(io->fd, (struct sockaddr *)&peer, &len,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		struct stats_client *c;
-
-		if (h->n_clients >= CLIENTS_MAX ||
-		    !(c = calloc(1, sizeof(*c)))) {
-			refuse(h, fd);
-			continue;
-		}
-		c->h = h;
-		c->io.fd = fd;
-		c->io.events = EPOLLIN | EPOLLRDHUP;
-		c->io.cb = client_ready;
-		c->io.arg = c;
-		sbuf_init(&c->out);
-		if (loop_io_add(loop, &c->io) < 0) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->next = h->clients;
-		if (c->next)
-			c->next->pprev = &c->next;
-		c->pprev = &h->clients;
-		h->clients = c;
-		h->n_clients++;
-		loop_timer_init(&c->timer, client_timeout, c);
-		loop_timer_in(loop, &c->timer, CLIENT_TIMEOUT_MS);
+		client_add(h, fd, &peer);
+		len = sizeof(peer);
 	}
-	if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+	    errno == ENOMEM)
+		accept_pause(h, errno);
+	else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 		log_warn("stats: accept: %s", strerror(errno));
 }
 
@@ -293,7 +674,7 @@ void stats_http_status_arrived(struct fwd *f)
 	loop_timer_cancel(&f->loop, &h->wait_timer);
 	for (c = h->clients; c; c = next) {
 		next = c->next; /* serve_page may free c */
-		if (c->waiting)
+		if (c->state == CL_WAIT)
 			serve_page(c);
 	}
 }
@@ -356,6 +737,9 @@ int stats_http_open(struct fwd *f)
 	h->lio.cb = on_accept;
 	h->lio.arg = h;
 	loop_timer_init(&h->wait_timer, wait_over, h);
+	loop_timer_init(&h->resume_timer, accept_resume, h);
+	h->log_tokens = LOG_BURST;
+	h->log_refill_ms = f->loop.now_ms;
 	if ((rc = loop_io_add(&f->loop, &h->lio)) < 0) {
 		close(fd);
 		free(h);
@@ -378,6 +762,7 @@ void stats_http_close(struct fwd *f)
 		 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 		client_free(h->clients);
 	loop_timer_cancel(&f->loop, &h->wait_timer);
+	loop_timer_cancel(&f->loop, &h->resume_timer);
 	loop_io_del(&f->loop, &h->lio);
 	close(h->lio.fd);
 	free(h);

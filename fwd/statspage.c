@@ -9,6 +9,19 @@
 
 /* ---- JSON: the control socket's `stats` and /stats.json ---------------- */
 
+/* issue #14: the check's type, HAProxy status, duration, certificate. */
+static void json_check_app(struct sbuf *sb, const struct snap_server *s)
+{
+	if (s->check_type)
+		sbuf_printf(sb, ",\"type\":\"%s\"", s->check_type);
+	if (s->check_status)
+		sbuf_printf(sb, ",\"status\":\"%s\",\"duration_ms\":%lld",
+			    s->check_status, (long long)s->check_duration_ms);
+	if (s->has_cert)
+		sbuf_printf(sb, ",\"cert_days_left\":%lld",
+			    (long long)s->cert_days_left);
+}
+
 static void json_server(struct sbuf *sb, const struct snap_server *s)
 {
 	sbuf_puts(sb, "{\"name\":");
@@ -25,11 +38,12 @@ static void json_server(struct sbuf *sb, const struct snap_server *s)
 		    ULL(s->bytes_in), ULL(s->bytes_out), ULL(s->connect_fail));
 	sbuf_puts(sb, "\"check\":{\"last\":");
 	sbuf_json_str(sb, s->check);
-	sbuf_printf(sb,
-		    ",\"ago_ms\":%lld,\"ok\":%llu,\"fail\":%llu},"
-		    "\"last_change\":%lld,\"last_change_ago_ms\":%lld}",
+	sbuf_printf(sb, ",\"ago_ms\":%lld,\"ok\":%llu,\"fail\":%llu",
 		    (long long)s->check_ago_ms, ULL(s->checks_ok),
-		    ULL(s->checks_fail), (long long)s->last_change_wall,
+		    ULL(s->checks_fail));
+	json_check_app(sb, s);
+	sbuf_printf(sb, "},\"last_change\":%lld,\"last_change_ago_ms\":%lld}",
+		    (long long)s->last_change_wall,
 		    (long long)s->last_change_ago_ms);
 }
 
@@ -45,16 +59,23 @@ static void json_listen(struct sbuf *sb, const struct snap_listen *l)
 			sbuf_puts(sb, ",");
 		sbuf_json_str(sb, l->binds[i]);
 	}
+	sbuf_puts(sb, "],\"bind_sessions\":[");
+	for (i = 0; l->bind_total && i < l->n_binds; i++)
+		sbuf_printf(sb, "%s%llu", i ? "," : "", ULL(l->bind_total[i]));
 	sbuf_printf(sb,
 		    "],\"state\":\"%s\",\"balance\":\"%s\",\"cur\":%u,"
 		    "\"maxconn\":%ld,\"total\":%llu,\"bytes_in\":%llu,"
 		    "\"bytes_out\":%llu,\"no_server\":%llu,"
 		    "\"first_speaker\":\"%s\",\"stick_entries\":%zu,"
-		    "\"servers\":[",
+		    "\"ends\":{",
 		    l->state, l->balance, l->cur, l->maxconn, ULL(l->total),
 		    ULL(l->bytes_in), ULL(l->bytes_out), ULL(l->no_server),
 		    l->first_speaker ? l->first_speaker : "client",
 		    l->stick_entries);
+	for (i = 0; i < SESS_END_COUNT; i++)
+		sbuf_printf(sb, "%s\"%s\":%llu", i ? "," : "",
+			    sess_end_str((enum sess_end)i), ULL(l->ends[i]));
+	sbuf_puts(sb, "},\"servers\":[");
 	for (i = 0; i < l->n_servers; i++) {
 		if (i)
 			sbuf_puts(sb, ",");
@@ -126,10 +147,11 @@ void statspage_json(const struct stats_snap *s, struct sbuf *sb)
 	sbuf_printf(sb,
 		    "{\"ok\":true,\"cur\":%u,\"maxconn\":%ld,\"total\":%llu,"
 		    "\"stopping\":%s,\"pipes_in_use\":%zu,\"pipes_idle\":%zu,"
+		    "\"log_lines\":%llu,\"log_dropped\":%llu,"
 		    "\"listeners\":[",
 		    s->cur, s->maxconn, ULL(s->total),
 		    s->stopping ? "true" : "false", s->pipes_in_use,
-		    s->pipes_idle);
+		    s->pipes_idle, ULL(s->log_lines), ULL(s->log_dropped));
 	for (i = 0; i < s->n_listens; i++) {
 		if (i)
 			sbuf_puts(sb, ",");
@@ -349,6 +371,59 @@ static void prom_vrrp(const struct stats_snap *s, struct sbuf *sb)
 			}                                                      \
 	} while (0)
 
+/* issue #14: the last check's status and duration, certificates. */
+static void prom_check_app(const struct stats_snap *s, struct sbuf *sb)
+{
+	size_t i, j;
+
+	head(sb, "fwd_server_check_status", "gauge",
+	     "1 for the status of the server's last check (HAProxy's "
+	     "L4OK, L4CON, L6RSP, L7STS...)");
+	for (i = 0; i < s->n_listens; i++)
+		for (j = 0; j < s->listens[i].n_servers; j++) {
+			const struct snap_server *sv =
+			    &s->listens[i].servers[j];
+
+			if (sv->check_status)
+				sample_srv(sb, "fwd_server_check_status",
+					   &s->listens[i], sv, "status",
+					   sv->check_status, 1);
+		}
+	head(sb, "fwd_server_check_duration_seconds", "gauge",
+	     "How long the server's last check took");
+	for (i = 0; i < s->n_listens; i++)
+		for (j = 0; j < s->listens[i].n_servers; j++) {
+			const struct snap_server *sv =
+			    &s->listens[i].servers[j];
+
+			if (!sv->check_status)
+				continue;
+			sbuf_puts(sb, "fwd_server_check_duration_seconds"
+				      "{listener=");
+			statspage_prom_label(sb, s->listens[i].name);
+			sbuf_puts(sb, ",server=");
+			statspage_prom_label(sb, sv->name);
+			sbuf_printf(sb, "} %.3f\n",
+				    (double)sv->check_duration_ms / 1000.0);
+		}
+	head(sb, "fwd_server_cert_days_left", "gauge",
+	     "Days until the certificate a TLS check saw expires");
+	for (i = 0; i < s->n_listens; i++)
+		for (j = 0; j < s->listens[i].n_servers; j++) {
+			const struct snap_server *sv =
+			    &s->listens[i].servers[j];
+
+			if (!sv->has_cert)
+				continue;
+			sbuf_puts(sb, "fwd_server_cert_days_left{listener=");
+			statspage_prom_label(sb, s->listens[i].name);
+			sbuf_puts(sb, ",server=");
+			statspage_prom_label(sb, sv->name);
+			sbuf_printf(sb, "} %lld\n",
+				    (long long)sv->cert_days_left);
+		}
+}
+
 void statspage_prom(const struct stats_snap *s, struct sbuf *sb)
 {
 	size_t i, j;
@@ -391,6 +466,7 @@ void statspage_prom(const struct stats_snap *s, struct sbuf *sb)
 	SERVER_METRIC("fwd_server_last_change_timestamp_seconds", "gauge",
 		      "When the server's state last changed (Unix time)",
 		      (uint64_t)sv->last_change_wall);
+	prom_check_app(s, sb);
 	head(sb, "fwd_server_checks_total", "counter",
 	     "Health checks of the server, by result");
 	for (i = 0; i < s->n_listens; i++)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../common/sbuf.h"
+#include "sesslog.h"
 
 #define SNAP_ADDR_MAX  80
 #define SNAP_DROPS_MAX 24
@@ -30,11 +31,18 @@ struct snap_server {
 	uint64_t checks_ok, checks_fail;
 	int64_t check_ago_ms; /* -1: no check yet */
 	int64_t last_change_wall, last_change_ago_ms;
+	/* issue #14: check types; NULL/0 when there is nothing to say */
+	const char *check_type;	  /* "tcp", "tls", "http", "smtp" */
+	const char *check_status; /* "L7STS"...; NULL: no check yet */
+	int64_t check_duration_ms;
+	bool has_cert; /* a TLS check saw a certificate */
+	int64_t cert_days_left;
 };
 
 struct snap_listen {
 	const char *name;
 	char (*binds)[SNAP_ADDR_MAX];
+	uint64_t *bind_total; /* per bind (port): sessions; NULL: unknown */
 	size_t n_binds;
 	const char *state; /* OPEN, FULL, PAUSED, CLOSED */
 	const char *balance;
@@ -43,6 +51,7 @@ struct snap_listen {
 	uint64_t total, bytes_in, bytes_out, no_server;
 	const char *first_speaker; /* client, server: learnt */
 	size_t stick_entries;
+	uint64_t ends[SESS_END_COUNT]; /* sessions by how they ended */
 	struct snap_server *servers;
 	size_t n_servers;
 };
@@ -83,6 +92,8 @@ struct stats_snap {
 	uint64_t total;
 	bool stopping;
 	size_t pipes_in_use, pipes_idle;
+	uint64_t log_lines, log_dropped; /* session log */
+	const char *admin_token; /* stats.admin: this page load's CSRF token */
 	struct snap_listen *listens;
 	size_t n_listens;
 	struct snap_vrrpd vrrpd;

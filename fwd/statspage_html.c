@@ -129,9 +129,30 @@ out:
 	sbuf_puts(sb, "</section>");
 }
 
+/* "UP, check ok", "DOWN, check L7STS status 404 Not Found"; with a
+ * TLS check's certificate, ", cert 3 days left" (issue #14). */
+static void health_text(const struct snap_server *s, char *out, size_t size)
+{
+	int n = snprintf(out, size, "%s", s->health);
+
+	if (strcmp(s->check, "none") != 0 && n >= 0 && (size_t)n < size)
+		n += snprintf(
+		    out + n, size - (size_t)n, ", check %s%s%s",
+		    s->check_status && strcmp(s->check, "ok") != 0
+			? s->check_status
+			: "",
+		    s->check_status && strcmp(s->check, "ok") != 0 ? " " : "",
+		    s->check);
+	if (s->has_cert && n >= 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n,
+			 s->cert_days_left < 0 ? ", cert EXPIRED"
+					       : ", cert %lld days left",
+			 (long long)s->cert_days_left);
+}
+
 static void row_server(struct sbuf *sb, const struct snap_server *s)
 {
-	char buf[64], when[64], ago[32];
+	char buf[64], when[64], ago[32], health[256];
 	struct tm tm;
 	time_t t = (time_t)s->last_change_wall;
 
@@ -141,10 +162,8 @@ static void row_server(struct sbuf *sb, const struct snap_server *s)
 	sbuf_puts(sb, "<td data-l=\"State\">");
 	badge(sb, s->state);
 	sbuf_puts(sb, "</td>");
-	snprintf(buf, sizeof(buf), "%s%s%s", s->health,
-		 strcmp(s->check, "none") ? ", check " : "",
-		 strcmp(s->check, "none") ? s->check : "");
-	cell(sb, "Health", buf);
+	health_text(s, health, sizeof(health));
+	cell(sb, "Health", health);
 	num(sb, "Current", s->cur);
 	num(sb, "Total", s->total);
 	sbuf_printf(sb, "<td class=\"n\" data-l=\"Bytes in\">%s</td>",
@@ -154,12 +173,39 @@ static void row_server(struct sbuf *sb, const struct snap_server *s)
 	if (!gmtime_r(&t, &tm) ||
 	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(when, sizeof(when), "?");
-	sbuf_printf(
-	    sb, "<td data-l=\"Last change\" title=\"%s\">%s ago</td></tr>",
-	    when, statspage_ago(s->last_change_ago_ms, ago, sizeof(ago)));
+	sbuf_printf(sb, "<td data-l=\"Last change\" title=\"%s\">%s ago</td>",
+		    when,
+		    statspage_ago(s->last_change_ago_ms, ago, sizeof(ago)));
 }
 
-static void section_listen(struct sbuf *sb, const struct snap_listen *l)
+/* stats.admin: one form per server, its buttons POST to BASE"admin". */
+static void admin_cell(struct sbuf *sb, const char *base, const char *token,
+		       const char *listen, const struct snap_server *s)
+{
+	static const char *const actions[] = {"enable", "disable", "drain"};
+	size_t i;
+
+	sbuf_puts(sb, "<td data-l=\"Admin\"><form method=\"post\" "
+		      "action=\"");
+	statspage_html_esc(sb, base);
+	sbuf_puts(sb, "admin\"><input type=\"hidden\" name=\"token\" "
+		      "value=\"");
+	statspage_html_esc(sb, token);
+	sbuf_puts(sb, "\"><input type=\"hidden\" name=\"listen\" value=\"");
+	statspage_html_esc(sb, listen);
+	sbuf_puts(sb, "\"><input type=\"hidden\" name=\"server\" value=\"");
+	statspage_html_esc(sb, s->name);
+	sbuf_puts(sb, "\">");
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		sbuf_printf(sb,
+			    "<button name=\"action\" value=\"%s\" "
+			    "class=\"adm\">%s</button>",
+			    actions[i], actions[i]);
+	sbuf_puts(sb, "</form></td>");
+}
+
+static void section_listen(struct sbuf *sb, const struct snap_listen *l,
+			   const char *base, const char *token)
 {
 	char in[32], out[32];
 	size_t i;
@@ -172,6 +218,9 @@ static void section_listen(struct sbuf *sb, const struct snap_listen *l)
 	for (i = 0; i < l->n_binds; i++) {
 		sbuf_puts(sb, i ? ", " : "");
 		statspage_html_esc(sb, l->binds[i]);
+		if (l->bind_total && l->n_binds > 1)
+			sbuf_printf(sb, " (%llu)",
+				    (unsigned long long)l->bind_total[i]);
 	}
 	sbuf_printf(sb,
 		    " &middot; %s &middot; %u/%ld connections &middot; "
@@ -185,9 +234,15 @@ static void section_listen(struct sbuf *sb, const struct snap_listen *l)
 	sbuf_puts(sb, "<table><thead><tr><th>Server</th><th>Address</th>"
 		      "<th>State</th><th>Health</th><th>Current</th>"
 		      "<th>Total</th><th>Bytes in</th><th>Bytes out</th>"
-		      "<th>Last change</th></tr></thead><tbody>");
-	for (i = 0; i < l->n_servers; i++)
+		      "<th>Last change</th>");
+	sbuf_puts(sb, token ? "<th>Admin</th></tr></thead><tbody>"
+			    : "</tr></thead><tbody>");
+	for (i = 0; i < l->n_servers; i++) {
 		row_server(sb, &l->servers[i]);
+		if (token)
+			admin_cell(sb, base, token, l->name, &l->servers[i]);
+		sbuf_puts(sb, "</tr>");
+	}
 	sbuf_puts(sb, "</tbody></table></section>");
 }
 
@@ -230,6 +285,6 @@ void statspage_html(const struct stats_snap *s, const char *base,
 		sbuf_puts(sb, "<p class=\"warn\">fwd is stopping</p>");
 	section_vrrp(sb, &s->vrrpd);
 	for (i = 0; i < s->n_listens; i++)
-		section_listen(sb, &s->listens[i]);
+		section_listen(sb, &s->listens[i], base, s->admin_token);
 	sbuf_puts(sb, "</body></html>\n");
 }

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../common/fwdproto.h"
 #include "../common/json.h"
 #include "../common/parse.h"
 #include "fwd.h"
@@ -21,6 +22,7 @@
 #define STATUS_FRESH_MS 1000
 
 static void link_connect(struct loop *loop, struct loop_timer *t);
+static void report_all(struct vrrplink *v);
 
 static unsigned servers_up(const struct fwd_listen *l)
 {
@@ -43,6 +45,10 @@ static void link_close(struct vrrplink *v, bool retry)
 	if (v->connected)
 		log_warn("vrrpd link: lost; reconnecting");
 	v->connected = false;
+	v->hello_pending = false;
+	v->version = 0;
+	v->replies_due = v->hello_behind = 0;
+	loop_timer_cancel(&v->f->loop, &v->beat);
 	v->n_inst = 0;
 	json_free(v->status);
 	v->status = NULL;
@@ -78,7 +84,8 @@ static void link_flush(struct vrrplink *v)
 		    EPOLLIN | EPOLLRDHUP | (v->out.len ? EPOLLOUT : 0));
 }
 
-static void link_send(struct vrrplink *v, const char *line)
+/* Queues what sb holds (whole lines) and sends what it can. */
+static void link_send_sbuf(struct vrrplink *v, struct sbuf *sb)
 {
 	if (!v->connected)
 		return;
@@ -87,30 +94,120 @@ static void link_send(struct vrrplink *v, const char *line)
 		link_close(v, true);
 		return;
 	}
-	sbuf_puts(&v->out, line);
-	sbuf_puts(&v->out, "\n");
+	sbuf_add(&v->out, sb->buf, sb->len);
 	link_flush(v);
+}
+
+/* A line vrrpd answers: counted, to tell hello's answer from others. */
+static void link_request(struct vrrplink *v, struct sbuf *sb)
+{
+	if (!v->connected)
+		return;
+	v->replies_due++;
+	link_send_sbuf(v, sb);
+}
+
+static void link_send(struct vrrplink *v, const char *line)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	sbuf_puts(&sb, line);
+	sbuf_puts(&sb, "\n");
+	link_request(v, &sb);
+	sbuf_free(&sb);
+}
+
+static void send_hello(struct vrrplink *v, int version)
+{
+	struct sbuf sb;
+
+	loop_timer_cancel(&v->f->loop, &v->beat);
+	v->hello_pending = true;
+	v->hello_sent = version;
+	v->hello_behind = v->replies_due;
+	sbuf_init(&sb);
+	fwdproto_put_hello(&sb, version);
+	link_request(v, &sb);
+	sbuf_free(&sb);
+}
+
+/* From the loop's timer: a stopped or stuck loop sends none. */
+static void beat(struct loop *loop, struct loop_timer *t)
+{
+	struct vrrplink *v = t->arg;
+	struct sbuf sb;
+
+	if (!v->connected || v->version < 2)
+		return;
+	loop_timer_in(loop, &v->beat, FWDPROTO_HEARTBEAT_MS);
+	sbuf_init(&sb);
+	fwdproto_put_heartbeat(&sb);
+	v->heartbeats++;
+	link_send_sbuf(v, &sb);
+	sbuf_free(&sb);
+}
+
+/* vrrpd answered our hello: report, beat, or say an older hello. */
+static void hello_answered(struct vrrplink *v, const struct json *j)
+{
+	int agreed = 0, rc = fwdproto_hello_reply(j, v->hello_sent, &agreed);
+
+	if (rc == 1) {
+		log_info("vrrpd link: vrrpd refused protocol %d (%s); "
+			 "falling back to %d",
+			 v->hello_sent, json_str(j, "error", "?"), agreed);
+		send_hello(v, agreed);
+		return;
+	}
+	v->hello_pending = false;
+	if (rc < 0) {
+		v->errors++;
+		log_warn("vrrpd link: vrrpd refused our hello: %s",
+			 json_str(j, "error", "?"));
+		return;
+	}
+	v->version = agreed;
+	log_info("vrrpd link: protocol %d%s", agreed,
+		 agreed >= 2 ? ", heartbeat every 100 ms" : ", no heartbeat");
+	if (agreed >= 2)
+		loop_timer_in(&v->f->loop, &v->beat, FWDPROTO_HEARTBEAT_MS);
+	report_all(v);
 }
 
 static void report(struct vrrplink *v, size_t idx)
 {
 	const struct fwd_listen *l = &v->f->listens[idx];
+	const struct sockaddr **binds;
 	struct sbuf line;
-	char addr[80];
 	size_t i;
 
+	binds = calloc(l->n_binds + 1, sizeof(*binds));
+	if (!binds)
+		return; /* reported[] stays stale: retried on the next change */
+	for (i = 0; i < l->n_binds; i++)
+		binds[i] = (const struct sockaddr *)&l->binds[i].conf->addr;
 	sbuf_init(&line);
 	v->reported[idx] = servers_up(l);
-	sbuf_printf(&line, "health %s %u %zu ", l->conf->name, v->reported[idx],
-		    l->n_servers);
-	for (i = 0; i < l->n_binds; i++)
-		sbuf_printf(
-		    &line, "%s%s", i ? "," : "",
-		    sockaddr_str(
-			(const struct sockaddr *)&l->binds[i].conf->addr, addr,
-			sizeof(addr)));
-	link_send(v, sbuf_str(&line));
+	fwdproto_put_health(&line, l->conf->name, v->reported[idx],
+			    (unsigned)l->n_servers, binds, l->n_binds);
+	link_request(v, &line);
 	sbuf_free(&line);
+	free(binds);
+}
+
+bool vrrplink_cert_warn(struct fwd *f, const struct fwd_server *s, long days)
+{
+	struct vrrplink *v = &f->vrrp;
+	char line[256];
+
+	if (!v->connected)
+		return false;
+	snprintf(line, sizeof(line), "certwarn %s %s %ld %lld",
+		 s->l->conf->name, s->conf->name, days,
+		 (long long)s->cert_not_after);
+	link_send(v, line);
+	return true;
 }
 
 void vrrplink_health_changed(struct fwd *f)
@@ -118,11 +215,20 @@ void vrrplink_health_changed(struct fwd *f)
 	struct vrrplink *v = &f->vrrp;
 	size_t i;
 
-	if (!v->connected)
+	/* while hello is unanswered, report_all follows its answer */
+	if (!v->connected || v->hello_pending)
 		return;
 	for (i = 0; i < f->n_listens && v->connected; i++)
 		if (servers_up(&f->listens[i]) != v->reported[i])
 			report(v, i);
+}
+
+static void report_all(struct vrrplink *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->f->n_listens && v->connected; i++)
+		report(v, i);
 }
 
 static void remember_state(struct vrrplink *v, const char *name,
@@ -145,22 +251,32 @@ static void remember_state(struct vrrplink *v, const char *name,
 static void on_line(struct vrrplink *v, const char *line)
 {
 	struct json *j = json_parse(line);
+	struct fwd_state_event ev;
 
 	if (!j) {
 		v->errors++;
 		log_warn("vrrpd link: unreadable line from vrrpd");
 		return;
 	}
-	if (json_str(j, "event", NULL)) {
-		const char *name = json_str(j, "instance", "?");
-		const char *state = json_str(j, "state", "?");
-
+	if (fwdproto_parse_state(j, &ev) == 0) {
+		json_free(j);
 		v->events++;
 		v->status_stale = true;
-		remember_state(v, name, state);
-		log_info("vrrpd: %s is %s (priority %.0f; %s)", name, state,
-			 json_num(j, "priority", 0), json_str(j, "reason", ""));
-	} else if (json_num(j, "ok", 1) == 0) {
+		remember_state(v, ev.instance, ev.state);
+		log_info("vrrpd: %s is %s (priority %u; %s)", ev.instance,
+			 ev.state, ev.priority, ev.reason);
+		return;
+	}
+	if (v->replies_due)
+		v->replies_due--;
+	if (v->hello_pending && v->hello_behind == 0) {
+		hello_answered(v, j);
+		json_free(j);
+		return;
+	}
+	if (v->hello_pending)
+		v->hello_behind--;
+	if (json_num(j, "ok", 1) == 0) {
 		v->errors++;
 		log_warn("vrrpd link: vrrpd says: %s",
 			 json_str(j, "error", "?"));
@@ -245,7 +361,6 @@ static void link_connect(struct loop *loop, struct loop_timer *t)
 {
 	struct vrrplink *v = t->arg;
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	size_t i;
 	int fd;
 
 	(void)loop;
@@ -273,9 +388,7 @@ static void link_connect(struct loop *loop, struct loop_timer *t)
 	v->connects++;
 	v->backoff_ms = BACKOFF_MIN_MS;
 	log_info("vrrpd link: connected to %s", v->path);
-	link_send(v, "hello fwd 1");
-	for (i = 0; i < v->f->n_listens && v->connected; i++)
-		report(v, i);
+	send_hello(v, FWDPROTO_VERSION);
 }
 
 void vrrplink_start(struct fwd *f, const char *path)
@@ -288,6 +401,7 @@ void vrrplink_start(struct fwd *f, const char *path)
 	sbuf_init(&v->in);
 	sbuf_init(&v->out);
 	loop_timer_init(&v->retry, link_connect, v);
+	loop_timer_init(&v->beat, beat, v);
 	if (!path || !*path)
 		return;
 	v->path = strdup(path);
@@ -309,6 +423,7 @@ void vrrplink_stop(struct fwd *f)
 		return;
 	loop_timer_cancel(&f->loop, &v->retry);
 	link_close(v, false);
+	loop_timer_cancel(&f->loop, &v->beat);
 	free(v->path);
 	free(v->reported);
 	sbuf_free(&v->in);
@@ -322,7 +437,6 @@ void vrrplink_reload(struct fwd *f, const char *path, bool forget)
 {
 	struct vrrplink *v = &f->vrrp;
 	unsigned *r;
-	size_t i;
 
 	if (!v->path || !path || strcmp(path, v->path) != 0) {
 		vrrplink_stop(f);
@@ -339,9 +453,9 @@ void vrrplink_reload(struct fwd *f, const char *path, bool forget)
 	if (!v->connected)
 		return; /* link_connect reports everything */
 	if (forget)
-		link_send(v, "hello fwd 1");
-	for (i = 0; i < f->n_listens && v->connected; i++)
-		report(v, i);
+		send_hello(v, FWDPROTO_VERSION);
+	if (!v->hello_pending)
+		report_all(v);
 }
 
 bool vrrplink_status_ask(struct fwd *f)

@@ -1,9 +1,11 @@
 /*
- * fwd's link to vrrpd (docs/vrrpd-interface.md, forwarder protocol v1):
- * one long-lived connection to vrrpd's control socket, reconnected with
- * backoff; it reports each listener's servers up whenever that changes,
- * and logs the state events vrrpd pushes. vrrpd treats the connection
- * itself as our heartbeat: when fwd dies, the VIP moves.
+ * fwd's link to vrrpd (docs/vrrpd-interface.md, forwarder protocol;
+ * common/fwdproto.h): one long-lived connection to vrrpd's control
+ * socket, reconnected with backoff; it says hello (version 2, or 1 to an
+ * older vrrpd), reports each listener's servers up whenever that changes,
+ * and logs the state events vrrpd pushes. With version 2 it sends a
+ * heartbeat every 100 ms from the event loop's timer, so a stopped or
+ * stuck fwd goes silent and vrrpd moves the VIP as when fwd dies.
  */
 #ifndef FWD_VRRPLINK_H
 #define FWD_VRRPLINK_H
@@ -25,16 +27,22 @@ struct vrrplink {
 	char *path; /* NULL: no link */
 	struct loop_io io;
 	struct loop_timer retry;
+	struct loop_timer beat; /* heartbeats, version >= 2 */
 	int64_t backoff_ms;
 	bool connected;
 	int connect_errno; /* the last failed connect's, logged then */
 	int64_t connect_warned_ms;
+	bool hello_pending;    /* reports wait for hello's reply */
+	int hello_sent;	       /* the version of that hello */
+	int version;	       /* agreed; 0 until then */
+	unsigned replies_due;  /* lines sent that vrrpd answers */
+	unsigned hello_behind; /* answers still due before hello's */
 	struct sbuf in, out;
 	unsigned *reported; /* per listen section: servers up we last sent */
-	uint64_t connects, events, errors;
+	uint64_t connects, events, errors, heartbeats;
 	struct {
 		char name[64];
-		char state[8];
+		char state[16]; /* ANNOUNCED, WITHDRAWN: anycast */
 	} inst[VRRPLINK_MAX_INST];
 	unsigned n_inst;
 	/* vrrpd's last `status` answer, for the status page */
@@ -55,6 +63,10 @@ void vrrplink_reload(struct fwd *f, const char *path, bool forget);
 /* A server changed state: report listeners whose count of servers up
  * changed. */
 void vrrplink_health_changed(struct fwd *f);
+/* Asks vrrpd to mail a certificate expiry warning for server s (issue
+ * #14, vrrpd/certwarn.h); false when the link is down. */
+struct fwd_server;
+bool vrrplink_cert_warn(struct fwd *f, const struct fwd_server *s, long days);
 /*
  * Asks vrrpd for `status` unless the cached answer is fresh (under 1 s
  * old, no state event since) or a question went out less than 1 s ago.

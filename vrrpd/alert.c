@@ -237,6 +237,72 @@ void alert_format_transition(struct sbuf *out, const struct alert_env *env,
 	put_signature(out, env);
 }
 
+static void put_item(struct sbuf *sb, const struct alertq_item *it)
+{
+	struct tm tm;
+	char when[32];
+
+	gmtime_r(&it->wall.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	sbuf_printf(sb, "  %s.%03d UTC  %s -> %s (priority %u): ", when,
+		    (int)(it->wall.tv_nsec / 1000000), vrrp_state_str(it->from),
+		    vrrp_state_str(it->to), it->priority);
+	put_clean(sb, nonempty(it->reason, "unknown"));
+	sbuf_puts(sb, "\r\n");
+}
+
+void alert_format_summary(struct sbuf *out, const struct alert_env *env,
+			  const struct alert_transition *t,
+			  const struct alertq_item *items, size_t n,
+			  uint64_t omitted, int64_t interval_ms)
+{
+	const char *rid = nonempty(env->router_id, env->host);
+	const char *now = vrrp_state_str(t->to);
+	unsigned long total = (unsigned long)n + (unsigned long)omitted;
+	char line[256];
+	size_t i;
+
+	snprintf(line, sizeof(line), "[%s] %s: %lu transition%s, now %s",
+		 nonempty(rid, "?"), t->instance, total, total == 1 ? "" : "s",
+		 now);
+	put_headers(out, env, line);
+
+	put_clean(out, nonempty(rid, "?"));
+	sbuf_puts(out, ": VRRP instance ");
+	put_clean(out, t->instance);
+	sbuf_printf(out,
+		    " changed state %lu time%s since the last alert; it is "
+		    "now %s.\r\n",
+		    total, total == 1 ? "" : "s", now);
+	sbuf_printf(out,
+		    "Alerts are coalesced: at most one mail per %lld s per "
+		    "instance (smtp_alert_interval).\r\n",
+		    (long long)(interval_ms / 1000));
+	if (t->to < VRRP_STATE_COUNT && state_meaning[t->to])
+		sbuf_printf(out, "%s\r\n", state_meaning[t->to]);
+	sbuf_puts(out, "\r\n");
+
+	put_field(out, "Why (last):", nonempty(t->reason, "unknown"));
+	put_field(out, "Router:", nonempty(rid, "?"));
+	snprintf(line, sizeof(line), "%s on %s", t->instance,
+		 nonempty(t->interface, "?"));
+	put_field(out, "Instance:", line);
+	put_field(out, "Now:", now);
+	snprintf(line, sizeof(line), "%u (configured %u)", t->priority,
+		 t->base_priority);
+	put_field(out, "Priority:", line);
+	put_vips(out, t);
+	put_times(out, &env->now);
+	sbuf_puts(out, "\r\nTransitions since the last alert:\r\n");
+	for (i = 0; i < n; i++) {
+		if (omitted && i + 1 == n)
+			sbuf_printf(out, "  ... %llu more ...\r\n",
+				    (unsigned long long)omitted);
+		put_item(out, &items[i]);
+	}
+	put_signature(out, env);
+}
+
 void alert_format_test(struct sbuf *out, const struct alert_env *env)
 {
 	const char *rid = nonempty(nonempty(env->router_id, env->host), "?");
@@ -249,6 +315,37 @@ void alert_format_test(struct sbuf *out, const struct alert_env *env)
 		  ": this is a test message sent by 'vrrpctl alert-test'."
 		  "\r\nIf you read it, VRRP state alerts reach you.\r\n\r\n");
 	put_field(out, "Router:", rid);
+	put_times(out, &env->now);
+	put_signature(out, env);
+}
+
+void alert_format_cert(struct sbuf *out, const struct alert_env *env,
+		       const char *listener, const char *server, long days,
+		       time_t not_after)
+{
+	const char *rid = nonempty(nonempty(env->router_id, env->host), "?");
+	char line[320], when[64];
+	struct tm tm;
+
+	if (days < 0)
+		snprintf(line, sizeof(line),
+			 "[%s] TLS certificate of %s/%s has expired", rid,
+			 listener, server);
+	else
+		snprintf(line, sizeof(line),
+			 "[%s] TLS certificate of %s/%s expires in %ld day%s",
+			 rid, listener, server, days, days == 1 ? "" : "s");
+	put_headers(out, env, line);
+	put_clean(out, line + strlen(rid) + 3);
+	sbuf_puts(out, ".\r\nfwd's health check saw it; renew it before "
+		       "clients and checks refuse it.\r\n\r\n");
+	put_field(out, "Router:", rid);
+	snprintf(line, sizeof(line), "%s/%s", listener, server);
+	put_field(out, "Server:", line);
+	if (!gmtime_r(&not_after, &tm) ||
+	    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(when, sizeof(when), "?");
+	put_field(out, "Not after:", when);
 	put_times(out, &env->now);
 	put_signature(out, env);
 }

@@ -14,6 +14,7 @@
 
 #include "../common/sbuf.h"
 #include "../conf/conf.h"
+#include "alertq.h"
 #include "fsm.h"
 
 /* Who sends, to whom, and what makes this message unique. */
@@ -47,6 +48,19 @@ struct alert_transition {
 void alert_format_transition(struct sbuf *out, const struct alert_env *env,
 			     const struct alert_transition *t);
 void alert_format_test(struct sbuf *out, const struct alert_env *env);
+/*
+ * The summary of transitions held by alertq (n >= 1, oldest first;
+ * omitted more were not kept). t describes the instance as it is now:
+ * t->from/to/reason are those of the last transition.
+ */
+void alert_format_summary(struct sbuf *out, const struct alert_env *env,
+			  const struct alert_transition *t,
+			  const struct alertq_item *items, size_t n,
+			  uint64_t omitted, int64_t interval_ms);
+/* fwd saw a TLS certificate close to its expiry (issue #14). */
+void alert_format_cert(struct sbuf *out, const struct alert_env *env,
+		       const char *listener, const char *server, long days,
+		       time_t not_after);
 
 /* Fills buf with "<1700000000.123.7@lbA>"; 0, or -ENOSPC. */
 int alert_message_id(char *buf, size_t len, const struct alert_env *env);

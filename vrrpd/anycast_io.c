@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert.h"
 #include "smtp.h"
 #include "vrrpd.h"
 
@@ -40,6 +41,35 @@ static void tell_forwarder(struct vrrpd *d, const struct anycast_instance *ai)
 	sbuf_free(&sb);
 }
 
+/* One mail per transition, with the reason; not coalesced like VRRP's
+ * (hold_down already keeps a flapping node to one pair per hold_down). */
+static void mail(struct vrrpd *d, const struct anycast_instance *ai,
+		 const char *from, const char *to, const char *reason)
+{
+	const struct conf_instance *c = &ai->cfg->base;
+	struct alert_transition t;
+	struct alert_env env;
+	struct sbuf sb;
+	char what[96];
+
+	if (!d->smtp || !c->smtp_alert)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.instance = c->name;
+	t.interface = c->interface;
+	t.reason = reason;
+	t.vips = c->vips;
+	t.n_vips = c->n_vips;
+	t.anycast_from = from;
+	t.anycast_to = to;
+	t.anycast_meaning = meaning[ai->fsm.state];
+	smtp_env_fill(d->smtp, &env);
+	sbuf_init(&sb);
+	alert_format_transition(&sb, &env, &t);
+	snprintf(what, sizeof(what), "%s: %s -> %s", c->name, from, to);
+	smtp_enqueue(d->smtp, &sb, what, false);
+}
+
 static void apply(struct anycast_instance *ai, const struct anycast_out *o)
 {
 	struct vrrpd *d = ai->vi->d;
@@ -67,7 +97,7 @@ static void apply(struct anycast_instance *ai, const struct anycast_out *o)
 	else
 		ai->withdrawals++;
 	log_info("%s: %s -> %s (%s)", c->base.name, from, to, o->reason);
-	smtp_alert_anycast(d, ai->vi, from, to, meaning[o->to], o->reason);
+	mail(d, ai, from, to, o->reason);
 	notify_named(ai->vi,
 		     o->to == ANYCAST_ANNOUNCED ? c->notify_announced
 						: c->notify_withdrawn,
@@ -133,6 +163,24 @@ static int trackers_setup(struct vrrp_instance *vi)
 	return 0;
 }
 
+/* track_forwarder's verdict (fwdtrack.c); fwdlink_schedule arms the
+ * link's timer for the silence bound (anycast_fwd_next_ms). */
+static bool forwarder_ok(struct anycast_instance *ai, struct inst_tracker *t,
+			 char *why, size_t len)
+{
+	const struct fwdtrack_cfg cfg = {
+	    .timeout_ms = ai->cfg->base.track_forwarder_timeout_ms,
+	};
+	struct vrrpd *d = ai->vi->d;
+	struct fwdtrack_link l;
+	bool ok;
+
+	fwdlink_view(d, ai->vi, &l);
+	ok = fwdtrack_eval(&t->fwd, &cfg, &l, mono_ms(), &t->fwd_next_ms);
+	snprintf(why, len, "forwarder %s", fwdtrack_why_str(t->fwd.why));
+	return ok;
+}
+
 /* Reads every tracker; false with the first failure named in why. */
 static bool trackers_healthy(struct anycast_instance *ai, char *why, size_t len)
 {
@@ -146,7 +194,8 @@ static bool trackers_healthy(struct anycast_instance *ai, char *why, size_t len)
 		bool ok;
 
 		if (t->kind == TRACK_FORWARDER)
-			ok = fwdlink_healthy(vi->d, vi, fwhy, sizeof(fwhy));
+			ok = forwarder_ok(ai, &vi->trackers[i], fwhy,
+					  sizeof(fwhy));
 		else if (t->kind == TRACK_SCRIPT)
 			ok = t->script && t->script->ok;
 		else
@@ -301,6 +350,39 @@ void anycast_free(struct vrrpd *d)
 	free(d->anycast.v);
 	d->anycast.v = NULL;
 	d->anycast.n = 0;
+}
+
+int64_t anycast_fwd_timeout_ms(const struct vrrpd *d)
+{
+	int64_t t = 0;
+	size_t i;
+
+	for (i = 0; i < d->anycast.n; i++) {
+		const struct conf_instance *c = &d->anycast.v[i].cfg->base;
+
+		if (c->track_forwarder && c->track_forwarder_timeout_ms > 0 &&
+		    (!t || c->track_forwarder_timeout_ms < t))
+			t = c->track_forwarder_timeout_ms;
+	}
+	return t;
+}
+
+int64_t anycast_fwd_next_ms(const struct vrrpd *d)
+{
+	int64_t next = 0;
+	size_t i, j;
+
+	for (i = 0; i < d->anycast.n; i++) {
+		const struct vrrp_instance *vi = d->anycast.v[i].vi;
+
+		for (j = 0; vi && j < vi->n_trackers; j++) {
+			int64_t at = vi->trackers[j].fwd_next_ms;
+
+			if (at && (!next || at < next))
+				next = at;
+		}
+	}
+	return next;
 }
 
 bool anycast_addr_removed(struct vrrpd *d, struct in_addr addr)

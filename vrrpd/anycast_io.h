@@ -52,6 +52,10 @@ void anycast_trackers_changed(struct vrrpd *d, const char *why);
  * only matched. */
 void anycast_status_json(const struct vrrpd *d, struct sbuf *sb,
 			 const char *only, bool *found);
+/* For fwdlink.c's silence watch: the shortest track_forwarder timeout
+ * and the earliest time a forwarder tracker wants a fresh look (0: none). */
+int64_t anycast_fwd_timeout_ms(const struct vrrpd *d);
+int64_t anycast_fwd_next_ms(const struct vrrpd *d);
 /* Someone else removed addr: an ANNOUNCED instance that holds it puts it
  * back. True when one did. */
 bool anycast_addr_removed(struct vrrpd *d, struct in_addr addr);

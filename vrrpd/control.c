@@ -1,5 +1,6 @@
 /* vrrpd's control-socket verbs (DESIGN.md "Control sockets"). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,17 @@ static void json_addr(struct sbuf *sb, struct in_addr a)
 
 	if (a.s_addr)
 		inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	sbuf_json_str(sb, ip);
+}
+
+static void json_addr6(struct sbuf *sb, const struct vrrp_instance *vi)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+
+	if (vi->fsm.state == VRRP_STATE_MASTER)
+		inet_ntop(AF_INET6, &vi->src6, ip, sizeof(ip));
+	else if (vi->fsm.state == VRRP_STATE_BACKUP && vi->fsm.master_known)
+		inet_ntop(AF_INET6, &vi->fsm.master_ip6, ip, sizeof(ip));
 	sbuf_json_str(sb, ip);
 }
 
@@ -36,14 +48,24 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 	sbuf_json_str(sb, c->interface);
 	sbuf_printf(sb,
 		    ",\"vrid\":%u,\"priority\":%u,\"effective_priority\":%u,"
-		    "\"advert_int\":%u,\"master_ip\":",
-		    c->vrid, c->priority, vi->fsm.priority, c->advert_int);
-	json_addr(sb, master);
+		    "\"advert_int\":%g,",
+		    c->vrid, c->priority, vi->fsm.priority,
+		    c->advert_cs / 100.0);
+	/* v3: which IPv4 checksum form the peer sends (packet.h) */
+	sbuf_printf(sb,
+		    "\"version\":%u,\"peer_checksum\":{\"last\":\"%s\","
+		    "\"pseudo_header\":%lu,\"without\":%lu},\"master_ip\":",
+		    c->version, vrrp_csum_str(n->peer_csum), n->csum_pseudo,
+		    n->csum_plain);
+	if (c->family == AF_INET6)
+		json_addr6(sb, vi);
+	else
+		json_addr(sb, master);
 	sbuf_puts(sb, ",\"vips\":[");
 	for (i = 0; i < c->n_vips; i++) {
-		char ip[INET_ADDRSTRLEN + 4];
+		char ip[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, &c->vips[i].addr, ip, INET_ADDRSTRLEN);
+		vip_str(&c->vips[i], ip, sizeof(ip));
 		sbuf_printf(sb, "%s\"%s/%d\"", i ? "," : "", ip,
 			    c->vips[i].prefix);
 	}
@@ -54,9 +76,10 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 		    ",\"counters\":{\"adverts_sent\":%lu,"
 		    "\"adverts_received\":%lu,\"priority_zero_sent\":%lu,"
 		    "\"priority_zero_received\":%lu,\"became_master\":%lu,"
-		    "\"garp_sent\":%lu},\"drops\":{",
+		    "\"garp_sent\":%lu,\"owner_suspect\":%lu},\"drops\":{",
 		    n->adverts_sent, n->adverts_received, n->priority_zero_sent,
-		    n->priority_zero_received, n->became_master, n->garp_sent);
+		    n->priority_zero_received, n->became_master, n->garp_sent,
+		    n->owner_suspect);
 	for (i = 1; i < VRRP_DROP_COUNT; i++)
 		sbuf_printf(sb, "\"%s\":%lu,", vrrp_drop_str((enum vrrp_drop)i),
 			    n->drops[i]);
@@ -68,14 +91,34 @@ static void json_instance(struct sbuf *sb, const struct vrrp_instance *vi)
 		sbuf_printf(sb, "%s{\"type\":\"%s\",\"name\":", i ? "," : "",
 			    track_kind_str(t->kind));
 		sbuf_json_str(sb, t->name);
-		sbuf_printf(sb, ",\"weight\":%d,\"ok\":%s,\"contribution\":%d}",
+		sbuf_printf(sb, ",\"weight\":%d,\"ok\":%s,\"contribution\":%d",
 			    t->weight, t->ok ? "true" : "false",
 			    prio_contribution(t));
+		if (t->kind == TRACK_FORWARDER)
+			sbuf_printf(sb, ",\"why\":\"%s\",\"flaps\":%lu",
+				    fwdtrack_why_str(vi->trackers[i].fwd.why),
+				    vi->trackers[i].fwd.flaps);
+		sbuf_puts(sb, "}");
 	}
 	sbuf_printf(sb,
 		    "],\"notify\":{\"runs\":%lu,\"failures\":%lu,"
 		    "\"dropped\":%lu}}",
 		    vi->notify.runs, vi->notify.failures, vi->notify.dropped);
+}
+
+/* The control socket's own counters: refusals say slots were full. */
+static void control_status_json(const struct ctl_server *s, struct sbuf *sb)
+{
+	const struct ctl_stats *st = &s->stats;
+
+	sbuf_printf(
+	    sb,
+	    "\"control\":{\"clients\":%u,\"max_clients\":%d,"
+	    "\"accepted\":%llu,\"refused\":%llu,\"timed_out\":%llu,"
+	    "\"overflows\":%llu},",
+	    s->n_clients, CTL_MAX_CLIENTS, (unsigned long long)st->accepted,
+	    (unsigned long long)st->refused, (unsigned long long)st->timed_out,
+	    (unsigned long long)st->overflows);
 }
 
 static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
@@ -99,6 +142,7 @@ static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 	}
 	sbuf_puts(&sb, "],");
 	anycast_status_json(d, &sb, only, &found);
+	control_status_json(&d->ctl, &sb);
 	fwdlink_status_json(d, &sb);
 	smtp_status_json(d, &sb);
 	sbuf_puts(&sb, "}\n");
@@ -114,16 +158,30 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 	struct vrrpd *d = arg;
 	char *save = NULL, *verb, *a1;
 
-	/* the forwarder's lines keep their spaces: parse them whole */
-	if (strncmp(line, "hello ", 6) == 0 ||
-	    strncmp(line, "health ", 7) == 0) {
+	enum fwdproto_line kind = fwdproto_classify(line);
+
+	/* fwd's certificate warning (issue #14) */
+	if (strncmp(line, "certwarn ", 9) == 0) {
+		/* it sends mail: not for anyone who can connect */
+		if (!cl->privileged)
+			ctl_send_error(cl, "permission denied");
+		else
+			smtp_alert_cert(d, cl, line);
+		return;
+	}
+	if (kind != FWDPROTO_NONE) {
 		/* its health moves priorities: only root or our own uid */
 		if (!cl->privileged)
 			ctl_send_error(cl, "permission denied");
-		else if (line[4] == 'o')
+		else if (kind == FWDPROTO_HELLO) {
 			fwdlink_hello(d, cl, line);
-		else
+			/* the forwarder keeps its slot, busy socket or not */
+			if (d->fwd.client == cl)
+				ctl_client_reserve(cl);
+		} else if (kind == FWDPROTO_HEALTH)
 			fwdlink_health(d, cl, line);
+		else
+			fwdlink_heartbeat(d, cl);
 		return;
 	}
 	verb = strtok_r(line, " \t", &save);
@@ -164,7 +222,7 @@ static void on_line(struct ctl_client *cl, char *line, void *arg)
 	}
 	d->ctl.stats.bad_requests++;
 	ctl_send_error(cl, "unknown command; known: status [INSTANCE], ping, "
-			   "alert-test, reload, hello, health");
+			   "alert-test, reload, hello, health, heartbeat");
 }
 
 static void on_close(struct ctl_client *cl, void *arg)
@@ -187,10 +245,15 @@ int control_open(struct vrrpd *d)
 	}
 	rc = ctl_server_open(&d->ctl, &d->loop, d->conf->global.control_socket,
 			     on_line, on_close, d);
+	if (rc == 0)
+		ctl_server_reserve(&d->ctl, 1); /* for the forwarder */
 	if (rc == 0 && d->conf->global.control_socket_group)
 		rc = ctl_server_set_group(&d->ctl,
 					  d->conf->global.control_socket_gid);
-	if (rc < 0)
+	if (rc == -EADDRINUSE)
+		log_err("control socket %s: another daemon answers on it",
+			d->conf->global.control_socket);
+	else if (rc < 0)
 		log_err("control socket %s: %s (does its directory exist?)",
 			d->conf->global.control_socket, strerror(-rc));
 	return rc;

@@ -41,6 +41,16 @@ int64_t vrrp_master_down_ms(uint8_t priority, uint8_t advert_int)
 	return 3 * (int64_t)advert_int * 1000 + vrrp_skew_ms(priority);
 }
 
+int64_t vrrp3_skew_ms(uint8_t priority, unsigned adver_cs)
+{
+	return (256 - (int64_t)priority) * adver_cs * 10 / 256;
+}
+
+int64_t vrrp3_master_down_ms(uint8_t priority, unsigned adver_cs)
+{
+	return 3 * (int64_t)adver_cs * 10 + vrrp3_skew_ms(priority, adver_cs);
+}
+
 int64_t vrrp_fsm_deadline(const struct vrrp_fsm *f)
 {
 	if (f->state == VRRP_STATE_MASTER)
@@ -58,6 +68,35 @@ struct ctx {
 	struct vrrp_fsm_out *out;
 };
 
+/* Advertisement_Interval in ms */
+static int64_t adver_ms(const struct ctx *c)
+{
+	return c->cfg->advert_cs ? c->cfg->advert_cs * 10
+				 : c->cfg->advert_int * 1000;
+}
+
+/* Master_Adver_Interval in centiseconds: learned in v3, ours in v2 */
+static unsigned master_cs(const struct ctx *c)
+{
+	if (c->cfg->v3 && c->f->master_adver_cs)
+		return c->f->master_adver_cs;
+	return (unsigned)(adver_ms(c) / 10);
+}
+
+static int64_t down_ms(const struct ctx *c)
+{
+	if (!c->cfg->v3)
+		return vrrp_master_down_ms(c->f->priority, c->cfg->advert_int);
+	return vrrp3_master_down_ms(c->f->priority, master_cs(c));
+}
+
+static int64_t skew_ms(const struct ctx *c)
+{
+	if (!c->cfg->v3)
+		return vrrp_skew_ms(c->f->priority);
+	return vrrp3_skew_ms(c->f->priority, master_cs(c));
+}
+
 static void __attribute__((format(printf, 2, 3)))
 reason(struct ctx *c, const char *fmt, ...)
 {
@@ -68,10 +107,29 @@ reason(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* buf holds INET6_ADDRSTRLEN */
+static const char *addr_str(const struct ctx *c, const struct in_addr *a,
+			    const struct in6_addr *a6, char *buf)
+{
+	if (c->cfg->v6)
+		inet_ntop(AF_INET6, a6, buf, INET6_ADDRSTRLEN);
+	else
+		inet_ntop(AF_INET, a, buf, INET6_ADDRSTRLEN);
+	return buf;
+}
+
 static const char *src_str(const struct ctx *c, char *buf)
 {
-	inet_ntop(AF_INET, &c->in->src, buf, INET_ADDRSTRLEN);
-	return buf;
+	return addr_str(c, &c->in->src, &c->in->src6, buf);
+}
+
+/* the advert's sender becomes the Master we know */
+static void note_master(struct ctx *c)
+{
+	c->f->master_ip = c->in->src;
+	c->f->master_ip6 = c->in->src6;
+	c->f->master_prio = c->in->priority;
+	c->f->master_known = true;
 }
 
 /* The one place where the state changes: entry actions and bookkeeping. */
@@ -90,6 +148,7 @@ static void enter(struct ctx *c, enum vrrp_state to)
 	f->adver_at = 0;
 	f->down_at = 0;
 	f->stop_from.s_addr = 0;
+	memset(&f->stop_from6, 0, sizeof(f->stop_from6));
 	if (from == VRRP_STATE_MASTER)
 		o->del_vips = true;
 	switch (to) {
@@ -98,23 +157,27 @@ static void enter(struct ctx *c, enum vrrp_state to)
 		o->send_advert = true;
 		o->add_vips = true;
 		o->garp = true;
-		f->adver_at = c->now + c->cfg->advert_int * 1000;
+		f->adver_at = c->now + adver_ms(c);
 		f->master_ip = c->cfg->primary_ip;
+		f->master_ip6 = c->cfg->primary_ip6;
 		f->master_prio = f->priority;
 		f->master_known = true;
 		f->split_garp_at = c->now; /* these GARPs count as the burst */
 		break;
 	case VRRP_STATE_BACKUP:
-		f->down_at = c->now + vrrp_master_down_ms(f->priority,
-							  c->cfg->advert_int);
+		/* RFC 5798 6.4.1: Master_Adver_Interval = ours until heard */
+		f->master_adver_cs = 0;
+		f->down_at = c->now + down_ms(c);
 		f->backup_since = c->now;
 		f->master_known = false;
 		f->master_ip.s_addr = 0;
+		memset(&f->master_ip6, 0, sizeof(f->master_ip6));
 		break;
 	case VRRP_STATE_INIT:
 	case VRRP_STATE_FAULT:
 		f->master_known = false;
 		f->master_ip.s_addr = 0;
+		memset(&f->master_ip6, 0, sizeof(f->master_ip6));
 		break;
 	default:
 		break;
@@ -163,12 +226,12 @@ static void fault_recover(struct ctx *c)
 static void backup_timer(struct ctx *c)
 {
 	struct vrrp_fsm *f = c->f;
-	char src[INET_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN];
 
 	if (!f->down_at || c->now < f->down_at)
 		return;
-	if (f->stop_from.s_addr) {
-		inet_ntop(AF_INET, &f->stop_from, src, sizeof(src));
+	if (f->stop_from.s_addr || !IN6_IS_ADDR_UNSPECIFIED(&f->stop_from6)) {
+		addr_str(c, &f->stop_from, &f->stop_from6, src);
 		reason(c, "priority 0 advert from %s (master stopped)", src);
 	} else {
 		reason(c, "master down timer expired");
@@ -179,22 +242,24 @@ static void backup_timer(struct ctx *c)
 static void backup_advert(struct ctx *c)
 {
 	struct vrrp_fsm *f = c->f;
-	char src[INET_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN];
 
 	if (c->in->priority == VRRP_PRIO_STOP) {
 		/* the Master resigned: take over after Skew_Time */
-		f->down_at = c->now + vrrp_skew_ms(f->priority);
+		f->down_at = c->now + skew_ms(c);
 		f->master_known = false;
 		f->stop_from = c->in->src;
+		f->stop_from6 = c->in->src6;
 		return;
 	}
 	f->stop_from.s_addr = 0;
-	f->master_ip = c->in->src;
-	f->master_prio = c->in->priority;
-	f->master_known = true;
+	memset(&f->stop_from6, 0, sizeof(f->stop_from6));
+	note_master(c);
 	if (c->in->priority >= f->priority || !preempt_allowed(c)) {
-		f->down_at = c->now + vrrp_master_down_ms(f->priority,
-							  c->cfg->advert_int);
+		/* RFC 5798 6.4.2: learn the Master's interval */
+		if (c->cfg->v3 && c->in->advert_cs)
+			f->master_adver_cs = c->in->advert_cs;
+		f->down_at = c->now + down_ms(c);
 		return;
 	}
 	/* A lower-priority Master and we may preempt. The RFC discards the
@@ -210,11 +275,11 @@ static void backup_advert(struct ctx *c)
 static void backup_priority(struct ctx *c)
 {
 	struct vrrp_fsm *f = c->f;
-	char src[INET_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN];
 
 	if (f->master_known && f->master_prio < f->priority &&
 	    c->cfg->fast_preempt && preempt_allowed(c)) {
-		inet_ntop(AF_INET, &f->master_ip, src, sizeof(src));
+		addr_str(c, &f->master_ip, &f->master_ip6, src);
 		reason(c, "our priority rose above master %s (priority %u)%s%s",
 		       src, f->master_prio, c->in->why ? " after " : "",
 		       c->in->why ? c->in->why : "");
@@ -227,7 +292,7 @@ static void master_timer(struct ctx *c)
 {
 	if (c->f->adver_at && c->now >= c->f->adver_at) {
 		c->out->send_advert = true;
-		c->f->adver_at = c->now + c->cfg->advert_int * 1000;
+		c->f->adver_at = c->now + adver_ms(c);
 	}
 }
 
@@ -241,17 +306,20 @@ static bool peer_wins(const struct ctx *c)
 {
 	if (c->in->priority != c->f->priority)
 		return c->in->priority > c->f->priority;
+	/* network byte order: memcmp orders IPv6 addresses numerically */
+	if (c->cfg->v6)
+		return memcmp(&c->in->src6, &c->cfg->primary_ip6, 16) > 0;
 	return ntohl(c->in->src.s_addr) > ntohl(c->cfg->primary_ip.s_addr);
 }
 
 static void master_advert(struct ctx *c)
 {
 	struct vrrp_fsm *f = c->f;
-	char src[INET_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN];
 
 	if (c->in->priority == VRRP_PRIO_STOP) {
 		c->out->send_advert = true;
-		f->adver_at = c->now + c->cfg->advert_int * 1000;
+		f->adver_at = c->now + adver_ms(c);
 		return;
 	}
 	if (peer_wins(c)) {
@@ -265,9 +333,12 @@ static void master_advert(struct ctx *c)
 			       "higher address",
 			       src_str(c, src), c->in->priority);
 		enter(c, VRRP_STATE_BACKUP);
-		f->master_ip = c->in->src;
-		f->master_prio = c->in->priority;
-		f->master_known = true;
+		note_master(c);
+		/* RFC 5798 6.4.3: the new Master's interval times it */
+		if (c->cfg->v3 && c->in->advert_cs) {
+			f->master_adver_cs = c->in->advert_cs;
+			f->down_at = c->now + down_ms(c);
+		}
 		/* one last advert at our priority (keepalived's
 		 * vrrp_higher_prio_send_advert): after a split brain the
 		 * winner may never have heard us, and this tells it to
@@ -279,9 +350,8 @@ static void master_advert(struct ctx *c)
 	 * now, and refresh the ARP caches that may have learnt its MAC
 	 * (at most one GARP burst per advert interval). */
 	c->out->send_advert = true;
-	f->adver_at = c->now + c->cfg->advert_int * 1000;
-	if (c->now - f->split_garp_at >= c->cfg->advert_int * 1000 ||
-	    f->split_garp_at == 0) {
+	f->adver_at = c->now + adver_ms(c);
+	if (c->now - f->split_garp_at >= adver_ms(c) || f->split_garp_at == 0) {
 		c->out->garp = true;
 		f->split_garp_at = c->now;
 	}
@@ -291,7 +361,7 @@ static void master_priority(struct ctx *c)
 {
 	/* tell the peer at once rather than at the next interval */
 	c->out->send_advert = true;
-	c->f->adver_at = c->now + c->cfg->advert_int * 1000;
+	c->f->adver_at = c->now + adver_ms(c);
 }
 
 typedef void (*handler)(struct ctx *c);
@@ -342,4 +412,13 @@ void vrrp_fsm_handle(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 	h = handlers[f->state][ev];
 	if (h)
 		h(&c);
+}
+
+void vrrp_fsm_retime(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
+		     int64_t now)
+{
+	struct ctx c = {f, cfg, NULL, now, NULL};
+
+	if (f->state == VRRP_STATE_MASTER && f->adver_at > now + adver_ms(&c))
+		f->adver_at = now + adver_ms(&c);
 }

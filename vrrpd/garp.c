@@ -32,7 +32,7 @@ void garp_close(struct vrrpd *d)
 	d->garp_fd = -1;
 }
 
-static int iface_mac(int fd, const char *name, uint8_t mac[ETH_ALEN])
+int garp_iface_mac(int fd, const char *name, uint8_t mac[6])
 {
 	struct ifreq ifr = {0};
 
@@ -60,7 +60,7 @@ static int garp_send(struct vrrpd *d, const char *dev, struct in_addr ip)
 	sll.sll_ifindex = (int)if_nametoindex(dev);
 	if (!sll.sll_ifindex)
 		return -ENODEV;
-	rc = iface_mac(d->garp_fd, dev, mac);
+	rc = garp_iface_mac(d->garp_fd, dev, mac);
 	if (rc < 0)
 		return rc;
 	arp.h.ar_hrd = htons(ARPHRD_ETHER);

@@ -41,12 +41,17 @@ static void apply(struct vrrp_instance *vi, const struct vrrp_fsm_out *o)
 		else
 			snprintf(vi->last_reason, sizeof(vi->last_reason), "%s",
 				 o->reason);
+		if (vi->suspect[0])
+			snprintf(vi->last_reason + strlen(vi->last_reason),
+				 sizeof(vi->last_reason) -
+				     strlen(vi->last_reason),
+				 "; WARNING: %s", vi->suspect);
 		log_info("%s: %s -> %s (%s)", c->name, vrrp_state_str(o->from),
 			 vrrp_state_str(o->to), vi->last_reason);
 		if (o->to == VRRP_STATE_MASTER)
 			vi->cnt.became_master++;
-		smtp_alert_transition(vi->d, vi, o->from, o->to,
-				      vi->last_reason);
+		alertmail_transition(vi->d, vi, o->from, o->to,
+				     vi->last_reason);
 		notify_transition(vi, o->to);
 	}
 	/* order matters: resign before the VIPs go, so the peer's skew
@@ -63,7 +68,7 @@ static void apply(struct vrrp_instance *vi, const struct vrrp_fsm_out *o)
 	if (o->send_advert && (rc = net_send_advert(vi, vi->fsm.priority)) < 0)
 		log_warn("%s: sending advert: %s", c->name, strerror(-rc));
 	if (o->garp) {
-		garp_send_all(vi);
+		announce_all(vi);
 		if (c->garp_master_delay_ms > 0)
 			loop_timer_in(&vi->d->loop, &vi->garp_timer,
 				      c->garp_master_delay_ms);
@@ -97,7 +102,7 @@ static void garp_again(struct loop *loop, struct loop_timer *t)
 
 	(void)loop;
 	if (vi->fsm.state == VRRP_STATE_MASTER)
-		garp_send_all(vi);
+		announce_all(vi);
 }
 
 static int tracker_add(struct vrrp_instance *vi, enum track_kind kind,
@@ -153,6 +158,18 @@ static int trackers_setup(struct vrrp_instance *vi)
 	return rc;
 }
 
+static bool forwarder_ok(struct vrrp_instance *vi, struct inst_tracker *t)
+{
+	const struct fwdtrack_cfg cfg = {
+	    .timeout_ms = vi->cfg->track_forwarder_timeout_ms,
+	    .hold_ms = vi->cfg->track_forwarder_hold_ms,
+	};
+	struct fwdtrack_link l;
+
+	fwdlink_view(vi->d, vi, &l);
+	return fwdtrack_eval(&t->fwd, &cfg, &l, mono_ms(), &t->fwd_next_ms);
+}
+
 /* Recomputes priority and fault from the trackers; feeds the FSM what
  * changed, with why as the reason. */
 static void instance_recompute(struct vrrp_instance *vi, const char *why)
@@ -168,7 +185,7 @@ static void instance_recompute(struct vrrp_instance *vi, const char *why)
 		const struct inst_tracker *t = &vi->trackers[i];
 
 		if (t->kind == TRACK_FORWARDER)
-			vi->terms[i].ok = fwdlink_healthy(vi->d, vi, NULL, 0);
+			vi->terms[i].ok = forwarder_ok(vi, &vi->trackers[i]);
 		else
 			vi->terms[i].ok =
 			    t->script ? t->script->ok : t->link->up;
@@ -202,6 +219,7 @@ void instances_trackers_changed(struct vrrpd *d, const char *why)
 	for (i = 0; i < d->n_inst; i++)
 		instance_recompute(&d->inst[i], why);
 	anycast_trackers_changed(d, why);
+	fwdlink_schedule(d);
 }
 
 static struct vrrp_iface *iface_get(struct vrrpd *d, const char *name)
@@ -225,9 +243,20 @@ static int derive(struct vrrp_instance *vi)
 	vi->vip_addrs = calloc(cfg->n_vips + 1, sizeof(*vi->vip_addrs));
 	if (!vi->vip_addrs)
 		return -ENOMEM;
-	for (i = 0; i < cfg->n_vips; i++)
+	free(vi->vip_addrs6);
+	vi->vip_addrs6 = calloc(cfg->n_vips + 1, sizeof(*vi->vip_addrs6));
+	if (!vi->vip_addrs6)
+		return -ENOMEM;
+	for (i = 0; i < cfg->n_vips; i++) {
 		vi->vip_addrs[i] = cfg->vips[i].addr;
+		vi->vip_addrs6[i] = cfg->vips[i].addr6;
+	}
+	vi->src6 = vi->iface->ll6;
+	vi->fsm_cfg.v6 = cfg->family == AF_INET6;
+	vi->fsm_cfg.primary_ip6 = vi->src6;
 	vi->fsm_cfg.advert_int = cfg->advert_int;
+	vi->fsm_cfg.advert_cs = cfg->advert_cs;
+	vi->fsm_cfg.v3 = cfg->version == 3;
 	vi->fsm_cfg.preempt = !cfg->nopreempt;
 	vi->fsm_cfg.fast_preempt = cfg->fast_preempt;
 	vi->fsm_cfg.preempt_delay_ms = cfg->preempt_delay_ms;
@@ -245,7 +274,16 @@ int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
 	if (!vi->iface)
 		return -ENODEV;
 	vi->src = cfg->has_unicast_src ? cfg->unicast_src : vi->iface->primary;
-	if (!vi->src.s_addr) {
+	if (cfg->family == AF_INET6 &&
+	    (vi->iface->io6.fd < 0 ||
+	     IN6_IS_ADDR_UNSPECIFIED(&vi->iface->ll6))) {
+		log_err("%s:%d: vrrp_instance %s: interface %s has no IPv6 "
+			"link-local address (or IPv6 is off); VRRPv3 over "
+			"IPv6 sends from it",
+			d->conf->file, cfg->line, cfg->name, cfg->interface);
+		return -EADDRNOTAVAIL;
+	}
+	if (cfg->family != AF_INET6 && !vi->src.s_addr) {
 		log_err("%s:%d: vrrp_instance %s: interface %s has no IPv4 "
 			"address; add one or set unicast_src_ip",
 			d->conf->file, cfg->line, cfg->name, cfg->interface);
@@ -283,6 +321,8 @@ void instance_stop(struct vrrp_instance *vi)
 void instance_free(struct vrrp_instance *vi)
 {
 	free(vi->vip_addrs);
+	free(vi->vip_addrs6);
+	vi->vip_addrs6 = NULL;
 	free(vi->trackers);
 	free(vi->terms);
 	notify_free(&vi->notify);
@@ -339,6 +379,7 @@ int instance_adopt(struct vrrp_instance *to, struct vrrp_instance *from,
 	to->iface = iface;
 	if ((rc = derive(to)) < 0 || (rc = trackers_setup(to)) < 0)
 		return rc;
+	vrrp_fsm_retime(&to->fsm, &to->fsm_cfg, mono_ms());
 	reschedule(to);
 	return 0;
 }
@@ -369,7 +410,7 @@ void instance_vips_changed(struct vrrp_instance *vi,
 	log_info("%s: virtual addresses reconfigured: %d removed, %d added",
 		 vi->cfg->name, removed, added);
 	if (added > 0)
-		garp_send_all(vi);
+		announce_all(vi);
 }
 
 void instance_retire(struct vrrp_instance *vi)
@@ -427,7 +468,8 @@ void instance_rx_overflow(struct vrrp_iface *ifc, uint32_t n)
  */
 static struct vrrp_instance *instance_for(struct vrrpd *d,
 					  struct vrrp_iface *ifc,
-					  const uint8_t *pkt, size_t len)
+					  const uint8_t *pkt, size_t len,
+					  bool v6)
 {
 	struct vrrp_instance *first = NULL;
 	size_t ihl = len ? (size_t)(pkt[0] & 0x0f) * 4 : 0;
@@ -436,11 +478,15 @@ static struct vrrp_instance *instance_for(struct vrrpd *d,
 	for (i = 0; i < d->n_inst; i++) {
 		struct vrrp_instance *vi = &d->inst[i];
 
-		if (vi->iface != ifc)
+		/* VRIDs are per address family (RFC 5798 5.2.3) */
+		if (vi->iface != ifc || (vi->cfg->family == AF_INET6) != !!v6)
 			continue;
 		if (!first)
 			first = vi;
-		if (ihl >= 20 && len > ihl + 1 && pkt[ihl + 1] == vi->cfg->vrid)
+		if (v6 && len > 1 && pkt[1] == vi->cfg->vrid)
+			return vi;
+		if (!v6 && ihl >= 20 && len > ihl + 1 &&
+		    pkt[ihl + 1] == vi->cfg->vrid)
 			return vi;
 	}
 	return first;
@@ -449,18 +495,28 @@ static struct vrrp_instance *instance_for(struct vrrpd *d,
 /* The receive checks of RFC 3768 7.1; why (may be NULL) is only
  * worth its formatting when the line will be logged. */
 static enum vrrp_drop check_packet(struct vrrp_instance *vi, const uint8_t *pkt,
-				   size_t len, struct vrrp_rx *rx,
-				   struct vrrp_advert *a, bool *mismatch,
-				   char *why, size_t why_len)
+				   size_t len, const struct vrrp_rx *rx6,
+				   struct vrrp_rx *rx, struct vrrp_advert *a,
+				   bool *mismatch, char *why, size_t why_len)
 {
 	struct in_addr own[2] = {vi->src, vi->iface->primary};
 	struct vrrp_expect e = {0};
 	enum vrrp_drop drop;
 
 	*mismatch = false;
-	drop = vrrp_pkt_decode(pkt, len, rx, a, why, why_len);
+	if (rx6) {
+		*rx = *rx6;
+		drop = vrrp3_pkt_decode6(pkt, len, rx, a, why, why_len);
+	} else {
+		drop = vrrp_pkt_decode_ver(vi->cfg->version, pkt, len, rx, a,
+					   why, why_len);
+	}
 	if (drop != VRRP_DROP_NONE)
 		return drop;
+	e.version = vi->cfg->version;
+	e.family = rx6 ? AF_INET6 : AF_INET;
+	e.vips6 = vi->vip_addrs6;
+	e.own6 = &vi->src6;
 	e.vrid = vi->cfg->vrid;
 	e.advert_int = vi->cfg->advert_int;
 	e.owner = vi->cfg->priority == VRRP_PRIO_OWNER;
@@ -475,26 +531,50 @@ static enum vrrp_drop check_packet(struct vrrp_instance *vi, const uint8_t *pkt,
 	return vrrp_pkt_validate(a, rx, &e, mismatch, why, why_len);
 }
 
-void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
-			    size_t len)
+/*
+ * Priority 255 from a source that is not a VIP: RFC 3768 has us obey it
+ * (a Master steps down at once), but the real owner's source is the VIP
+ * itself, so say loudly that this looks wrong: in the log (one line per
+ * LOG_EVERY_MS) and, through the reason, in the alert mail.
+ */
+static void owner_suspect(struct vrrp_instance *vi, struct in_addr src)
+{
+	static const char fmt[] =
+	    "priority 255 advert from %s, which is not one of our virtual "
+	    "addresses (the address owner sends from the VIP itself): "
+	    "likely a misconfiguration or an attack; protect the VRID with "
+	    "authentication and unicast_peer";
+	char ip[INET_ADDRSTRLEN];
+	unsigned suppressed = 0;
+
+	vi->cnt.owner_suspect++;
+	inet_ntop(AF_INET, &src, ip, sizeof(ip));
+	snprintf(vi->suspect, sizeof(vi->suspect), fmt, ip);
+	if (ratelimit_allow(&vi->rl_owner, vi->d->loop.now_ms, LOG_EVERY_MS,
+			    &suppressed))
+		log_drop(vi, vi->suspect, suppressed);
+}
+
+static void handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
+			  size_t len, const struct vrrp_rx *rx6)
 {
 	struct vrrp_instance *vi;
 	struct vrrp_advert a;
 	struct vrrp_rx rx;
-	struct vrrp_fsm_in in;
+	struct vrrp_fsm_in in = {0};
 	enum vrrp_drop drop;
 	bool mismatch;
 	unsigned suppressed;
 	char why[160];
 
-	vi = instance_for(ifc->d, ifc, pkt, len);
+	vi = instance_for(ifc->d, ifc, pkt, len, rx6 != NULL);
 	if (!vi)
 		return;
-	drop = check_packet(vi, pkt, len, &rx, &a, &mismatch, NULL, 0);
+	drop = check_packet(vi, pkt, len, rx6, &rx, &a, &mismatch, NULL, 0);
 	if (drop != VRRP_DROP_NONE) {
 		vi->cnt.drops[drop]++;
 		if (drop_log_allowed(vi, drop, &suppressed)) {
-			check_packet(vi, pkt, len, &rx, &a, &mismatch, why,
+			check_packet(vi, pkt, len, rx6, &rx, &a, &mismatch, why,
 				     sizeof(why));
 			log_drop(vi, why, suppressed);
 		}
@@ -503,7 +583,7 @@ void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 	if (mismatch) {
 		vi->cnt.addr_list_mismatch++;
 		if (drop_log_allowed(vi, VRRP_DROP_COUNT, &suppressed)) {
-			check_packet(vi, pkt, len, &rx, &a, &mismatch, why,
+			check_packet(vi, pkt, len, rx6, &rx, &a, &mismatch, why,
 				     sizeof(why));
 			log_drop(vi, why, suppressed);
 		}
@@ -511,7 +591,32 @@ void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
 	vi->cnt.adverts_received++;
 	if (a.priority == VRRP_PRIO_STOP)
 		vi->cnt.priority_zero_received++;
+	if (rx.csum == VRRP_CSUM_PSEUDO)
+		vi->cnt.csum_pseudo++;
+	else if (rx.csum == VRRP_CSUM_PLAIN)
+		vi->cnt.csum_plain++;
+	if (rx.csum != VRRP_CSUM_NONE)
+		vi->cnt.peer_csum = rx.csum;
 	in.priority = a.priority;
+	in.advert_cs = a.max_adver_cs;
 	in.src = rx.src;
+	in.src6 = rx.src6;
+	/* IPv4 only: an IPv6 owner sends from its link-local address */
+	if (!rx6 &&
+	    vrrp_pkt_owner_suspect(&a, &rx, vi->vip_addrs, vi->cfg->n_vips))
+		owner_suspect(vi, rx.src);
 	feed(vi, VRRP_EV_ADVERT, &in);
+	vi->suspect[0] = '\0';
+}
+
+void instance_handle_packet(struct vrrp_iface *ifc, const uint8_t *pkt,
+			    size_t len)
+{
+	handle_packet(ifc, pkt, len, NULL);
+}
+
+void instance_handle_packet6(struct vrrp_iface *ifc, const uint8_t *msg,
+			     size_t len, const struct vrrp_rx *rx)
+{
+	handle_packet(ifc, msg, len, rx);
 }

@@ -146,40 +146,57 @@ static int addr_attr_cb(const struct nlattr *a, void *data)
 
 /* Someone removed an address: if it is a VIP we hold as Master, put it
  * back (NetworkManager or an operator's `ip addr flush`). */
+static bool vip_is(const struct conf_vip *v, int family, const void *addr)
+{
+	if ((v->family == AF_INET6) != (family == AF_INET6))
+		return false;
+	return family == AF_INET6 ? memcmp(&v->addr6, addr, 16) == 0
+				  : memcmp(&v->addr, addr, 4) == 0;
+}
+
 static void on_addr_removed(struct vrrpd *d, const struct nlmsghdr *nlh)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1] = {0};
-	struct in_addr addr;
-	size_t i, j;
+	const struct nlattr *at;
+	uint8_t addr[16];
+	size_t i, j, alen;
 
-	if (ifa->ifa_family != AF_INET)
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return;
+	alen = ifa->ifa_family == AF_INET6 ? 16 : 4;
 	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
-	if (!tb[IFA_LOCAL] || mnl_attr_get_payload_len(tb[IFA_LOCAL]) != 4)
+	/* IPv6 addresses come as IFA_ADDRESS alone */
+	at = ifa->ifa_family == AF_INET6 ? tb[IFA_ADDRESS] : tb[IFA_LOCAL];
+	if (!at || mnl_attr_get_payload_len(at) != alen)
 		return;
-	memcpy(&addr, mnl_attr_get_payload(tb[IFA_LOCAL]), 4);
+	memcpy(addr, mnl_attr_get_payload(at), alen);
 	for (i = 0; i < d->n_inst; i++) {
 		struct vrrp_instance *vi = &d->inst[i];
 
 		if (vi->fsm.state != VRRP_STATE_MASTER)
 			continue;
 		for (j = 0; j < vi->cfg->n_vips; j++) {
-			char ip[INET_ADDRSTRLEN];
+			char ip[INET6_ADDRSTRLEN];
 
-			if (vi->cfg->vips[j].addr.s_addr != addr.s_addr)
+			if (!vip_is(&vi->cfg->vips[j], ifa->ifa_family, addr))
 				continue;
-			inet_ntop(AF_INET, &addr, ip, sizeof(ip));
 			log_warn("%s: virtual address %s was removed by "
 				 "something else while we are Master; "
 				 "restoring it",
-				 vi->cfg->name, ip);
+				 vi->cfg->name,
+				 vip_str(&vi->cfg->vips[j], ip, sizeof(ip)));
 			vip_add_all(vi);
 			d->links_watch.vips_restored++;
 		}
 	}
-	if (anycast_addr_removed(d, addr))
-		d->links_watch.vips_restored++;
+	if (ifa->ifa_family == AF_INET) {
+		struct in_addr a4;
+
+		memcpy(&a4, addr, 4);
+		if (anycast_addr_removed(d, a4))
+			d->links_watch.vips_restored++;
+	}
 }
 
 static int msg_cb(const struct nlmsghdr *nlh, void *data)
@@ -257,8 +274,9 @@ int link_setup(struct vrrpd *d)
 		log_err("netlink socket for link events: %s", strerror(errno));
 		return -errno;
 	}
-	if (mnl_socket_bind(w->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR,
-			    MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(
+		w->nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+		MNL_SOCKET_AUTOPID) < 0) {
 		rc = -errno;
 		log_err("netlink bind: %s", strerror(errno));
 		return rc;

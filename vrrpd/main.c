@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "caps.h"
 #include "conf_host.h"
+#include "pidlock.h"
 #include "privsep.h"
 #include "reload.h"
 #include "scriptcheck.h"
@@ -178,6 +180,7 @@ static int daemon_setup(struct vrrpd *d)
 		if (rc < 0)
 			return rc;
 	}
+	fwdlink_init(d);
 	if ((rc = anycast_setup(d)) < 0)
 		return rc;
 	if ((rc = control_open(d)) < 0 || (rc = smtp_open(d)) < 0)
@@ -212,15 +215,43 @@ static void daemon_teardown(struct vrrpd *d)
 	conf_free(d->conf);
 }
 
+/*
+ * One vrrpd per control socket. A second one would unlink and rebind the
+ * socket, remove the running Master's VIPs at start as "left from an
+ * earlier run", and unlink the socket again on exit. The descriptor to
+ * keep open, or -1 (said why).
+ */
+static int instance_lock(const struct conf *c, const char *instead)
+{
+	const char *sock = c->global.control_socket;
+	pid_t holder;
+	int fd = pidlock_take(sock, &holder);
+
+	if (fd == -EWOULDBLOCK)
+		log_err("another vrrpd (PID %ld) runs with control socket %s "
+			"(it holds %s.lock); %s",
+			(long)holder, sock, sock, instead);
+	else if (fd < 0)
+		log_err("cannot lock %s.lock: %s; %s", sock, strerror(-fd),
+			instead);
+	return fd < 0 ? -1 : fd;
+}
+
 /* --cleanup: what ExecStopPost runs after a crash. */
 static int cleanup_vips(struct vrrpd *d)
 {
 	struct vrrp_instance vi;
 	size_t i;
-	int removed = 0;
+	int removed = 0, lock;
 
-	if (vip_open(d) < 0)
+	/* never while a vrrpd runs: its VIPs are not left-overs */
+	lock = instance_lock(d->conf, "--cleanup refused; stop it first");
+	if (lock < 0 || vip_open(d) < 0) {
+		if (lock >= 0)
+			close(lock);
+		conf_free(d->conf);
 		return 1;
+	}
 	for (i = 0; i < d->conf->n_instances; i++) {
 		memset(&vi, 0, sizeof(vi));
 		vi.d = d;
@@ -229,6 +260,7 @@ static int cleanup_vips(struct vrrpd *d)
 	}
 	removed += anycast_cleanup(d);
 	vip_close(d);
+	close(lock);
 	log_info("removed %d virtual address(es)", removed);
 	conf_free(d->conf);
 	return 0;
@@ -240,7 +272,7 @@ int main(int argc, char **argv)
 	struct conf_diag diag;
 	struct options o = {0};
 	size_t i;
-	int rc;
+	int rc, lock;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 1;
@@ -277,11 +309,19 @@ int main(int argc, char **argv)
 		conf_free(d.conf);
 		return 1;
 	}
+	/* before the socket and the VIPs are touched */
+	lock = instance_lock(d.conf, "not starting");
+	if (lock < 0) {
+		privsep_abort(&d.procs);
+		conf_free(d.conf);
+		return 1;
+	}
 	rc = daemon_setup(&d);
 	if (rc == 0)
 		rc = caps_drop_main();
 	if (rc < 0) {
 		daemon_teardown(&d);
+		close(lock);
 		return 1;
 	}
 	log_info("started with %zu instance(s), router_id %s", d.n_inst,
@@ -297,6 +337,7 @@ int main(int argc, char **argv)
 		instance_stop(&d.inst[i]);
 	anycast_stop(&d);
 	daemon_teardown(&d);
+	close(lock);
 	log_info("stopped");
 	return rc < 0 ? 1 : 0;
 }

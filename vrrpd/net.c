@@ -1,6 +1,7 @@
 /* Raw IP protocol 112 sockets: join the group, send and receive adverts. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -120,6 +121,140 @@ static int setopt(int fd, int level, int name, const void *val, socklen_t len,
 	return -errno;
 }
 
+int net_iface_ll6(const char *name, struct in6_addr *out)
+{
+	struct ifaddrs *all, *i;
+	int rc = -EADDRNOTAVAIL;
+
+	if (getifaddrs(&all) < 0)
+		return -errno;
+	for (i = all; i; i = i->ifa_next) {
+		const struct sockaddr_in6 *s6 =
+		    (const struct sockaddr_in6 *)i->ifa_addr;
+
+		if (!s6 || s6->sin6_family != AF_INET6 ||
+		    strcmp(i->ifa_name, name) != 0 ||
+		    !IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
+			continue;
+		*out = s6->sin6_addr;
+		rc = 0;
+		break;
+	}
+	freeifaddrs(all);
+	return rc;
+}
+
+/* The IPv6 socket hands over the VRRP message alone: the addresses and
+ * hop limit come in control messages (RFC 3542). Few adverts come this
+ * way, so plain recvmsg; the budget still bounds a flood. */
+static void iface_readable6(struct loop *loop, struct loop_io *io,
+			    uint32_t events)
+{
+	static uint8_t buf[RX_BUF];
+	struct vrrp_iface *ifc = io->arg;
+	int budget = RX_BUDGET;
+
+	(void)loop;
+	(void)events;
+	while (budget-- > 0) {
+		struct sockaddr_in6 from;
+		union {
+			char c[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+			       CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = {buf, sizeof(buf)};
+		struct msghdr mh = {.msg_name = &from,
+				    .msg_namelen = sizeof(from),
+				    .msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = ctl.c,
+				    .msg_controllen = sizeof(ctl.c)};
+		struct vrrp_rx rx = {.family = AF_INET6};
+		struct cmsghdr *cm;
+		ssize_t n = recvmsg(io->fd, &mh, MSG_DONTWAIT);
+
+		if (n < 0) {
+			unsigned skipped = 0;
+
+			if (errno != EAGAIN && errno != EINTR &&
+			    ratelimit_allow(&ifc->rl_err, mono_ms(), RX_LOG_MS,
+					    &skipped))
+				log_warn(
+				    "%s: IPv6 receive failed: %s (%u more)",
+				    ifc->name, strerror(errno), skipped);
+			return;
+		}
+		rx.src6 = from.sin6_addr;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != IPPROTO_IPV6)
+				continue;
+			if (cm->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				rx.dst6 = pi.ipi6_addr;
+			} else if (cm->cmsg_type == IPV6_HOPLIMIT) {
+				int hops;
+
+				memcpy(&hops, CMSG_DATA(cm), sizeof(hops));
+				rx.ttl = (uint8_t)hops;
+			}
+		}
+		instance_handle_packet6(ifc, buf, (size_t)n, &rx);
+	}
+}
+
+/* RFC 5798 5.1.2: to ff02::12, hop limit 255; joining the group sends
+ * the MLD report (5.2.1). No IPv6 on the host: no socket, no error. */
+static void open6(struct vrrpd *d, struct vrrp_iface *ifc)
+{
+	struct ipv6_mreq mreq = {0};
+	int fd, hops = 255, zero = 0, one = 1, idx = ifc->ifindex;
+	int rcvbuf = RX_RCVBUF;
+
+	if (net_iface_ll6(ifc->name, &ifc->ll6) < 0)
+		memset(&ifc->ll6, 0,
+		       sizeof(ifc->ll6)); /* checked per instance */
+	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    VRRP_PROTO);
+	if (fd < 0)
+		return;
+	inet_pton(AF_INET6, VRRP_GROUP6, &mreq.ipv6mr_multiaddr);
+	mreq.ipv6mr_interface = (unsigned)idx;
+	if (setopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifc->name,
+		   (socklen_t)strlen(ifc->name), "SO_BINDTODEVICE (IPv6)",
+		   ifc->name) < 0 ||
+	    setopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
+		   "join ff02::12", ifc->name) < 0 ||
+	    setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof(idx),
+		   "IPV6_MULTICAST_IF", ifc->name) < 0 ||
+	    setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops),
+		   "IPV6_MULTICAST_HOPS", ifc->name) < 0 ||
+	    setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops),
+		   "IPV6_UNICAST_HOPS", ifc->name) < 0 ||
+	    setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero),
+		   "IPV6_MULTICAST_LOOP", ifc->name) < 0 ||
+	    setopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one),
+		   "IPV6_RECVPKTINFO", ifc->name) < 0 ||
+	    setopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one),
+		   "IPV6_RECVHOPLIMIT", ifc->name) < 0) {
+		close(fd);
+		return;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	ifc->io6.fd = fd;
+	ifc->io6.events = EPOLLIN;
+	ifc->io6.cb = iface_readable6;
+	ifc->io6.arg = ifc;
+	if (loop_io_add(&d->loop, &ifc->io6) < 0) {
+		close(fd);
+		ifc->io6.fd = -1;
+	}
+}
+
 int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc)
 {
 	struct ip_mreqn mreq = {0};
@@ -127,6 +262,7 @@ int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc)
 
 	ifc->d = d;
 	ifc->io.fd = -1;
+	ifc->io6.fd = -1;
 	ifc->ifindex = (int)if_nametoindex(ifc->name);
 	if (!ifc->ifindex) {
 		log_err("interface %s does not exist", ifc->name);
@@ -177,12 +313,19 @@ int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc)
 	if (rc < 0) {
 		close(fd);
 		ifc->io.fd = -1;
+		return rc;
 	}
-	return rc;
+	open6(d, ifc);
+	return 0;
 }
 
 void net_iface_close(struct vrrpd *d, struct vrrp_iface *ifc)
 {
+	if (ifc->io6.fd >= 0) {
+		loop_io_del(&d->loop, &ifc->io6);
+		close(ifc->io6.fd);
+		ifc->io6.fd = -1;
+	}
 	if (ifc->io.fd < 0)
 		return;
 	loop_io_del(&d->loop, &ifc->io);
@@ -222,35 +365,106 @@ static int send_to(struct vrrp_instance *vi, const uint8_t *msg, size_t len,
 	return 0;
 }
 
-int net_send_advert(struct vrrp_instance *vi, uint8_t priority)
+/* v2's message is the same for every destination; v3's checksum covers
+ * the pseudo-header, so it is encoded per destination (RFC 5798 5.2.8). */
+static int send_v(struct vrrp_instance *vi, const struct vrrp_advert *a,
+		  uint8_t *msg, size_t len, struct in_addr dst)
+{
+	struct vrrp_rx hdr = {.family = AF_INET, .src = vi->src, .dst = dst};
+
+	if (a->version == 3)
+		len = vrrp3_pkt_encode(a, &hdr, vi->cfg->v3_checksum_as_v2, msg,
+				       VRRP_MAX_LEN);
+	return send_to(vi, msg, len, dst);
+}
+
+/* RFC 5798 5.1.2.1: from the interface's link-local address */
+static int send6(struct vrrp_instance *vi, const struct vrrp_advert *a)
+{
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6,
+				    .sin6_scope_id =
+					(uint32_t)vi->iface->ifindex};
+	struct vrrp_rx hdr = {.family = AF_INET6, .src6 = vi->src6};
+	static uint8_t msg[VRRP3_MAX_LEN6];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = {.iov_base = msg};
+	struct msghdr mh = {.msg_name = &sin6,
+			    .msg_namelen = sizeof(sin6),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf.buf,
+			    .msg_controllen = sizeof(cbuf.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct in6_pktinfo pi = {.ipi6_addr = vi->src6,
+				 .ipi6_ifindex = (unsigned)vi->iface->ifindex};
+
+	if (vi->iface->io6.fd < 0)
+		return -EAFNOSUPPORT;
+	inet_pton(AF_INET6, VRRP_GROUP6, &sin6.sin6_addr);
+	hdr.dst6 = sin6.sin6_addr;
+	iov.iov_len = vrrp3_pkt_encode(a, &hdr, false, msg, sizeof(msg));
+	memset(&cbuf, 0, sizeof(cbuf));
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	if (sendmsg(vi->iface->io6.fd, &mh, MSG_DONTWAIT) < 0)
+		return -errno;
+	return 0;
+}
+
+/* IPv4: to the group or each unicast peer */
+static int send4(struct vrrp_instance *vi, const struct vrrp_advert *a)
 {
 	const struct conf_instance *c = vi->cfg;
-	struct vrrp_advert a = {0};
 	uint8_t msg[VRRP_MAX_LEN];
 	size_t len, i;
 	int rc = 0;
 
-	a.vrid = c->vrid;
-	a.priority = priority;
-	a.advert_int = c->advert_int;
-	a.n_addrs = (uint8_t)c->n_vips;
-	memcpy(a.addrs, vi->vip_addrs, c->n_vips * sizeof(struct in_addr));
-	if (c->auth_pass_set) {
-		a.auth_type = VRRP_AUTH_PASS;
-		memcpy(a.auth, c->auth_pass, VRRP_AUTH_LEN);
-	}
-	len = vrrp_pkt_encode(&a, msg, sizeof(msg));
+	len = vrrp_pkt_encode(a, msg, sizeof(msg));
 	if (c->n_peers == 0) {
 		struct in_addr group;
 
 		inet_pton(AF_INET, VRRP_GROUP, &group);
-		rc = send_to(vi, msg, len, group);
+		rc = send_v(vi, a, msg, len, group);
 	}
 	for (i = 0; i < c->n_peers; i++) {
-		int r = send_to(vi, msg, len, c->peers[i]);
+		int r = send_v(vi, a, msg, len, c->peers[i]);
 
 		if (r < 0)
 			rc = r;
+	}
+	return rc;
+}
+
+int net_send_advert(struct vrrp_instance *vi, uint8_t priority)
+{
+	const struct conf_instance *c = vi->cfg;
+	struct vrrp_advert a = {0};
+	int rc;
+
+	a.version = c->version;
+	a.vrid = c->vrid;
+	a.priority = priority;
+	a.advert_int = c->advert_int;
+	a.max_adver_cs = c->advert_cs;
+	a.n_addrs = (uint8_t)c->n_vips;
+	if (c->auth_pass_set) {
+		a.auth_type = VRRP_AUTH_PASS;
+		memcpy(a.auth, c->auth_pass, VRRP_AUTH_LEN);
+	}
+	if (c->family == AF_INET6) {
+		a.family = AF_INET6;
+		memcpy(a.addrs6, vi->vip_addrs6,
+		       c->n_vips * sizeof(struct in6_addr));
+		rc = send6(vi, &a);
+	} else {
+		memcpy(a.addrs, vi->vip_addrs,
+		       c->n_vips * sizeof(struct in_addr));
+		rc = send4(vi, &a);
 	}
 	if (rc == 0) {
 		vi->cnt.adverts_sent++;

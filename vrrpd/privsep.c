@@ -199,3 +199,12 @@ int privsep_start(struct procs *ps, struct conf *conf)
 	ps->sep.io.fd = sv[0];
 	return 0;
 }
+
+void privsep_abort(struct procs *ps)
+{
+	if (!ps->sep.on)
+		return;
+	close(ps->sep.io.fd); /* end of file: the spawner exits */
+	waitpid(ps->sep.pid, NULL, 0);
+	ps->sep.on = false;
+}

@@ -21,5 +21,8 @@
  * 0 or -errno.
  */
 int privsep_start(struct procs *ps, struct conf *conf);
+/* Ends a spawner that privsep_start attached, before procs_init ran (when
+ * vrrpd gives up starting). */
+void privsep_abort(struct procs *ps);
 
 #endif

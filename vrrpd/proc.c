@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "keeper.h"
 #include "spawnmsg.h"
 
 /* What scripts see: a fixed PATH, nothing of ours. */
@@ -144,9 +145,24 @@ static void on_deadline(struct loop *loop, struct loop_timer *t)
 	struct proc *p = t->arg;
 
 	(void)loop;
-	log_warn("%s: still running after its timeout; killing it", p->tag);
-	p->timed_out = true;
-	p->ps->killed++;
+	if (p->kept && !p->termed) {
+		log_warn("%s: still running after its timeout; killing it",
+			 p->tag);
+		p->timed_out = true;
+		p->ps->killed++;
+		/* the keeper kills the script and all it started; should it
+		 * not be gone in a second, its group is */
+		p->termed = true;
+		kill(p->pid, SIGTERM);
+		loop_timer_in(p->ps->loop, &p->deadline, 1000);
+		return;
+	}
+	if (!p->timed_out) {
+		log_warn("%s: still running after its timeout; killing it",
+			 p->tag);
+		p->timed_out = true;
+		p->ps->killed++;
+	}
 	/* the whole group: a script's own children go too */
 	kill(-p->pid, SIGKILL);
 }
@@ -270,7 +286,9 @@ void procs_free(struct procs *ps)
 		/* false positive: proc_finish() unlinks p before freeing it;
 		 * NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 		if (!p->outlive && !p->id) {
-			kill(-p->pid, SIGKILL);
+			/* a keeper takes what the script started along */
+			kill(p->kept ? p->pid : -p->pid,
+			     p->kept ? SIGTERM : SIGKILL);
 			waitpid(p->pid, NULL, 0);
 		}
 		p->done = NULL;
@@ -317,6 +335,20 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv->v[0],
 		strerror(errno));
 	_exit(127);
+}
+
+struct exec_args {
+	const struct argv *argv;
+	const struct run_as *user;
+	char *const *env;
+	int out_fd;
+};
+
+static void exec_start(void *arg)
+{
+	const struct exec_args *a = arg;
+
+	child_exec(a->argv, a->user, a->env, a->out_fd);
 }
 
 static struct proc *proc_new(struct procs *ps, unsigned flags, const char *tag,
@@ -412,10 +444,17 @@ int proc_spawn(struct procs *ps, const struct argv *argv,
 		return rc;
 	}
 	if (p->pid == 0) {
+		struct exec_args a = {argv, user, env, pipefd[1]};
+
 		close(pipefd[0]);
 		fcntl(pipefd[1], F_SETFL, 0);
+		/* a notify script may leave a daemon (keepalived's habit); a
+		 * track script runs every few seconds, and may not */
+		if (!(flags & PROC_OUTLIVE))
+			keeper_run(exec_start, &a, pipefd[1]);
 		child_exec(argv, user, env, pipefd[1]);
 	}
+	p->kept = !(flags & PROC_OUTLIVE);
 	close(pipefd[1]);
 	setpgid(p->pid, p->pid); /* no race with the kill of the group */
 	p->out.fd = pipefd[0];

@@ -62,6 +62,8 @@ struct proc {
 	bool capped; /* the rest of this run's output is not logged */
 	bool timed_out;
 	bool outlive; /* left running when the daemon exits (notify_stop) */
+	bool kept;    /* runs under a keeper (keeper.h): all others */
+	bool termed;  /* the keeper was asked to stop it */
 	proc_done_cb done;
 	void *arg;
 	struct proc *next;

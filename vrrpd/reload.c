@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../conf/conf_bound.h"
 #include "../conf/conf_diff.h"
 #include "instance.h"
 #include "scriptcheck.h"
@@ -248,9 +249,16 @@ static void iface_move(struct vrrpd *d, struct vrrp_iface *to,
 
 	/* epoll holds the io's address: register the moved one again */
 	loop_io_del(&d->loop, &from->io);
+	if (from->io6.fd >= 0)
+		loop_io_del(&d->loop, &from->io6);
 	*to = *from;
 	to->io.arg = to;
+	to->io6.arg = to;
 	from->io.fd = -1;
+	from->io6.fd = -1;
+	if (to->io6.fd >= 0 && loop_io_add(&d->loop, &to->io6) < 0)
+		log_err("%s: cannot watch the IPv6 socket again after reload",
+			to->name);
 	rc = loop_io_add(&d->loop, &to->io);
 	if (rc < 0)
 		log_err("%s: cannot watch the socket again after reload: %s",
@@ -594,7 +602,8 @@ static int load_checked(struct vrrpd *d, struct plan *p, struct sbuf *err)
 	int rc;
 
 	conf_diag_init(&diag);
-	rc = conf_load(d->conf->file, CONF_VRRP, &p->nc, &diag);
+	rc = conf_load_bounded(d->conf->file, CONF_VRRP, CONF_RELOAD_BUDGET_MS,
+			       &p->nc, &diag);
 	if (rc == 0 && script_check_all(p->nc, &diag) > 0)
 		rc = -1;
 	if (rc < 0)

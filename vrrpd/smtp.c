@@ -5,7 +5,8 @@
  * takeover. One mail is in flight at a time, so operators get them in
  * transition order; a mail waiting for its retry does not hold up the
  * others. libcurl does the SMTP dialogue, including dot-stuffing of the
- * body (curl's tests 901/1520), STARTTLS, SMTPS and AUTH.
+ * body (curl's tests 901/1520), STARTTLS, SMTPS and AUTH. Which
+ * transitions become which mails is alertmail.c's business.
  */
 #include "smtp.h"
 
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "certwarn.h"
 
 #define QUEUE_MAX     64   /* an alert storm must not eat our memory */
 #define GRACE_MS      2000 /* at shutdown, for the "-> INIT" alert */
@@ -37,6 +39,7 @@ struct smtp_mail {
 	int64_t queued_at, not_before; /* monotonic ms */
 	CURL *easy;
 	char err[CURL_ERROR_SIZE];
+	char reply[160]; /* the server's last refusal, for the log */
 };
 
 /* One per socket libcurl asks us to watch. */
@@ -210,6 +213,38 @@ static size_t mail_read(char *buf, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
+/* Keeps the server's last refusal: libcurl's own message for a refused
+ * end of data is only "Weird server reply". */
+static int on_curl_debug(CURL *e, curl_infotype type, char *data, size_t size,
+			 void *arg)
+{
+	struct smtp_mail *m = arg;
+	size_t n = 0;
+
+	(void)e;
+	/* only refusals (4xx, 5xx): the 221 to QUIT explains nothing */
+	if (type != CURLINFO_HEADER_IN || size < 3 ||
+	    (data[0] != '4' && data[0] != '5'))
+		return 0;
+	while (n < size && n + 1 < sizeof(m->reply) && data[n] != '\r' &&
+	       data[n] != '\n') {
+		m->reply[n] = data[n] >= ' ' && data[n] < 127 ? data[n] : '?';
+		n++;
+	}
+	m->reply[n] = '\0';
+	return 0;
+}
+
+static void transfer_tls(CURL *e, const struct conf_global *g)
+{
+	if (g->smtp_starttls)
+		curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, g->smtp_verify ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, g->smtp_verify ? 2L : 0L);
+	if (g->smtp_ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, g->smtp_ca_file);
+}
+
 static int transfer_start(struct smtp *s, struct smtp_mail *m)
 {
 	const struct conf_global *g = &s->d->conf->global;
@@ -219,6 +254,7 @@ static int transfer_start(struct smtp *s, struct smtp_mail *m)
 		return -ENOMEM;
 	m->off = 0;
 	m->err[0] = '\0';
+	m->reply[0] = '\0';
 	m->tries++;
 	curl_easy_setopt(e, CURLOPT_URL, s->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -241,8 +277,14 @@ static int transfer_start(struct smtp *s, struct smtp_mail *m)
 	curl_easy_setopt(e, CURLOPT_TIMEOUT,
 			 (long)g->smtp_connect_timeout + STALL_EXTRA_S);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for DNS */
-	if (g->smtp_starttls)
-		curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	/* a fresh connection for every attempt: after a failed transaction
+	 * the server's state is unknown (a reused one gave "Weird server
+	 * reply" / "MAIL failed: 503" in turn); alerts are rare */
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_curl_debug);
+	curl_easy_setopt(e, CURLOPT_DEBUGDATA, m);
+	curl_easy_setopt(e, CURLOPT_VERBOSE, 1L); /* to on_curl_debug only */
+	transfer_tls(e, g);
 	if (g->smtp_user)
 		curl_easy_setopt(e, CURLOPT_USERNAME, g->smtp_user);
 	if (g->smtp_password)
@@ -260,9 +302,19 @@ static int transfer_start(struct smtp *s, struct smtp_mail *m)
 
 static void transfer_end(struct smtp *s, struct smtp_mail *m, CURLcode rc)
 {
-	const char *why = m->err[0] ? m->err : curl_easy_strerror(rc);
+	char why[CURL_ERROR_SIZE + sizeof(m->reply) + 16];
 	int64_t now = mono_ms();
 
+	snprintf(why, sizeof(why), "%s",
+		 m->err[0] ? m->err : curl_easy_strerror(rc));
+	/* the server's words, unless libcurl's message holds them already */
+	if (strlen(m->reply) >= 3) {
+		char code[4] = {m->reply[0], m->reply[1], m->reply[2], '\0'};
+
+		if (!strstr(why, code))
+			snprintf(why + strlen(why), sizeof(why) - strlen(why),
+				 " (server: %s)", m->reply);
+	}
 	curl_multi_remove_handle(s->multi, m->easy);
 	curl_easy_cleanup(m->easy);
 	m->easy = NULL;
@@ -338,7 +390,7 @@ static void pump(struct smtp *s)
 
 /* --- queue ---------------------------------------------------------------- */
 
-static void env_fill(struct smtp *s, struct alert_env *env)
+void smtp_env_fill(struct smtp *s, struct alert_env *env)
 {
 	const struct conf_global *g = &s->d->conf->global;
 
@@ -368,8 +420,7 @@ static void drop_oldest(struct smtp *s)
 	mail_free(m);
 }
 
-/* Takes the text out of sb. */
-static int enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
+int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 {
 	struct smtp_mail *m;
 
@@ -397,64 +448,6 @@ static int enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 	return 0;
 }
 
-void smtp_alert_transition(struct vrrpd *d, const struct vrrp_instance *vi,
-			   enum vrrp_state from, enum vrrp_state to,
-			   const char *reason)
-{
-	struct smtp *s = d->smtp;
-	struct alert_transition t;
-	struct alert_env env;
-	struct sbuf sb;
-	char what[96];
-
-	if (!s || !vi->cfg->smtp_alert)
-		return;
-	memset(&t, 0, sizeof(t));
-	t.instance = vi->cfg->name;
-	t.interface = vi->cfg->interface;
-	t.from = from;
-	t.to = to;
-	t.reason = reason;
-	t.priority = vi->fsm.priority;
-	t.base_priority = vi->cfg->priority;
-	t.vips = vi->cfg->vips;
-	t.n_vips = vi->cfg->n_vips;
-	env_fill(s, &env);
-	sbuf_init(&sb);
-	alert_format_transition(&sb, &env, &t);
-	snprintf(what, sizeof(what), "%s: %s -> %s", vi->cfg->name,
-		 vrrp_state_str(from), vrrp_state_str(to));
-	enqueue(s, &sb, what, false);
-}
-
-void smtp_alert_anycast(struct vrrpd *d, const struct vrrp_instance *vi,
-			const char *from, const char *to, const char *meaning,
-			const char *reason)
-{
-	struct smtp *s = d->smtp;
-	struct alert_transition t;
-	struct alert_env env;
-	struct sbuf sb;
-	char what[96];
-
-	if (!s || !vi->cfg->smtp_alert)
-		return;
-	memset(&t, 0, sizeof(t));
-	t.instance = vi->cfg->name;
-	t.interface = vi->cfg->interface;
-	t.reason = reason;
-	t.vips = vi->cfg->vips;
-	t.n_vips = vi->cfg->n_vips;
-	t.anycast_from = from;
-	t.anycast_to = to;
-	t.anycast_meaning = meaning;
-	env_fill(s, &env);
-	sbuf_init(&sb);
-	alert_format_transition(&sb, &env, &t);
-	snprintf(what, sizeof(what), "%s: %s -> %s", vi->cfg->name, from, to);
-	enqueue(s, &sb, what, false);
-}
-
 void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 {
 	struct smtp *s = d->smtp;
@@ -474,14 +467,43 @@ void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 			ctl_send_error(cl, "a test message is already queued");
 			return;
 		}
-	env_fill(s, &env);
+	smtp_env_fill(s, &env);
 	sbuf_init(&sb);
 	alert_format_test(&sb, &env);
-	if (enqueue(s, &sb, "test message", true) < 0) {
+	if (smtp_enqueue(s, &sb, "test message", true) < 0) {
 		ctl_send_error(cl, "out of memory");
 		return;
 	}
 	ctl_send(cl, "{\"ok\":true,\"queued\":1}\n", 23);
+}
+
+void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line)
+{
+	struct smtp *s = d->smtp;
+	struct certwarn w;
+	struct alert_env env;
+	struct sbuf sb;
+	char why[128], what[96];
+
+	if (certwarn_parse(line, &w, why, sizeof(why)) < 0) {
+		ctl_send_error(cl, why);
+		return;
+	}
+	if (!s) {
+		ctl_send(cl, "{\"ok\":true,\"mailed\":false}\n", 27);
+		return;
+	}
+	smtp_env_fill(s, &env);
+	sbuf_init(&sb);
+	alert_format_cert(&sb, &env, w.listener, w.server, w.days,
+			  (time_t)w.not_after);
+	snprintf(what, sizeof(what), "certificate of %.39s/%.39s", w.listener,
+		 w.server);
+	if (smtp_enqueue(s, &sb, what, false) < 0) {
+		ctl_send_error(cl, "out of memory");
+		return;
+	}
+	ctl_send(cl, "{\"ok\":true,\"mailed\":true}\n", 26);
 }
 
 void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)
@@ -492,18 +514,21 @@ void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)
 		sbuf_puts(sb, ",\"alerts\":{\"configured\":false}");
 		return;
 	}
-	sbuf_printf(sb,
-		    ",\"alerts\":{\"configured\":true,\"queued\":%zu,"
-		    "\"sent\":%lu,\"failed\":%lu,\"retried\":%lu,"
-		    "\"dropped\":%lu}",
-		    s->n_queued, (unsigned long)s->sent,
-		    (unsigned long)s->failed, (unsigned long)s->retried,
-		    (unsigned long)s->dropped);
+	sbuf_printf(
+	    sb,
+	    ",\"alerts\":{\"configured\":true,\"queued\":%zu,"
+	    "\"sent\":%lu,\"failed\":%lu,\"retried\":%lu,"
+	    "\"dropped\":%lu,\"coalesced\":%lu,\"summaries\":%lu,"
+	    "\"held\":%zu}",
+	    s->n_queued, (unsigned long)s->sent, (unsigned long)s->failed,
+	    (unsigned long)s->retried, (unsigned long)s->dropped,
+	    (unsigned long)d->alerts.coalesced,
+	    (unsigned long)d->alerts.summaries, alertmail_held(&d->alerts));
 }
 
 size_t smtp_queued(const struct vrrpd *d)
 {
-	return d->smtp ? d->smtp->n_queued : 0;
+	return d->smtp ? d->smtp->n_queued + alertmail_held(&d->alerts) : 0;
 }
 
 /* --- set-up and tear-down ------------------------------------------------- */
@@ -626,6 +651,7 @@ int smtp_open(struct vrrpd *d)
 		return rc;
 	}
 	d->smtp = s;
+	alertmail_init(&d->alerts, d);
 	log_info("alerts: %zu recipient(s) via %s", g->n_emails, s->url);
 	return 0;
 }
@@ -658,6 +684,7 @@ void smtp_close(struct vrrpd *d)
 
 	if (!s)
 		return;
+	alertmail_flush(&d->alerts);
 	if (s->head)
 		smtp_drain(s);
 	if (s->n_queued) {
@@ -668,4 +695,5 @@ void smtp_close(struct vrrpd *d)
 	}
 	smtp_free(s);
 	d->smtp = NULL;
+	alertmail_free(&d->alerts);
 }

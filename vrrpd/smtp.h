@@ -18,18 +18,16 @@ int smtp_open(struct vrrpd *d);
  * frees everything; what is still pending is abandoned with a log line. */
 void smtp_close(struct vrrpd *d);
 
-/* Queues one mail; a no-op unless vi->cfg->smtp_alert and d->smtp. */
-void smtp_alert_transition(struct vrrpd *d, const struct vrrp_instance *vi,
-			   enum vrrp_state from, enum vrrp_state to,
-			   const char *reason);
-/* The same for an anycast_instance (vi is its shim): from and to are
- * its state names, meaning says what the new state does. */
-void smtp_alert_anycast(struct vrrpd *d, const struct vrrp_instance *vi,
-			const char *from, const char *to, const char *meaning,
-			const char *reason);
+struct alert_env;
+/* Sender, recipients, time and a fresh sequence number for a mail. */
+void smtp_env_fill(struct smtp *s, struct alert_env *env);
+/* Queues a whole message, taking the text out of sb. 0 or -ENOMEM. */
+int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test);
 /* `alert-test`: queues a test message and replies {"ok":true,"queued":1},
  * or an error when no alert can be sent. */
 void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl);
+/* fwd's "certwarn" line (certwarn.h): one mail, when alerts are on. */
+void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line);
 
 /* Mails waiting or in flight (reload swaps the sender only when 0). */
 size_t smtp_queued(const struct vrrpd *d);

@@ -43,14 +43,20 @@ static struct rtnl_addr *vip_build(const struct vrrp_instance *vi,
 	if (!*ifindex)
 		return NULL;
 	a = rtnl_addr_alloc();
-	local = nl_addr_build(AF_INET, &v->addr, sizeof(v->addr));
+	local = v->family == AF_INET6
+		    ? nl_addr_build(AF_INET6, &v->addr6, sizeof(v->addr6))
+		    : nl_addr_build(AF_INET, &v->addr, sizeof(v->addr));
 	if (!a || !local) {
 		rtnl_addr_put(a);
 		nl_addr_put(local);
 		return NULL;
 	}
 	rtnl_addr_set_ifindex(a, *ifindex);
-	rtnl_addr_set_family(a, AF_INET);
+	rtnl_addr_set_family(a, v->family == AF_INET6 ? AF_INET6 : AF_INET);
+	/* a VIP that moves is in use elsewhere until a moment ago: DAD
+	 * would hold it tentative, unusable, for a second or more */
+	if (v->family == AF_INET6)
+		rtnl_addr_set_flags(a, IFA_F_NODAD);
 	rtnl_addr_set_local(a, local);
 	rtnl_addr_set_prefixlen(a, v->prefix);
 	if (v->label[0])
@@ -63,11 +69,11 @@ static struct rtnl_addr *vip_build(const struct vrrp_instance *vi,
 static int vip_change(struct vrrp_instance *vi, const struct conf_vip *v,
 		      bool add)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 	struct rtnl_addr *a;
 	int ifindex, rc;
 
-	inet_ntop(AF_INET, &v->addr, ip, sizeof(ip));
+	vip_str(v, ip, sizeof(ip));
 	a = vip_build(vi, v, &ifindex);
 	if (!a) {
 		log_err("%s: cannot %s %s: interface %s is missing",
@@ -86,6 +92,15 @@ static int vip_change(struct vrrp_instance *vi, const struct conf_vip *v,
 	log_err("%s: cannot %s %s/%d: %s", vi->cfg->name,
 		add ? "add" : "remove", ip, v->prefix, nl_geterror(rc));
 	return -EIO;
+}
+
+const char *vip_str(const struct conf_vip *v, char *buf, size_t len)
+{
+	if (v->family == AF_INET6)
+		inet_ntop(AF_INET6, &v->addr6, buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET, &v->addr, buf, (socklen_t)len);
+	return buf;
 }
 
 int vip_add_all(struct vrrp_instance *vi)

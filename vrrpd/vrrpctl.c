@@ -53,10 +53,14 @@ static void print_trackers(const struct json *list)
 		       json_str(t, "name", "?"),
 		       ok ? (iface ? "up" : "ok") : (iface ? "down" : "FAIL"));
 		if (w == 0)
-			printf("weight 0 (%s)\n", ok ? "no effect" : "FAULT");
+			printf("weight 0 (%s)", ok ? "no effect" : "FAULT");
 		else
-			printf("weight %+.0f -> %+.0f\n", w,
+			printf("weight %+.0f -> %+.0f", w,
 			       json_num(t, "contribution", 0));
+		if (json_get(t, "flaps")) /* the forwarder's */
+			printf("  (%s; %.0f flaps)", json_str(t, "why", "?"),
+			       json_num(t, "flaps", 0));
+		printf("\n");
 	}
 }
 
@@ -66,9 +70,14 @@ static void print_forwarder(const struct json *fw)
 
 	if (!fw)
 		return;
-	printf("forwarder: %s (connects %.0f, disconnects %.0f)\n",
-	       json_num(fw, "connected", 0) ? "connected" : "NOT CONNECTED",
-	       json_num(fw, "connects", 0), json_num(fw, "disconnects", 0));
+	printf("forwarder: %s (protocol %.0f, connects %.0f, disconnects "
+	       "%.0f, heartbeats %.0f, silences %.0f)\n",
+	       !json_num(fw, "connected", 0) ? "NOT CONNECTED"
+	       : json_num(fw, "silent", 0)   ? "connected but SILENT"
+					     : "connected",
+	       json_num(fw, "proto", 0), json_num(fw, "connects", 0),
+	       json_num(fw, "disconnects", 0), json_num(fw, "heartbeats", 0),
+	       json_num(fw, "silences", 0));
 	for (l = ls ? ls->kids : NULL; l; l = l->next) {
 		double up = json_num(l, "up", 0);
 
@@ -127,7 +136,7 @@ static void print_status(const struct json *root)
 		       json_num(in, "vrid", 0), json_str(in, "interface", "?"),
 		       json_num(in, "effective_priority", 0),
 		       json_num(in, "priority", 0));
-		printf("  master %s  advert_int %.0fs  transitions %.0f "
+		printf("  master %s  advert_int %gs  transitions %.0f "
 		       "(last: %s)\n",
 		       *master ? master : "unknown",
 		       json_num(in, "advert_int", 0),
@@ -144,6 +153,7 @@ static void print_status(const struct json *root)
 	print_anycast(json_get(root, "anycast"));
 	print_forwarder(json_get(root, "forwarder"));
 	print_counters(json_get(root, "alerts"), "alerts");
+	print_counters(json_get(root, "control"), "control socket");
 }
 
 int main(int argc, char **argv)

@@ -54,7 +54,8 @@ static void check_vrrp(const struct conf *c)
 		REQUIRE(in->name[0] && in->interface[0]);
 		REQUIRE(memchr(in->name, '\0', sizeof(in->name)));
 		REQUIRE(in->vrid >= 1 && in->priority >= 1 &&
-			in->advert_int >= 1);
+			(in->version == 3 || in->advert_int >= 1));
+		REQUIRE(in->advert_cs >= 1 && in->advert_cs <= 4095);
 		REQUIRE(in->n_vips >= 1 && in->n_vips <= 255 && in->vips);
 		for (j = 0; j < in->n_vips; j++)
 			REQUIRE(in->vips[j].prefix >= 0 &&

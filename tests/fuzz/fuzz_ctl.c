@@ -5,8 +5,10 @@
  * The first byte picks the parser, the rest is its input (a C string):
  *   0 hello line (vrrpd, fwdproto_parse_hello)
  *   1 health line (vrrpd, fwdproto_parse_health)
+ * (both printed back with fwdproto's encoders, as fwd sends them)
  *   2 fwd control request (cmd_parse)
- *   3 JSON reply (common/json.c, as vrrpctl and fwd read it)
+ *   3 JSON reply (common/json.c, as vrrpctl and fwd read it), and as a
+ *     state event (fwdproto_parse_state, printed back by its encoder)
  *   4 duration, 5 IPv4/prefix, 6 socket address (common/parse.c)
  *   7 script command line (common/argv.c)
  *   8 edit distance of two words split at the first newline
@@ -43,7 +45,7 @@ static void check_msg(const char *m, size_t len)
 
 static void do_hello(const char *s)
 {
-	char line[64];
+	struct sbuf sb;
 	int v = -7, v2;
 
 	if (fwdproto_parse_hello(s, &v) < 0) {
@@ -51,16 +53,22 @@ static void do_hello(const char *s)
 		return;
 	}
 	REQUIRE(v >= 1);
-	snprintf(line, sizeof(line), "hello fwd %d", v);
-	REQUIRE(fwdproto_parse_hello(line, &v2) == 0 && v2 == v);
+	sbuf_init(&sb);
+	fwdproto_put_hello(&sb, v);
+	REQUIRE(sb.len && sb.buf[sb.len - 1] == '\n');
+	sb.buf[--sb.len] = '\0';
+	REQUIRE(fwdproto_parse_hello(sbuf_str(&sb), &v2) == 0 && v2 == v);
+	sbuf_free(&sb);
 }
 
 static void do_health(const char *s)
 {
 	struct fwd_health h, h2;
-	char why[128] = "", line[1024];
-	size_t i;
-	int n;
+	struct sockaddr_in sin[FWDPROTO_MAX_BINDS + 1];
+	const struct sockaddr *binds[FWDPROTO_MAX_BINDS + 1];
+	char why[128] = "";
+	struct sbuf line;
+	size_t i, n;
 
 	if (fwdproto_parse_health(s, &h, why, sizeof(why)) < 0) {
 		check_msg(why, sizeof(why));
@@ -70,18 +78,28 @@ static void do_health(const char *s)
 	REQUIRE(!strchr(h.listener, ' '));
 	REQUIRE(h.up <= h.total && h.total <= 1000000);
 	REQUIRE(h.n_binds <= FWDPROTO_MAX_BINDS);
-	n = snprintf(line, sizeof(line), "health %s %u %u ", h.listener, h.up,
-		     h.total);
 	for (i = 0; i < h.n_binds; i++) {
-		char ip[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &h.binds[i], ip, sizeof(ip));
-		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s%s:1",
-			      i ? "," : "", ip);
+		sin[i] = (struct sockaddr_in){.sin_family = AF_INET,
+					      .sin_port = htons(1),
+					      .sin_addr = h.binds[i]};
+		binds[i] = (const struct sockaddr *)&sin[i];
 	}
-	if (!h.n_binds)
-		snprintf(line + n, sizeof(line) - (size_t)n, "[::1]:1");
-	REQUIRE(fwdproto_parse_health(line, &h2, why, sizeof(why)) == 0);
+	n = h.n_binds;
+	if (!n) {
+		/* only IPv6 binds: one stands for them */
+		static struct sockaddr_in6 six = {.sin6_family = AF_INET6,
+						  .sin6_port = 256};
+
+		six.sin6_addr = in6addr_loopback;
+		binds[n++] = (const struct sockaddr *)&six;
+	}
+	sbuf_init(&line);
+	fwdproto_put_health(&line, h.listener, h.up, h.total, binds, n);
+	REQUIRE(line.len && line.buf[line.len - 1] == '\n');
+	line.buf[--line.len] = '\0';
+	REQUIRE(fwdproto_parse_health(sbuf_str(&line), &h2, why, sizeof(why)) ==
+		0);
+	sbuf_free(&line);
 	REQUIRE(strcmp(h.listener, h2.listener) == 0 && h.up == h2.up &&
 		h.total == h2.total && h.n_binds == h2.n_binds);
 	REQUIRE(memcmp(h.binds, h2.binds, h.n_binds * sizeof(h.binds[0])) == 0);
@@ -179,6 +197,32 @@ static bool json_same(const struct json *a, const struct json *b)
 	return !a && !b;
 }
 
+static void do_state(const struct json *j)
+{
+	struct fwd_state_event ev, ev2;
+	struct json *j2;
+	struct sbuf sb;
+
+	if (fwdproto_parse_state(j, &ev) < 0)
+		return;
+	REQUIRE(memchr(ev.instance, '\0', sizeof(ev.instance)) &&
+		memchr(ev.state, '\0', sizeof(ev.state)) &&
+		memchr(ev.reason, '\0', sizeof(ev.reason)));
+	REQUIRE(ev.priority <= 255);
+	sbuf_init(&sb);
+	fwdproto_put_state(&sb, ev.instance, ev.state, ev.priority, ev.reason);
+	REQUIRE(sb.len && sb.buf[sb.len - 1] == '\n');
+	sb.buf[--sb.len] = '\0';
+	j2 = json_parse(sbuf_str(&sb));
+	REQUIRE(j2 && fwdproto_parse_state(j2, &ev2) == 0);
+	REQUIRE(strcmp(ev.instance, ev2.instance) == 0 &&
+		strcmp(ev.state, ev2.state) == 0 &&
+		strcmp(ev.reason, ev2.reason) == 0 &&
+		ev.priority == ev2.priority);
+	json_free(j2);
+	sbuf_free(&sb);
+}
+
 static void do_json(const char *s)
 {
 	struct json *j = json_parse(s), *j2;
@@ -187,6 +231,7 @@ static void do_json(const char *s)
 	if (!j)
 		return;
 	REQUIRE(!j->next && !j->key);
+	do_state(j);
 	(void)json_str(j, "ok", NULL);
 	(void)json_num(j, "n", 0);
 	if (j->type == JSON_OBJ && j->kids)

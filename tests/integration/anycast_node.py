@@ -202,6 +202,21 @@ def run(lab, a, mon, box):
           "vrrpd restored the VIP removed by hand")
     check(a.state() == "ANNOUNCED", "still ANNOUNCED")
 
+    # a stopped fwd (no heartbeat within track_forwarder's 300 ms timeout)
+    # withdraws too; it is back a hold_down after it wakes up
+    t5 = time.time()
+    a.fwd.signal(signal.SIGSTOP)
+    t_del = mon.first_after("del", t5, 3)
+    a.fwd.signal(signal.SIGCONT)
+    check(t_del is not None, "VIP withdrawn while fwd was stopped")
+    log("SIGSTOP fwd -> VIP gone from lo: %.0f ms" % ((t_del - t5) * 1000))
+    check("silent" in a.status()["last_reason"], "reason: fwd silent (%r)"
+          % a.status()["last_reason"])
+    check(mon.first_after("add", t_del, 5) is not None, "VIP back after "
+          "SIGCONT")
+    check(lab.wait_until(lambda: a.state() == "ANNOUNCED", 2) is not None,
+          "ANNOUNCED again")
+
     # kill -9 fwd: withdrawn at once
     time.sleep(0.3)
     t0 = time.time()
@@ -253,18 +268,18 @@ def run(lab, a, mon, box):
           "announced a full hold_down after the last recovery")
 
     # notify and mail for each transition
-    lab.wait_until(lambda: len(a.notifies()) >= 5, 5)
+    lab.wait_until(lambda: len(a.notifies()) >= 7, 5)
     n = a.notifies()
-    check(n == ["ANYCAST AC_1 ANNOUNCED 0", "ANYCAST AC_1 WITHDRAWN 0"] * 2 +
+    check(n == ["ANYCAST AC_1 ANNOUNCED 0", "ANYCAST AC_1 WITHDRAWN 0"] * 3 +
           ["ANYCAST AC_1 ANNOUNCED 0"],
           "notify ran for each transition, in order: %s" % n)
     def subjects():
         return [m["msg"]["Subject"] for m in box.of(a)]
-    check(lab.wait_until(lambda: len(subjects()) >= 5, 10) is not None,
-          "five mails (%s)" % subjects())
+    check(lab.wait_until(lambda: len(subjects()) >= 7, 10) is not None,
+          "seven mails (%s)" % subjects())
     s = subjects()
-    check(s.count("[a] AC_1: WITHDRAWN -> ANNOUNCED") == 3 and
-          s.count("[a] AC_1: ANNOUNCED -> WITHDRAWN") == 2,
+    check(s.count("[a] AC_1: WITHDRAWN -> ANNOUNCED") == 4 and
+          s.count("[a] AC_1: ANNOUNCED -> WITHDRAWN") == 3,
           "mail subjects: %s" % s)
     bodies = [str(m["msg"].get_body().get_content()) for m in box.of(a)]
     check(any("anycast instance AC_1 went from ANNOUNCED to WITHDRAWN "

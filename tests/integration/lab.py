@@ -492,9 +492,11 @@ def vrrpd_conf(router_id, control_socket, instances):
 
 
 def keepalived_conf(router_id, instances):
-    """keepalived.conf text for the same instance dicts (VRRPv2)."""
+    """keepalived.conf text for the same instance dicts (VRRPv2, or v3
+    when an instance says version = 3)."""
+    version = max(i.get("version", 2) for i in instances)
     out = ["global_defs {", "  router_id %s" % router_id,
-           "  vrrp_version 2",
+           "  vrrp_version %d" % version,
            "  script_user root",
            "}"]
     for inst in instances:
@@ -503,6 +505,10 @@ def keepalived_conf(router_id, instances):
         vips = inst.pop("virtual_ipaddress")
         auth = inst.pop("authentication", None)
         inst.pop("fast_preempt", None)  # ours only
+        inst.pop("v3_checksum_as_v2", None)  # not in keepalived 2.2.7
+        adv = inst.get("advert_int")
+        if isinstance(adv, str) and adv.endswith("ms"):  # v3: "100ms"
+            inst["advert_int"] = "%g" % (int(adv[:-2]) / 1000.0)
         for k, v in inst.items():
             if isinstance(v, bool):
                 if v:

@@ -74,8 +74,10 @@ class AANode(PairNode):
             "global_defs = {\n",
             'global_defs = {\n  notification_email = [ "ops@example.com" ];\n'
             '  notification_email_from = "vrrpd@%s.example.com";\n'
-            '  smtp_server = "%s:%d";\n' % (self.router_id, ADDR["smtp"],
-                                            SMTP_PORT), 1)
+            '  smtp_server = "%s:%d";\n'
+            # every transition mailed at once, not coalesced per 30 s
+            '  smtp_alert_interval = 0;\n' % (self.router_id, ADDR["smtp"],
+                                              SMTP_PORT), 1)
         listen = (
             'web = { bind = [ "%s:%d", "%s:%d" ]; balance = "roundrobin";'
             ' retries = 1; redispatch = true; server = {'

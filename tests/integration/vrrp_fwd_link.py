@@ -4,14 +4,16 @@ when the forwarder's connection drops or a listener on our VIP has no
 server up, and the Master advertises at once, so the peer (fast_preempt)
 owns the VIP within milliseconds. Garbage on the control socket (random
 bytes, long lines, half lines, a client that never reads) does not
-disturb VRRP."""
+disturb VRRP. The fake forwarder speaks protocol version 1 (no
+heartbeat), as an fwd older than vrrpd does: its silence is not a loss.
+A forwarder that came back counts only after track_forwarder's hold."""
 
 import json
 import os
 import socket
 import time
 
-from lab import VIP, Node, check, log, master_down, run_test
+from lab import VIP, Node, check, hold, log, master_down, run_test
 
 
 class FakeFwd:
@@ -101,6 +103,14 @@ def test(lab):
           (fa.send("ping") or fa.reply()) and
           any(e["state"] == "MASTER" for e in fa.events),
           "A pushed its MASTER state to the forwarder")
+    # version 1: silent for 1 s (> the 300 ms bound of version 2), fine
+    check(st["forwarder"]["proto"] == 1, "protocol 1 agreed")
+    check(hold(lambda: lab.owners(VIP) == ["a"], 1.0),
+          "a silent version 1 forwarder is not counted lost")
+    st = lab.vrrpctl_status("a", a.sock)
+    check(st["forwarder"]["silences"] == 0 and
+          st["instances"][0]["effective_priority"] == 103,
+          "no silence counted, A still at 103")
 
     # forwarder dies: connection drops
     t0 = time.monotonic()
@@ -114,11 +124,15 @@ def test(lab):
     check("forwarder" in st["last_reason"], "A's reason names the "
           "forwarder: %r" % st["last_reason"])
 
-    # forwarder back: A preempts
+    # forwarder back: A preempts once it stayed healthy for the hold
+    # time (1 s by default): a flapping forwarder cannot move the VIP
     fa = FakeFwd(lab, a)
     fa.health(2)
-    t = lab.wait_until(lambda: lab.owners(VIP) == ["a"], 3)
-    check(t is not None and t < 1.5, "A back as Master (%s s)" % t)
+    t = lab.wait_until(lambda: lab.owners(VIP) == ["a"], 4)
+    check(t is not None and 0.8 <= t < 3,
+          "A back as Master after the 1 s hold (%s s)" % t)
+    fl = [x for x in a.status()["trackers"] if x["type"] == "forwarder"]
+    check(fl[0]["flaps"] == 1, "one flap counted (%s)" % fl)
 
     # all back ends of A's listener down: same as a dead forwarder
     t0 = time.monotonic()
@@ -127,7 +141,7 @@ def test(lab):
     check(t is not None, "B took the VIP when A's listener lost its servers")
     log("no server up on A -> VIP on B: %.3f s" % (time.monotonic() - t0))
     fa.health(1)
-    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"], 3) is not None,
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"], 4) is not None,
           "A Master again")
 
     # garbage on B's and A's control sockets

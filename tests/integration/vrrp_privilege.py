@@ -78,8 +78,17 @@ def spawner_of(pid):
 
 
 def script_procs(spawner, name):
+    """The spawner's children called name, and (a track script runs under
+    a keeper, issue 18 item 8) its keepers' children."""
     out = []
-    for c in children(spawner):
+    kids = list(children(spawner))
+    for c in list(kids):
+        try:
+            if caps(c).get("Name") == "vrrpd-keeper":
+                kids += children(c)
+        except OSError:
+            pass
+    for c in kids:
         try:
             if caps(c).get("Name") == name:
                 out.append(c)

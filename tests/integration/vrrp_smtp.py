@@ -75,7 +75,10 @@ TRANSITION_RE = re.compile(r"\] VI_1: (\w+) -> (\w+) \((.*)\)$")
 
 
 class MailNode(Node):
-    """A vrrpd node whose global_defs send alerts to the lab's server."""
+    """A vrrpd node whose global_defs send alerts to the lab's server;
+    every transition mailed at once unless alert_interval is set."""
+
+    alert_interval = 0
 
     def write_conf(self):
         p = super().write_conf()
@@ -85,8 +88,9 @@ class MailNode(Node):
                  "  notification_email_from = \"vrrpd@%s.example.com\";\n"
                  "  smtp_server = \"%s:%d\";\n"
                  "  smtp_connect_timeout = 30;\n"
+                 "  smtp_alert_interval = \"%s\";\n"
                  % (", ".join('"%s"' % r for r in RCPTS), self.router_id,
-                    ADDR["smtp"], SMTP_PORT))
+                    ADDR["smtp"], SMTP_PORT, self.alert_interval))
         text = text.replace("global_defs = {\n", "global_defs = {\n" + extra,
                             1)
         with open(p, "w") as f:

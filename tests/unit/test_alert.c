@@ -441,10 +441,76 @@ static void test_server_url(void **state)
 			 -ENOSPC);
 }
 
+/* The coalesced summary: subject with the count and the state now, one
+ * line per held transition (times in UTC), the omitted ones counted. */
+static void test_summary(void **state)
+{
+	struct alert_env e = env_make();
+	struct alert_transition t = tr_make("forwarder healthy\r\nBcc: x");
+	struct alertq_item it[3] = {
+	    {VRRP_STATE_MASTER, VRRP_STATE_BACKUP, 100, {T0, 5000000}, "lost"},
+	    {VRRP_STATE_BACKUP, VRRP_STATE_MASTER, 102, {T0 + 1, 0}, "back"},
+	    {VRRP_STATE_MASTER, VRRP_STATE_BACKUP, 100, {T0 + 2, 0}, "again"},
+	};
+	struct sbuf sb;
+	const char *m;
+
+	(void)state;
+	t.from = VRRP_STATE_MASTER;
+	t.to = VRRP_STATE_BACKUP;
+	sbuf_init(&sb);
+	alert_format_summary(&sb, &e, &t, it, 3, 4, 30000);
+	m = sbuf_str(&sb);
+	assert_header(m, "Subject", "[lbA] VI_1: 7 transitions, now BACKUP");
+	assert_non_null(strstr(m, "changed state 7 times since the last "
+				  "alert; it is now BACKUP."));
+	assert_non_null(strstr(m, "at most one mail per 30 s"));
+	assert_non_null(strstr(m, "\r\nTransitions since the last alert:\r\n"
+				  "  22:13:20.005 UTC  MASTER -> BACKUP "
+				  "(priority 100): lost\r\n"
+				  "  22:13:21.000 UTC  BACKUP -> MASTER "
+				  "(priority 102): back\r\n"
+				  "  ... 4 more ...\r\n"
+				  "  22:13:22.000 UTC  MASTER -> BACKUP "
+				  "(priority 100): again\r\n"));
+	/* a reason cannot forge a header */
+	assert_null(strstr(m, "\r\nBcc:"));
+	assert_crlf(m);
+	sbuf_free(&sb);
+}
+
+/* issue #14: fwd's certificate expiry warning, mailed by vrrpd. */
+static void test_cert_mail(void **state)
+{
+	struct alert_env e = env_make();
+	struct sbuf sb;
+	char *subj;
+
+	(void)state;
+	sbuf_init(&sb);
+	alert_format_cert(&sb, &e, "web", "fe01", 3, (time_t)1796544536);
+	subj = header(sbuf_str(&sb), "Subject");
+	assert_string_equal(
+	    subj, "[lbA] TLS certificate of web/fe01 expires in 3 days");
+	free(subj);
+	assert_non_null(strstr(sbuf_str(&sb), "Server:"));
+	assert_non_null(strstr(sbuf_str(&sb), "web/fe01"));
+	assert_non_null(strstr(sbuf_str(&sb), "2026-12-06 08:08:56 UTC"));
+	sbuf_free(&sb);
+	sbuf_init(&sb);
+	alert_format_cert(&sb, &e, "web", "fe01", -1, (time_t)1796544536);
+	subj = header(sbuf_str(&sb), "Subject");
+	assert_string_equal(subj,
+			    "[lbA] TLS certificate of web/fe01 has expired");
+	free(subj);
+	sbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_headers, setup),
+	    cmocka_unit_test_setup(test_summary, setup),
 	    cmocka_unit_test_setup(test_crlf, setup),
 	    cmocka_unit_test_setup(test_reasons, setup),
 	    cmocka_unit_test_setup(test_body_fields, setup),
@@ -455,6 +521,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_test_message, setup),
 	    cmocka_unit_test_setup(test_addr_spec, setup),
 	    cmocka_unit_test_setup(test_server_url, setup),
+	    cmocka_unit_test_setup(test_cert_mail, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <grp.h>
@@ -16,6 +17,8 @@
 
 #include "conf.h"
 #include "conf_host.h"
+#include "conf_bound.h"
+#include "loop.h"
 
 static char path[64];
 
@@ -110,6 +113,8 @@ static const char good[] =
     "    unicast_peer = [ \"198.18.0.12\" ];\n"
     "    track_script = ( { name = \"chk_fast\"; weight = -5; } );\n"
     "    garp_master_delay = \"2s\"; garp_master_repeat = 3;\n"
+    "    track_forwarder = { weight = 5; timeout = \"250ms\"; hold = 0; "
+    "};\n"
     "  };\n"
     "};\n"
     "forwarder = { anything = \"ignored by vrrpd\"; };\n";
@@ -156,6 +161,9 @@ static void test_good(void **state)
 	assert_int_equal(a->n_track_ifs, 1);
 	assert_true(a->track_forwarder);
 	assert_int_equal(a->track_forwarder_weight, 2);
+	/* 3 heartbeats of 100 ms; hold 1 s after a flap */
+	assert_int_equal(a->track_forwarder_timeout_ms, 300);
+	assert_int_equal(a->track_forwarder_hold_ms, 1000);
 	assert_true(a->fast_preempt);
 	assert_true(a->smtp_alert);
 	assert_int_equal(a->garp_master_delay_ms, 5000);
@@ -168,6 +176,8 @@ static void test_good(void **state)
 	assert_true(b->track_scripts[0].weight_set);
 	assert_int_equal(b->track_scripts[0].weight, -5);
 	assert_int_equal(b->garp_master_delay_ms, 2000);
+	assert_int_equal(b->track_forwarder_timeout_ms, 250);
+	assert_int_equal(b->track_forwarder_hold_ms, 0);
 	assert_int_equal(b->garp_master_repeat, 3);
 	assert_false(b->auth_pass_set);
 	free(msgs);
@@ -426,9 +436,88 @@ static void test_missing_file(void **state)
 	assert_int_equal(
 	    conf_load("/nonexistent/vrrpd.conf", CONF_VRRP, &c, &d), -1);
 	assert_string_equal(sbuf_str(&d.text),
-			    "/nonexistent/vrrpd.conf:0: cannot read file\n");
+			    "/nonexistent/vrrpd.conf:0: cannot read file: No "
+			    "such file or directory\n");
 	assert_null(c);
 	conf_diag_free(&d);
+}
+
+/* Issue 18 item 3: a FIFO in the file's place is refused without
+ * blocking (open() used to wait for a writer), so is a file over 4 MiB. */
+static void test_not_regular_or_too_big(void **state)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[64];
+	struct conf_diag d;
+	struct conf *c;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	conf_diag_init(&d);
+	assert_int_equal(conf_load(path, CONF_VRRP, &c, &d), -1);
+	assert_non_null(
+	    strstr(sbuf_str(&d.text), ":0: not a regular file (a FIFO)"));
+	conf_diag_free(&d);
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/big.conf", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, CONF_MAX_BYTES + 1), 0);
+	close(fd);
+	conf_diag_init(&d);
+	assert_int_equal(conf_load(path, CONF_VRRP, &c, &d), -1);
+	assert_non_null(strstr(sbuf_str(&d.text),
+			       ":0: 4194305 bytes; a configuration may have at "
+			       "most 4194304 (4 MiB)"));
+	conf_diag_free(&d);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Issue 18 item 3: a file libconfig needs seconds for is refused within
+ * the budget (a child parses it first); a normal one loads. */
+static void test_load_bounded(void **state)
+{
+	char dir[] = "/tmp/test_conf.XXXXXX", path[64];
+	struct conf_diag d;
+	struct conf *c;
+	int64_t t0, took;
+	FILE *f;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/slow.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("vrrp_script = {\n", f);
+	for (i = 0; i < 60000; i++) /* about 12 s of libconfig */
+		fprintf(f, "s%d={};", i);
+	fputs("};\n", f);
+	fclose(f);
+	conf_diag_init(&d);
+	t0 = mono_ms();
+	assert_int_equal(conf_load_bounded(path, CONF_VRRP, 100, &c, &d), -1);
+	took = mono_ms() - t0;
+	assert_null(c);
+	assert_non_null(strstr(sbuf_str(&d.text), "longer than 100 ms"));
+	assert_true(took < 1000);
+	conf_diag_free(&d);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("global_defs = { router_id = \"x\"; };\n", f);
+	fclose(f);
+	conf_diag_init(&d);
+	assert_int_equal(conf_load_bounded(path, CONF_VRRP, 2000, &c, &d), 0);
+	assert_non_null(c);
+	conf_free(c);
+	conf_diag_free(&d);
+	unlink(path);
+	rmdir(dir);
 }
 
 /* Several problems: every one is reported, not just the first. */
@@ -551,6 +640,205 @@ static void test_secret_readable(void **state)
 	free(msgs);
 }
 
+/* Loads text that must be good; returns the first instance's conf. */
+static struct conf *load_good(const char *text)
+{
+	struct conf *c;
+	char *msgs;
+	int rc;
+
+	msgs = load(text, &rc, &c);
+	print_message("got: %s", msgs);
+	assert_int_equal(rc, 0);
+	free(msgs);
+	assert_non_null(c);
+	return c;
+}
+
+#define VIP_LINE "    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
+
+static void test_version(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	/* default: 2, whole seconds, as before */
+	c = load_good(INSTANCE_HEAD VIP_LINE "  };\n};\n");
+	assert_int_equal(c->instances[0].version, 2);
+	assert_int_equal(c->instances[0].advert_int, 1);
+	assert_int_equal(c->instances[0].advert_cs, 100);
+	assert_int_equal(c->instances[0].family, AF_INET);
+	conf_free(c);
+	c = load_good(INSTANCE_HEAD VIP_LINE "    advert_int = \"3s\";\n"
+					     "  };\n};\n");
+	assert_int_equal(c->instances[0].advert_int, 3);
+	assert_int_equal(c->instances[0].advert_cs, 300);
+	conf_free(c);
+	/* per instance, and global_defs' default */
+	c = load_good(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
+					     "    advert_int = \"100ms\";\n"
+					     "  };\n};\n");
+	assert_int_equal(c->instances[0].version, 3);
+	assert_int_equal(c->instances[0].advert_cs, 10);
+	assert_false(c->instances[0].v3_checksum_as_v2);
+	conf_free(c);
+	c = load_good(
+	    "global_defs = { vrrp_version = 3; };\n" INSTANCE_HEAD VIP_LINE
+	    "    advert_int = 0.05;\n"
+	    "    v3_checksum_as_v2 = true;\n  };\n};\n");
+	assert_int_equal(c->instances[0].version, 3);
+	assert_int_equal(c->instances[0].advert_cs, 5);
+	assert_true(c->instances[0].v3_checksum_as_v2);
+	conf_free(c);
+	c = load_good(
+	    "global_defs = { vrrp_version = 3; };\n" INSTANCE_HEAD VIP_LINE
+	    "    version = 2;\n"
+	    "    advert_int = 2;\n  };\n};\n");
+	assert_int_equal(c->instances[0].version, 2);
+	assert_int_equal(c->instances[0].advert_cs, 200);
+	conf_free(c);
+	c = load_good(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
+					     "    advert_int = \"40950ms\";\n"
+					     "  };\n};\n");
+	assert_int_equal(c->instances[0].advert_cs, 4095);
+	conf_free(c);
+
+	expect_error(INSTANCE_HEAD VIP_LINE "    version = 4;\n  };\n};\n", 6,
+		     "'version' is 4; must be 2..3");
+	expect_error("global_defs = { vrrp_version = 1; };\n", 1,
+		     "'vrrp_version' is 1; must be 2..3");
+	expect_error(INSTANCE_HEAD VIP_LINE "    advert_int = \"500ms\";\n"
+					    "  };\n};\n",
+		     6,
+		     "'advert_int' is 500ms; VRRPv2 counts whole seconds "
+		     "(1s..255s): set version = 3 for steps of 10ms");
+	expect_error(INSTANCE_HEAD VIP_LINE "    advert_int = \"1500ms\";\n"
+					    "  };\n};\n",
+		     6,
+		     "'advert_int' is 1500ms; VRRPv2 counts whole seconds "
+		     "(1s..255s): set version = 3 for steps of 10ms");
+	expect_error(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
+					    "    advert_int = \"105ms\";\n"
+					    "  };\n};\n",
+		     7,
+		     "'advert_int' is 105ms; VRRPv3 takes 10ms..40950ms in "
+		     "steps of 10ms");
+	expect_error(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
+					    "    advert_int = 41;\n  };\n};\n",
+		     7,
+		     "'advert_int' is 41000ms; VRRPv3 takes 10ms..40950ms in "
+		     "steps of 10ms");
+	expect_error(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
+					    "    advert_int = \"0ms\";\n"
+					    "  };\n};\n",
+		     7,
+		     "'advert_int' is 0ms; VRRPv3 takes 10ms..40950ms in steps "
+		     "of 10ms");
+	expect_error(INSTANCE_HEAD VIP_LINE
+		     "    version = 3;\n"
+		     "    authentication = { auth_type = \"PASS\";\n"
+		     "                       auth_pass = \"x\"; };\n"
+		     "  };\n};\n",
+		     7,
+		     "vrrp_instance VI_1: authentication is not part of VRRPv3 "
+		     "(RFC 5798 removed it); remove it, or set version = 2");
+}
+
+static void test_family(void **state)
+{
+	char *msgs;
+	int rc;
+
+	(void)state;
+	expect_error(INSTANCE_HEAD "    version = 3;\n"
+				   "    virtual_ipaddress = [ \"1.2.3.4/24\",\n"
+				   "      \"2001:db8::1/64\" ];\n"
+				   "  };\n};\n",
+		     6,
+		     "vrrp_instance VI_1: virtual_ipaddress mixes IPv4 and "
+		     "IPv6; an instance carries one family, so make one "
+		     "instance per family");
+	expect_error(INSTANCE_HEAD
+		     "    virtual_ipaddress = [ \"2001:db8::1/64\" ];\n"
+		     "  };\n};\n",
+		     5,
+		     "vrrp_instance VI_1: IPv6 virtual_ipaddress needs "
+		     "version = 3 (VRRPv2 carries only IPv4)");
+	expect_error(INSTANCE_HEAD
+		     "    version = 3;\n"
+		     "    virtual_ipaddress = [ \"2001:db8::1/129\" ];\n"
+		     "  };\n};\n",
+		     6,
+		     "virtual_ipaddress \"2001:db8::1/129\": '2001:db8::1/129' "
+		     "is not an IPv6 address[/prefix]");
+	/* an IPv6 instance: version 3, one family, VRIDs per family */
+	{
+		struct conf *c = load_good(
+		    "vrrp_instance = {\n"
+		    "  V4 = { interface = \"eth0\"; virtual_router_id = 51;\n"
+		    "    virtual_ipaddress = [ \"1.2.3.4\" ]; };\n"
+		    "  V6 = { interface = \"eth0\"; virtual_router_id = 51;\n"
+		    "    version = 3;\n"
+		    "    virtual_ipaddress = [ \"fe80::1/64\",\n"
+		    "      \"2001:db8::50/64 dev eth1\" ]; };\n"
+		    "};\n");
+		char ip[INET6_ADDRSTRLEN];
+
+		assert_int_equal(c->instances[1].family, AF_INET6);
+		assert_int_equal(c->instances[1].n_vips, 2);
+		inet_ntop(AF_INET6, &c->instances[1].vips[1].addr6, ip,
+			  sizeof(ip));
+		assert_string_equal(ip, "2001:db8::50");
+		assert_int_equal(c->instances[1].vips[1].prefix, 64);
+		assert_string_equal(c->instances[1].vips[1].dev, "eth1");
+		conf_free(c);
+	}
+	expect_error(INSTANCE_HEAD
+		     "    version = 3;\n"
+		     "    unicast_peer = [ \"1.2.3.5\" ];\n"
+		     "    virtual_ipaddress = [ \"2001:db8::1\" ];\n"
+		     "  };\n};\n",
+		     7,
+		     "vrrp_instance VI_1: unicast_peer and unicast_src_ip are "
+		     "IPv4 only; an IPv6 instance advertises to ff02::12");
+	/* the option for the other IPv4 checksum means nothing on v2 */
+	msgs = load(INSTANCE_HEAD VIP_LINE "    v3_checksum_as_v2 = true;\n"
+					   "  };\n};\n",
+		    &rc, NULL);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(msgs, ":6: warning: v3_checksum_as_v2 has no "
+				     "effect on a version 2 instance"));
+	free(msgs);
+}
+
+/* issue #14: smtp_verify defaults to true; smtp_ca_file must be readable. */
+static void test_smtp_tls_keys(void **state)
+{
+	struct conf *c;
+	char *msgs;
+	int rc;
+
+	(void)state;
+	msgs = load("global_defs = { smtp_server = \"smtps://mx:465\"; };\n",
+		    &rc, &c);
+	assert_int_equal(rc, 0);
+	assert_true(c->global.smtp_verify);
+	assert_null(c->global.smtp_ca_file);
+	conf_free(c);
+	free(msgs);
+	msgs = load("global_defs = { smtp_verify = false;\n"
+		    "  smtp_ca_file = \"/dev/null\"; };\n",
+		    &rc, &c);
+	assert_int_equal(rc, 0);
+	assert_false(c->global.smtp_verify);
+	assert_string_equal(c->global.smtp_ca_file, "/dev/null");
+	conf_free(c);
+	free(msgs);
+	expect_error(
+	    "global_defs = {\n  smtp_ca_file = \"/nonexistent/ca\"; };\n", 2,
+	    "smtp_ca_file \"/nonexistent/ca\" cannot be read");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,10 +853,15 @@ int main(void)
 	    cmocka_unit_test(test_semantic_errors),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_not_regular_or_too_big),
+	    cmocka_unit_test(test_load_bounded),
 	    cmocka_unit_test(test_all_errors_reported),
 	    cmocka_unit_test(test_error_one_line),
 	    cmocka_unit_test(test_control_socket_group),
 	    cmocka_unit_test(test_secret_readable),
+	    cmocka_unit_test(test_smtp_tls_keys),
+	    cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -284,6 +284,134 @@ static void test_names(void **state)
 	assert_string_equal(vrrp_event_str(VRRP_EV_ADVERT), "advert");
 }
 
+/* RFC 5798 6.1 in ms: Skew_Time = (256 - Priority) * Master_Adver_Interval
+ * / 256, Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time. */
+static void test_v3_intervals(void **state)
+{
+	static const struct {
+		uint8_t prio;
+		unsigned cs;
+		int64_t skew, down;
+	} t[] = {
+	    {100, 10, 60, 360},	     /* advert_int "100ms": 0.36 s */
+	    {100, 100, 609, 3609},   /* 1 s: the same as v2 */
+	    {101, 500, 3027, 18027}, /* 5 s */
+	    {255, 1, 0, 30},	     /* 10 ms, owner */
+	    {254, 10, 0, 300},	      {200, 50, 109, 1609},
+	    {1, 4095, 40790, 163640}, /* the longest: 40.95 s */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		print_message("prio %u, %u cs\n", t[i].prio, t[i].cs);
+		assert_int_equal(vrrp3_skew_ms(t[i].prio, t[i].cs), t[i].skew);
+		assert_int_equal(vrrp3_master_down_ms(t[i].prio, t[i].cs),
+				 t[i].down);
+	}
+	for (i = 1; i <= 255; i++)
+		assert_int_equal(vrrp3_master_down_ms((uint8_t)i, 100),
+				 vrrp_master_down_ms((uint8_t)i, 1));
+}
+
+/* A v3 Backup times the Master by the Master's interval (RFC 5798
+ * 6.4.2/6.4.3), and forgets it when it enters Backup anew (6.4.1). */
+static void test_v3_learns_interval(void **state)
+{
+	struct vrrp_fsm_cfg cfg = {.v3 = true,
+				   .advert_cs = 100,
+				   .preempt = true,
+				   .fast_preempt = false};
+	struct vrrp_fsm_in in = {.priority = 150, .advert_cs = 10};
+	struct vrrp_fsm_out o;
+	struct vrrp_fsm f;
+
+	(void)state;
+	inet_pton(AF_INET, ME, &cfg.primary_ip);
+	inet_pton(AF_INET, UPPER, &in.src);
+	vrrp_fsm_init(&f, 100);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_STARTUP, NULL, NOW, &o);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 3609); /* ours: 1 s */
+	/* a 100 ms Master: 3 x 100 + 60 */
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_ADVERT, &in, NOW, &o);
+	assert_int_equal(f.master_adver_cs, 10);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 360);
+	/* it resigns: Skew_Time of its interval */
+	in.priority = 0;
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_ADVERT, &in, NOW + 50, &o);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 110);
+	/* a lower Master we would preempt but for fast_preempt: discarded,
+	 * its interval not learned */
+	in.priority = 150;
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_ADVERT, &in, NOW, &o);
+	in.priority = 90;
+	in.advert_cs = 200;
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_ADVERT, &in, NOW + 100, &o);
+	assert_int_equal(f.master_adver_cs, 10);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 360);
+	/* we take over and advertise at our own interval */
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_TIMER, NULL, NOW + 360, &o);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 360 + 1000);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_TIMER, NULL, NOW + 1360, &o);
+	assert_true(o.send_advert);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 2360);
+	/* a higher Master at 2 s: Backup, timed by its interval */
+	in.priority = 200;
+	in.advert_cs = 200;
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_ADVERT, &in, NOW + 1400, &o);
+	assert_int_equal(f.state, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW,
+			 1400 + vrrp3_master_down_ms(100, 200));
+	/* Fault and back: our own interval again */
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_FAULT, NULL, NOW + 2000, &o);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_RECOVER, NULL, NOW + 3000, &o);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 3000 + 3609);
+}
+
+/* v2 ignores an advert's interval field: the Backup uses its own. */
+static void test_v2_does_not_learn(void **state)
+{
+	struct vrrp_fsm_cfg cfg = {.advert_int = 1, .preempt = true};
+	struct vrrp_fsm_in in = {.priority = 150, .advert_cs = 10};
+	struct vrrp_fsm_out o;
+	struct vrrp_fsm f;
+
+	(void)state;
+	inet_pton(AF_INET, UPPER, &in.src);
+	vrrp_fsm_init(&f, 100);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_STARTUP, NULL, NOW, &o);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_ADVERT, &in, NOW, &o);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 3609);
+}
+
+/* Reload to a shorter interval: the Master's next advert comes within
+ * it; a longer one leaves the running timer alone; a Backup keeps its. */
+static void test_retime(void **state)
+{
+	struct vrrp_fsm_cfg cfg = {.advert_int = 1, .preempt = true};
+	struct vrrp_fsm_out o;
+	struct vrrp_fsm f;
+
+	(void)state;
+	vrrp_fsm_init(&f, 255);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_STARTUP, NULL, NOW, &o);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 1000);
+	cfg.v3 = true;
+	cfg.advert_cs = 10;
+	vrrp_fsm_retime(&f, &cfg, NOW + 200);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 300);
+	cfg.advert_cs = 500;
+	vrrp_fsm_retime(&f, &cfg, NOW + 250);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW, 300);
+	vrrp_fsm_init(&f, 100);
+	vrrp_fsm_handle(&f, &cfg, VRRP_EV_STARTUP, NULL, NOW, &o);
+	cfg.advert_cs = 10;
+	vrrp_fsm_retime(&f, &cfg, NOW);
+	assert_int_equal(vrrp_fsm_deadline(&f) - NOW,
+			 vrrp3_master_down_ms(100, 500));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +422,10 @@ int main(void)
 	    cmocka_unit_test(test_backup_priority_rise),
 	    cmocka_unit_test(test_stop_then_takeover),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_v3_intervals),
+	    cmocka_unit_test(test_v3_learns_interval),
+	    cmocka_unit_test(test_v2_does_not_learn),
+	    cmocka_unit_test(test_retime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

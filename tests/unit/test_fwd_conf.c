@@ -8,12 +8,14 @@
 #include <arpa/inet.h>
 #include <grp.h>
 #include <pwd.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_addr.h"
 #include "conf_fwd.h"
 #include "../common/parse.h"
 
@@ -221,14 +223,15 @@ static void test_types_and_ranges(void **state)
 	    "\"500ms\", \"10s\", \"1m\"\n"
 	    "%s:4: 'shutdown_sessions_on_down' must be true or false, not "
 	    "an integer\n"
-	    "%s:6: listen l: bind \"127.0.0.1\" is not \"ip:port\" or "
-	    "\"[ipv6]:port\"\n"
+	    "%s:6: listen l: bind \"127.0.0.1\" is not \"ip:port\", "
+	    "\"[ipv6]:port\" or \"ip:first-last\"\n"
 	    "%s:7: listen l: balance \"random\" must be \"roundrobin\", "
 	    "\"leastconn\" or \"source\"\n"
 	    "%s:9: listen l: stick on \"dst\" is not supported; use \"src\"\n"
 	    "%s:8: 'retries' is -1; must be 0..100\n"
 	    "%s:10: listen l: server s: address \"nowhere:80\" is not "
-	    "\"ip:port\" or \"[ipv6]:port\"\n"
+	    "\"ip:port\", \"ip\" (the client's port) or \"ip:+N\" / "
+	    "\"ip:-N\"\n"
 	    "%s:11: 'weight' is 1000; must be 0..256\n"
 	    "%s:12: 'port' is 0; must be 1..65535\n"
 	    "%s:12: 'rise' is 0; must be 1..1000\n");
@@ -422,6 +425,309 @@ static void test_control_socket_group(void **state)
 		      "host\n");
 }
 
+static int port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET
+			 ? ((const struct sockaddr_in *)ss)->sin_port
+			 : ((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+/* The address forms alone: ranges, port-less and offset servers. */
+static void test_addr_forms(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int lo, hi, off;
+	bool follow;
+
+	(void)state;
+	assert_int_equal(
+	    conf_addr_bind("198.18.0.50:60000-60010", &ss, &len, &lo, &hi), 0);
+	assert_int_equal(lo, 60000);
+	assert_int_equal(hi, 60010);
+	assert_int_equal(port_of(&ss), 60000);
+	assert_int_equal(
+	    conf_addr_bind("[2001:db8::50]:80-81", &ss, &len, &lo, &hi), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(hi, 81);
+	assert_int_equal(conf_addr_bind("198.18.0.50:443", &ss, &len, &lo, &hi),
+			 0);
+	assert_int_equal(lo, hi);
+	assert_int_equal(
+	    conf_addr_bind("198.18.0.50:1-1024", &ss, &len, &lo, &hi), 0);
+	assert_int_equal(
+	    conf_addr_bind("198.18.0.50:1-1025", &ss, &len, &lo, &hi), -E2BIG);
+	assert_int_equal(
+	    conf_addr_bind("198.18.0.50:90-80", &ss, &len, &lo, &hi), -ERANGE);
+	assert_int_equal(conf_addr_bind("198.18.0.50", &ss, &len, &lo, &hi),
+			 -EINVAL);
+	assert_int_equal(conf_addr_bind("198.18.0.50:80-", &ss, &len, &lo, &hi),
+			 -EINVAL);
+	assert_int_equal(
+	    conf_addr_bind("198.18.0.50:0-80", &ss, &len, &lo, &hi), -EINVAL);
+	assert_int_equal(conf_addr_bind("x:80-81", &ss, &len, &lo, &hi),
+			 -EINVAL);
+
+	assert_int_equal(
+	    conf_addr_server("198.18.0.21", &ss, &len, &follow, &off), 0);
+	assert_true(follow);
+	assert_int_equal(off, 0);
+	assert_int_equal(port_of(&ss), 0);
+	assert_int_equal(
+	    conf_addr_server("198.18.0.21:+1000", &ss, &len, &follow, &off), 0);
+	assert_true(follow);
+	assert_int_equal(off, 1000);
+	assert_int_equal(
+	    conf_addr_server("198.18.0.21:-1000", &ss, &len, &follow, &off), 0);
+	assert_int_equal(off, -1000);
+	assert_int_equal(
+	    conf_addr_server("[2001:db8::21]", &ss, &len, &follow, &off), 0);
+	assert_true(follow);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(
+	    conf_addr_server("[2001:db8::21]:+1", &ss, &len, &follow, &off), 0);
+	assert_int_equal(off, 1);
+	assert_int_equal(
+	    conf_addr_server("198.18.0.21:4443", &ss, &len, &follow, &off), 0);
+	assert_false(follow);
+	assert_int_equal(port_of(&ss), 4443);
+	assert_int_equal(
+	    conf_addr_server("198.18.0.21:+", &ss, &len, &follow, &off),
+	    -EINVAL);
+	assert_int_equal(
+	    conf_addr_server("198.18.0.21:+x", &ss, &len, &follow, &off),
+	    -EINVAL);
+	assert_int_equal(conf_addr_server("host", &ss, &len, &follow, &off),
+			 -EINVAL);
+	assert_int_equal(conf_addr_follow_port(443, 1000), 1443);
+	assert_int_equal(conf_addr_follow_port(443, -443), -1);
+	assert_int_equal(conf_addr_follow_port(65000, 1000), -1);
+}
+
+/* Seed 004's Exchange2010: one VIP, five ports, port-less servers. */
+static void test_port_follow(void **state)
+{
+	struct conf_diag diag;
+	struct conf *c;
+	const struct conf_fwd_listen *l;
+
+	(void)state;
+	assert_int_equal(
+	    load("forwarder = { listen = {\n"
+		 "  ex = { bind = [ \"198.18.0.50:80\", \"198.18.0.50:443\",\n"
+		 "                  \"198.18.0.50:135\",\n"
+		 "                  \"198.18.0.50:60000-60001\" ];\n"
+		 "    server = {\n"
+		 "      cas1 = { address = \"198.18.0.21\"; check = { port = "
+		 "80; }; };\n"
+		 "      cas2 = { address = \"198.18.0.22:+1000\"; };\n"
+		 "    }; };\n"
+		 "  one = { bind = \"198.18.0.50:4443\";\n"
+		 "    server = { a = { address = \"198.18.0.23:-1000\"; "
+		 "check = {}; }; }; };\n"
+		 "}; };\n",
+		 &c, &diag),
+	    0);
+	assert_string_equal(sbuf_str(&diag.text), "");
+	l = &c->fwd->listens[0];
+	assert_int_equal(l->n_binds, 5);
+	assert_int_equal(port_of(&l->binds[0].addr), 80);
+	assert_int_equal(port_of(&l->binds[3].addr), 60000);
+	assert_int_equal(port_of(&l->binds[4].addr), 60001);
+	assert_int_equal(l->binds[4].line, 4);
+	assert_true(l->servers[0].port_follow);
+	assert_int_equal(l->servers[0].check.port, 80);
+	assert_true(l->servers[1].port_follow);
+	assert_int_equal(l->servers[1].port_offset, 1000);
+	assert_false(l->servers[1].check.enabled);
+	/* a single bind port: the check goes to the port it maps to */
+	l = &c->fwd->listens[1];
+	assert_int_equal(l->servers[0].port_offset, -1000);
+	assert_int_equal(l->servers[0].check.port, 3443);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+}
+
+static void test_port_follow_errors(void **state)
+{
+	(void)state;
+	expect_errors(
+	    "forwarder = { listen = {\n"
+	    "  ex = { bind = [ \"198.18.0.50:80\", \"198.18.0.50:443\" ];\n"
+	    "    server = {\n"
+	    "      a = { address = \"198.18.0.21\";\n"
+	    "            check = { inter = \"5s\"; }; };\n"
+	    "      b = { address = \"198.18.0.22:-100\"; };\n"
+	    "      c = { address = \"198.18.0.23:+x\"; };\n"
+	    "    }; };\n"
+	    "  r = { bind = [ \"198.18.0.51:60010-60000\",\n"
+	    "                 \"198.18.0.51:1000-2024\", \"198.18.0.51:7-\" "
+	    "];\n"
+	    "    server = { a = { address = \"198.18.0.21:1\"; }; }; };\n"
+	    "}; };\n",
+	    "%s:7: listen ex: server c: address \"198.18.0.23:+x\" is not "
+	    "\"ip:port\", \"ip\" (the client's port) or \"ip:+N\" / "
+	    "\"ip:-N\"\n"
+	    "%s:5: listen ex: server a: check needs 'port': the address has "
+	    "no port and the listen binds several ports (as HAProxy's "
+	    "\"check port N\")\n"
+	    "%s:6: listen ex: server b: bind port 80 -100 is outside "
+	    "1..65535\n"
+	    "%s:9: listen r: bind \"198.18.0.51:60010-60000\": the range "
+	    "ends below its start (at most 1024 ports a range, each one is a "
+	    "socket)\n"
+	    "%s:10: listen r: bind \"198.18.0.51:1000-2024\": the range is "
+	    "too long (at most 1024 ports a range, each one is a socket)\n"
+	    "%s:10: listen r: bind \"198.18.0.51:7-\" is not \"ip:port\", "
+	    "\"[ipv6]:port\" or \"ip:first-last\"\n");
+	/* two listeners may not share a port of a range */
+	expect_errors("forwarder = { listen = {\n"
+		      "  a = { bind = \"127.0.0.1:8000-8009\"; server = { s = "
+		      "{ address = \"127.0.0.1\"; }; }; };\n"
+		      "  b = { bind = \"127.0.0.1:8009\"; server = { s = "
+		      "{ address = \"127.0.0.1:1\"; }; }; };\n"
+		      "}; };\n",
+		      "%s:3: listen b: bind 127.0.0.1:8009 is already used by "
+		      "listen a (line 2)\n");
+}
+
+/* listen.NAME.timeout overrides the forwarder's, key by key. */
+static void test_listen_timeouts(void **state)
+{
+	struct conf_diag diag;
+	struct conf *c;
+	const struct conf_fwd_listen *l;
+
+	(void)state;
+	assert_int_equal(
+	    load("forwarder = { timeout = { connect = \"4s\"; client = \"1m\"; "
+		 "server = \"2m\"; };\n"
+		 "  listen = {\n"
+		 "    rpc = { bind = \"127.0.0.1:135\"; timeout = { client = "
+		 "\"15m\"; server = \"20m\"; };\n"
+		 "      server = { s = { address = \"127.0.0.1:2\"; }; }; };\n"
+		 "    web = { bind = \"127.0.0.1:80\";\n"
+		 "      server = { s = { address = \"127.0.0.1:3\"; }; }; };\n"
+		 "}; };\n",
+		 &c, &diag),
+	    0);
+	l = &c->fwd->listens[0];
+	assert_int_equal(l->timeout_connect_ms, 4000);
+	assert_int_equal(l->timeout_client_ms, 900000);
+	assert_int_equal(l->timeout_server_ms, 1200000);
+	l = &c->fwd->listens[1];
+	assert_int_equal(l->timeout_connect_ms, 4000);
+	assert_int_equal(l->timeout_client_ms, 60000);
+	assert_int_equal(l->timeout_server_ms, 120000);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	expect_errors("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+		      "  timeout = { client = \"soon\"; check = \"1s\"; };\n"
+		      "  server = { s = { address = \"127.0.0.1:2\"; }; }; }; "
+		      "}; };\n",
+		      "%s:2: unknown key 'check'\n"
+		      "%s:2: 'client' is \"soon\"; expected a duration such as "
+		      "\"500ms\", \"10s\", \"1m\"\n");
+}
+
+static long stick_size_of(const char *size)
+{
+	struct conf_diag diag;
+	struct conf *c = NULL;
+	char text[512];
+	long v = -1;
+
+	snprintf(
+	    text, sizeof(text),
+	    "forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+	    "  stick = { on = \"src\"; size = %s; };\n"
+	    "  server = { s = { address = \"127.0.0.1:2\"; }; }; }; }; };\n",
+	    size);
+	if (load(text, &c, &diag) == 0)
+		v = c->fwd->listens[0].stick_size;
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	return v;
+}
+
+/* The size forms of the seeds' stick-table lines (k = 1024, as HAProxy). */
+static void test_stick_size(void **state)
+{
+	(void)state;
+	assert_int_equal(stick_size_of("\"10240k\""), 10485760);
+	assert_int_equal(stick_size_of("\"10m\""), 10485760);
+	assert_int_equal(stick_size_of("\"200k\""), 204800);
+	assert_int_equal(stick_size_of("\"5000\""), 5000);
+	assert_int_equal(stick_size_of("100000"), 100000);
+	assert_int_equal(stick_size_of("10485760"), 10485760);
+	assert_int_equal(stick_size_of("10485761"), -1);
+	assert_int_equal(stick_size_of("\"10241k\""), -1);
+	assert_int_equal(stick_size_of("\"0k\""), -1);
+	assert_int_equal(stick_size_of("\"1g\""), -1);
+	assert_int_equal(stick_size_of("\"10 k\""), -1);
+	expect_errors("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+		      "  stick = { on = \"src\"; size = \"11m\"; };\n"
+		      "  server = { s = { address = \"127.0.0.1:2\"; }; }; }; "
+		      "}; };\n",
+		      "%s:2: listen l: stick size \"11m\" is not a count of "
+		      "entries from 1 to 10m (10485760), such as 100000, "
+		      "\"10240k\" or \"10m\" (k = 1024)\n");
+}
+
+static void test_proxy_protocol(void **state)
+{
+	struct conf_diag diag;
+	struct conf *c;
+	const struct conf_fwd_listen *l;
+
+	(void)state;
+	assert_int_equal(
+	    load("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+		 "  accept_proxy = true;\n"
+		 "  server = { a = { address = \"127.0.0.1:2\"; send_proxy = "
+		 "\"v1\"; };\n"
+		 "             b = { address = \"127.0.0.1:3\"; send_proxy = "
+		 "\"v2\"; check = { send_proxy = true; }; };\n"
+		 "             c = { address = \"127.0.0.1:4\"; }; }; }; }; "
+		 "};\n",
+		 &c, &diag),
+	    0);
+	l = &c->fwd->listens[0];
+	assert_true(l->accept_proxy);
+	assert_int_equal(l->servers[0].send_proxy, 1);
+	assert_int_equal(l->servers[1].send_proxy, 2);
+	assert_true(l->servers[1].check.send_proxy);
+	assert_int_equal(l->servers[2].send_proxy, 0);
+	assert_false(l->servers[2].check.send_proxy);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(path);
+	expect_errors("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+		      "  accept_proxy = \"yes\";\n"
+		      "  server = { a = { address = \"127.0.0.1:2\";\n"
+		      "    send_proxy = \"v3\"; }; }; }; }; };\n",
+		      "%s:2: 'accept_proxy' must be true or false, not a "
+		      "string\n"
+		      "%s:4: listen l: server a: send_proxy \"v3\" must be "
+		      "\"v1\" or \"v2\"\n");
+}
+
+static void test_stats_admin(void **state)
+{
+	(void)state;
+	expect_errors(
+	    "forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
+	    "  server = { a = { address = \"127.0.0.1:2\"; }; }; }; };\n"
+	    "  stats = { bind = \"127.0.0.1:3\";\n"
+	    "    admin = true; };\n"
+	    "};\n",
+	    "%s:4: stats: admin needs auth = \"user:password\" (its "
+	    "buttons take servers out of rotation)\n");
+}
+
 /* HAProxy's wildcard binds: "*:443", ":443", "0.0.0.0:443", "[::]:443" */
 static void test_wildcard_binds(void **state)
 {
@@ -474,10 +780,10 @@ static void test_wildcard_binds(void **state)
 		      "\"*:123456\" ];\n"
 		      "  server = { s = { address = \"127.0.0.1:2\"; }; }; "
 		      "}; }; };\n",
-		      "%s:1: listen a: bind \"*:\" is not \"ip:port\" or "
-		      "\"[ipv6]:port\"\n"
-		      "%s:1: listen a: bind \"*:123456\" is not \"ip:port\" "
-		      "or \"[ipv6]:port\"\n");
+		      "%s:1: listen a: bind \"*:\" is not \"ip:port\", "
+		      "\"[ipv6]:port\" or \"ip:first-last\"\n"
+		      "%s:1: listen a: bind \"*:123456\" is not \"ip:port\", "
+		      "\"[ipv6]:port\" or \"ip:first-last\"\n");
 }
 
 /* fwd as a user, and vrrpd's socket not open to its group: -t says so */
@@ -543,6 +849,13 @@ int main(void)
 	    cmocka_unit_test(test_control_socket_group),
 	    cmocka_unit_test(test_user_relink),
 	    cmocka_unit_test(test_wildcard_binds),
+	    cmocka_unit_test(test_addr_forms),
+	    cmocka_unit_test(test_port_follow),
+	    cmocka_unit_test(test_port_follow_errors),
+	    cmocka_unit_test(test_listen_timeouts),
+	    cmocka_unit_test(test_stick_size),
+	    cmocka_unit_test(test_proxy_protocol),
+	    cmocka_unit_test(test_stats_admin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

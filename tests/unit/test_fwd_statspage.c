@@ -49,6 +49,17 @@ static void test_parse_more_and_bad(void **state)
 	    "GET / HTTP/1.1\r\nNoColon\r\n\r\n", /* header without ':' */
 	    "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n",
 	    "/ HTTP/1.1\r\n\r\n",
+	    /* RFC 9112 5.1: no whitespace between name and colon */
+	    "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+	    "GET / HTTP/1.1\r\nAuthorization\t: Basic YQ==\r\n\r\n",
+	    "GET / HTTP/1.1\r\nA b: c\r\n\r\n", /* not a token */
+	    "GET / HTTP/1.1\r\nA(b): c\r\n\r\n",
+	    /* a second Authorization: which one would count? (RFC 9110
+	     * 5.3: only list-valued fields may repeat) */
+	    "GET / HTTP/1.1\r\nAuthorization: Basic YQ==\r\n"
+	    "authorization: Basic Yg==\r\n\r\n",
+	    "GET / HTTP/1.1\r\nAuthorization:\r\n"
+	    "Authorization: Basic Yg==\r\n\r\n",
 	};
 	struct httpreq req;
 	size_t i;
@@ -65,6 +76,12 @@ static void test_parse_more_and_bad(void **state)
 	}
 	assert_int_equal(httpreq_parse(nul, sizeof(nul) - 1, &req),
 			 HTTPREQ_BAD);
+	/* every token character is allowed in a name */
+	assert_int_equal(parse("GET / HTTP/1.1\r\nX-a_b.c!#$%&'*+^`|~9: v\r\n"
+			       "Authorization: Basic YQ==\r\n\r\n",
+			       &req),
+			 HTTPREQ_OK);
+	assert_string_equal(req.auth, "Basic YQ==");
 }
 
 static void test_b64(void **state)
@@ -433,6 +450,58 @@ static void test_helpers(void **state)
 	sbuf_free(&sb);
 }
 
+/* stats.admin: the headers a POST needs, and the page's buttons. */
+static void test_admin_post_and_buttons(void **state)
+{
+	static const char post[] =
+	    "POST /admin HTTP/1.1\r\nHost: 198.18.0.11:8404\r\n"
+	    "Origin: http://198.18.0.11:8404\r\nContent-Length: 12\r\n"
+	    "Referer: http://198.18.0.11:8404/\r\n\r\ntoken=x&a=b";
+	struct httpreq req;
+	struct fixture x;
+	struct sbuf sb;
+
+	(void)state;
+	assert_int_equal(httpreq_parse(post, sizeof(post) - 1, &req),
+			 HTTPREQ_OK);
+	assert_string_equal(req.method, "POST");
+	assert_string_equal(req.host, "198.18.0.11:8404");
+	assert_string_equal(req.origin, "http://198.18.0.11:8404");
+	assert_string_equal(req.referer, "http://198.18.0.11:8404/");
+	assert_int_equal(req.content_length, 12);
+	assert_string_equal(post + req.head_len, "token=x&a=b");
+	assert_int_equal(httpreq_parse("GET / HTTP/1.1\r\n\r\n", 18, &req),
+			 HTTPREQ_OK);
+	assert_int_equal(req.content_length, -1);
+	assert_int_equal(httpreq_parse("POST / HTTP/1.1\r\nContent-Length: "
+				       "-1\r\n\r\n",
+				       40, &req),
+			 HTTPREQ_BAD);
+	assert_int_equal(httpreq_parse("POST / HTTP/1.1\r\nContent-Length: "
+				       "9999999999\r\n\r\n",
+				       48, &req),
+			 HTTPREQ_BAD);
+
+	fill(&x, true);
+	sbuf_init(&sb);
+	statspage_html(&x.s, "/", 5000, &sb);
+	assert_null(strstr(sbuf_str(&sb), "<form"));
+	sbuf_free(&sb);
+	x.s.admin_token = "0123456789abcdef0123456789abcdef";
+	sbuf_init(&sb);
+	statspage_html(&x.s, "/st/", 5000, &sb);
+	assert_non_null(strstr(
+	    sbuf_str(&sb),
+	    "<form method=\"post\" action=\"/st/admin\"><input type=\"hidden\" "
+	    "name=\"token\" value=\"0123456789abcdef0123456789abcdef\"><input "
+	    "type=\"hidden\" name=\"listen\" value=\"web\"><input "
+	    "type=\"hidden\" name=\"server\" value=\"s1\"><button "
+	    "name=\"action\" value=\"enable\" class=\"adm\">enable</button>"));
+	/* names are escaped in the form too */
+	assert_non_null(strstr(sbuf_str(&sb), "value=\"a&quot;b\\&lt;i&gt;\""));
+	sbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +515,7 @@ int main(void)
 	    cmocka_unit_test(test_prom_anycast),
 	    cmocka_unit_test(test_html),
 	    cmocka_unit_test(test_helpers),
+	    cmocka_unit_test(test_admin_post_and_buttons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* The forwarder's lines to vrrpd: hello and health. */
+/* The fwd <-> vrrpd link protocol, both directions (common/fwdproto.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,104 @@
 #include <string.h>
 
 #include "fwdproto.h"
+#include "json.h"
+#include "sbuf.h"
+
+static void test_classify(void **state)
+{
+	(void)state;
+	assert_int_equal(fwdproto_classify("hello fwd 1"), FWDPROTO_HELLO);
+	assert_int_equal(fwdproto_classify("health web 1 1 1.2.3.4:1"),
+			 FWDPROTO_HEALTH);
+	assert_int_equal(fwdproto_classify("status"), FWDPROTO_NONE);
+	assert_int_equal(fwdproto_classify("hello"), FWDPROTO_NONE);
+	assert_int_equal(fwdproto_classify("healthy"), FWDPROTO_NONE);
+	assert_int_equal(fwdproto_classify("heartbeat"), FWDPROTO_HEARTBEAT);
+	assert_int_equal(fwdproto_classify("heartbeat \r"), FWDPROTO_HEARTBEAT);
+	assert_int_equal(fwdproto_classify("heartbeats"), FWDPROTO_NONE);
+	assert_int_equal(fwdproto_classify("heartbeat 1"), FWDPROTO_NONE);
+}
+
+/* What fwd sends is what vrrpd parses. */
+static void test_encode_fwd_lines(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(443)};
+	struct sockaddr_in6 b = {.sin6_family = AF_INET6,
+				 .sin6_port = htons(80)};
+	const struct sockaddr *binds[] = {(struct sockaddr *)&a,
+					  (struct sockaddr *)&b};
+	struct fwd_health h;
+	struct sbuf sb;
+	char why[128], *lines[3];
+	int v = 0, i;
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.0.50", &a.sin_addr);
+	inet_pton(AF_INET6, "2001:db8::1", &b.sin6_addr);
+	sbuf_init(&sb);
+	fwdproto_put_hello(&sb, FWDPROTO_VERSION);
+	fwdproto_put_health(&sb, "web", 1, 2, binds, 2);
+	fwdproto_put_heartbeat(&sb);
+	assert_string_equal(sbuf_str(&sb),
+			    "hello fwd 2\n"
+			    "health web 1 2 198.18.0.50:443,[2001:db8::1]:80\n"
+			    "heartbeat\n");
+	lines[0] = sb.buf;
+	for (i = 0; i < 2; i++) {
+		lines[i + 1] = strchr(lines[i], '\n') + 1;
+		lines[i + 1][-1] = '\0';
+	}
+	sb.buf[sb.len - 1] = '\0';
+	assert_int_equal(fwdproto_classify(lines[0]), FWDPROTO_HELLO);
+	assert_int_equal(fwdproto_classify(lines[1]), FWDPROTO_HEALTH);
+	assert_int_equal(fwdproto_classify(lines[2]), FWDPROTO_HEARTBEAT);
+	assert_int_equal(fwdproto_parse_hello(lines[0], &v), 0);
+	assert_int_equal(v, FWDPROTO_VERSION);
+	assert_int_equal(fwdproto_parse_health(lines[1], &h, why, sizeof(why)),
+			 0);
+	assert_string_equal(h.listener, "web");
+	assert_int_equal(h.up, 1);
+	assert_int_equal(h.n_binds, 1);
+	assert_int_equal(h.binds[0].s_addr, a.sin_addr.s_addr);
+	sbuf_free(&sb);
+}
+
+/* What vrrpd pushes is what fwd parses, quotes and all. */
+static void test_state_event(void **state)
+{
+	struct fwd_state_event ev;
+	struct json *j;
+	struct sbuf sb;
+
+	(void)state;
+	sbuf_init(&sb);
+	fwdproto_put_state(&sb, "VI_1", "MASTER", 103, "say \"hi\"\n");
+	assert_string_equal(sbuf_str(&sb),
+			    "{\"event\":\"state\",\"instance\":\"VI_1\","
+			    "\"state\":\"MASTER\",\"priority\":103,"
+			    "\"reason\":\"say \\\"hi\\\"\\u000a\"}\n");
+	j = json_parse(sbuf_str(&sb));
+	assert_non_null(j);
+	assert_int_equal(fwdproto_parse_state(j, &ev), 0);
+	assert_string_equal(ev.instance, "VI_1");
+	assert_string_equal(ev.state, "MASTER");
+	assert_int_equal(ev.priority, 103);
+	assert_string_equal(ev.reason, "say \"hi\"\n");
+	json_free(j);
+	sbuf_free(&sb);
+
+	/* the reply to hello and other answers are not events */
+	sbuf_init(&sb);
+	fwdproto_put_hello_ok(&sb, 1);
+	assert_string_equal(sbuf_str(&sb), "{\"ok\":true,\"proto\":1}\n");
+	j = json_parse(sbuf_str(&sb));
+	assert_int_equal(fwdproto_parse_state(j, &ev), -EINVAL);
+	json_free(j);
+	sbuf_free(&sb);
+	j = json_parse("{\"event\":\"other\"}");
+	assert_int_equal(fwdproto_parse_state(j, &ev), -EINVAL);
+	json_free(j);
+}
 
 static void test_hello(void **state)
 {
@@ -112,6 +210,9 @@ static void test_bind_serves(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_classify),
+	    cmocka_unit_test(test_encode_fwd_lines),
+	    cmocka_unit_test(test_state_event),
 	    cmocka_unit_test(test_hello),
 	    cmocka_unit_test(test_health),
 	    cmocka_unit_test(test_health_bad),

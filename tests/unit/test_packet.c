@@ -379,9 +379,29 @@ static void test_drop_names(void **state)
 	assert_string_equal(vrrp_drop_str(VRRP_DROP_COUNT), "?");
 }
 
+/* Issue #18 item 10: priority 255 from a source that is not a VIP. */
+static void test_owner_suspect(void **state)
+{
+	struct in_addr vips[2];
+	struct vrrp_advert a = {.priority = 255};
+	struct vrrp_rx rx = {0};
+
+	(void)state;
+	inet_pton(AF_INET, "198.18.0.50", &vips[0]);
+	inet_pton(AF_INET, "198.18.0.51", &vips[1]);
+	inet_pton(AF_INET, "198.18.0.100", &rx.src);
+	assert_true(vrrp_pkt_owner_suspect(&a, &rx, vips, 2));
+	rx.src = vips[1]; /* the real owner sends from the VIP */
+	assert_false(vrrp_pkt_owner_suspect(&a, &rx, vips, 2));
+	inet_pton(AF_INET, "198.18.0.100", &rx.src);
+	a.priority = 254;
+	assert_false(vrrp_pkt_owner_suspect(&a, &rx, vips, 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_owner_suspect),
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_auth_none_zeroes_auth_data),
 	    cmocka_unit_test(test_encode_too_small),

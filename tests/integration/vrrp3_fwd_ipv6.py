@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""fwd on an IPv6 VIP that moves: vrrpd pairs (VRRPv3, 100 ms) own
+2001:2::50, fwd on each node listens on [2001:2::50]:8080 (IPV6_FREEBIND:
+B's listener is bound while the VIP is on A, with net.ipv6.ip_nonlocal_bind
+at 0) and forwards to the back ends. A client over IPv6 gets answers
+through A; after SIGTERM of A's vrrpd (the VIP leaves A) it gets them
+through B within a second."""
+
+import os
+import time
+
+from lab import (ADDR, BUILD_ROOT, PYTHON, Node, check, log, run_test,
+                 vrrpd_conf)
+from pair_failover import BACKEND, CLIENT, PORT, client_log, gap_around
+from vrrp3_ipv6 import VIP6, has6, link_local, owners6
+
+FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
+
+
+class Node6(Node):
+    """vrrpd (IPv6 VIP) and fwd from one config file."""
+
+    def __init__(self, lab, role, **inst):
+        super().__init__(lab, role, auth_pass=None, version=3,
+                         advert_int="100ms", vips=(VIP6 + "/64",), **inst)
+        self.fwd_sock = lab.path("%s-fwd.sock" % role)
+
+    def write_conf(self):
+        self.starts += 1
+        servers = " ".join(
+            '%s = { address = "%s:9000"; check = { inter = "200ms"; '
+            'rise = 1; fall = 1; }; };' % (s, ADDR[s]) for s in ("s1", "s2"))
+        text = vrrpd_conf(self.router_id, self.sock, self.instances) + (
+            'forwarder = {\n'
+            '  control_socket = "%s";\n'
+            '  listen = { web = { bind = [ "[%s]:%d" ];\n'
+            '    server = { %s }; }; };\n'
+            '};\n' % (self.fwd_sock, VIP6, PORT, servers))
+        self.conf = self.lab.write("pair6-%s.%d.conf" % (self.role,
+                                                         self.starts), text)
+        return self.conf
+
+    def start_fwd(self):
+        return self.lab.spawn(self.role, [FWD, "-n", "-f", self.conf],
+                              name="fwd-" + self.role)
+
+
+def test(lab):
+    check(lab.wait_until(lambda: all(link_local(lab, r) for r in
+                                     ("a", "b", "c")), 10) is not None,
+          "link-local addresses ready")
+    lab.run("c", "ip", "addr", "add", "2001:2::100/64", "dev", "eth0",
+            "nodad")
+    for s in ("s1", "s2"):
+        lab.spawn(s, [PYTHON, "-c", BACKEND, ADDR[s], s],
+                  name="backend-" + s)
+    a = Node6(lab, "a", state="MASTER", priority=101)
+    b = Node6(lab, "b", state="BACKUP", priority=100)
+    a.start()
+    b.start()
+    fa, fb = a.start_fwd(), b.start_fwd()
+    check(lab.wait_until(lambda: owners6(lab) == ["a"], 5) is not None,
+          "A owns the IPv6 VIP")
+    r = lab.run("b", "sysctl", "-n", "net.ipv6.ip_nonlocal_bind")
+    check(r.stdout.strip() == "0", "net.ipv6.ip_nonlocal_bind is 0 on B")
+    lab.wait_until(lambda: False, 0.5)
+    check(fb.alive() and "[%s]:%d" % (VIP6, PORT) in
+          lab.run("b", "ss", "-Htln").stdout,
+          "B's fwd listens on [%s]:%d without the VIP" % (VIP6, PORT))
+
+    clog = lab.path("client.log")
+    lab.spawn("c", [PYTHON, "-c", CLIENT, VIP6, clog], name="client")
+    check(lab.wait_until(lambda: os.path.exists(clog) and
+                         sum(1 for _, w in client_log(clog)
+                             if w in ("s1", "s2")) >= 10, 5) is not None,
+          "the client gets answers through the VIP on A")
+
+    t0 = time.monotonic()
+    a.kill(15)
+    check(lab.wait_until(lambda: owners6(lab) == ["b"], 2) is not None,
+          "the VIP moved to B (owners %s)" % owners6(lab))
+    check(lab.wait_until(lambda: any(t > t0 + 0.3 and w in ("s1", "s2")
+                                     for t, w in client_log(clog)), 3)
+          is not None, "the client gets answers through B's fwd")
+    check(not has6(lab, "a"), "A has no VIP: the answers came through B")
+    gap = gap_around(client_log(clog), t0)
+    log("SIGTERM vrrpd A: client gap %.3f s" % gap)
+    check(gap < 1.0, "client gap %.3f s < 1 s" % gap)
+    check(fa.alive() and fb.alive(), "both forwarders still running")
+
+
+if __name__ == "__main__":
+    run_test(test, "ss", "sysctl", roles=("a", "b", "c", "s1", "s2"))

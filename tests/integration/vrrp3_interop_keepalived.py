@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+"""VRRPv3 interop with keepalived (vrrp_version 3, advert_int 0.1), IPv4,
+both roles. keepalived Master / vrrpd Backup: exactly one owns the VIP,
+vrrpd follows keepalived's adverts (pseudo-header checksums, nothing
+dropped); kill -9 of keepalived moves the VIP to vrrpd within
+3 x 0.1 + Skew_Time + 0.15 s, SIGTERM within Skew_Time + 0.15 s.
+vrrpd Master / keepalived Backup: exactly one owner; kill -9 and SIGTERM
+of vrrpd move the VIP to keepalived (its own timers: 0.25 s of slack)."""
+
+import os
+import signal
+
+from lab import (ADDR, VIP, Node, check, hold, log, run_test, wait_ctl)
+
+ADV = 0.1
+
+
+def skew3(prio):
+    return (256 - prio) * ADV / 256.0
+
+
+def mdi3(prio):
+    return 3 * ADV + skew3(prio)
+
+
+class Family:
+    """What differs between the IPv4 and IPv6 runs: the VIP, how to see
+    who owns it, and the Master's address as vrrpd reports it."""
+    vip = VIP
+    prefix = 24
+    extra = {}
+
+    def owners(self, lab):
+        return lab.owners(VIP)
+
+    def has(self, lab, role):
+        return lab.has_addr(role, VIP)
+
+    def master_addr(self, lab, role):
+        return ADDR[role]
+
+
+V4 = Family()
+
+
+def node(lab, role, kind, state, prio, fam):
+    extra = dict(fam.extra) if kind == "keepalived" else {}
+    return Node(lab, role, kind, state=state, priority=prio, auth_pass=None,
+                version=3, advert_int="100ms",
+                vips=("%s/%d" % (fam.vip, fam.prefix),), **extra)
+
+
+def gone(lab, n):
+    """Wait until the daemon's whole process group has exited (keepalived
+    refuses to start while its killed VRRP child is still around)."""
+    n.proc.wait(3)
+
+    def empty():
+        try:
+            os.killpg(n.proc.pid, 0)
+            return False
+        except ProcessLookupError:
+            return True
+    lab.wait_until(empty, 3)
+
+
+def one_owner(lab, fam, who, secs=1.0):
+    return hold(lambda: fam.owners(lab) == [who], secs, 0.05)
+
+
+def keepalived_master(lab, fam):
+    a = node(lab, "a", "keepalived", "MASTER", 101, fam)
+    b = node(lab, "b", "vrrpd", "BACKUP", 100, fam)
+    a.start()
+    b.start()
+    check(lab.wait_until(lambda: fam.owners(lab) == ["a"], mdi3(100) + 5)
+          is not None, "keepalived (A, 101) owns the VIP")
+    check(one_owner(lab, fam, "a", 2.0),
+          "exactly one owner for 2 s (owners %s)" % fam.owners(lab))
+    st = b.status()
+    log("vrrpd: %s %s %s" % (st["state"], st["peer_checksum"],
+                              st["counters"]))
+    check(st["state"] == "BACKUP" and
+          st["master_ip"] == fam.master_addr(lab, "a"),
+          "vrrpd BACKUP, master %s (%s)" % (fam.master_addr(lab, "a"),
+                                             st["master_ip"]))
+    check((fam is not V4 or st["peer_checksum"]["pseudo_header"] >= 10) and
+          st["counters"]["adverts_received"] >= 10 and
+          st["peer_checksum"]["without"] == 0 and
+          sum(st["drops"].values()) == 0,
+          "vrrpd took keepalived's adverts with pseudo-header checksums "
+          "(%s, drops %s)" % (st["peer_checksum"], st["drops"]))
+
+    limit = mdi3(100) + 0.15
+    a.kill(signal.SIGKILL)
+    t = lab.wait_until(lambda: fam.has(lab, "b"), limit + 2)
+    check(t is not None, "vrrpd took the VIP after kill -9 of keepalived")
+    log("kill -9 keepalived -> VIP on vrrpd: %.3f s (limit %.3f)"
+        % (t, limit))
+    check(t <= limit, "takeover %.3f s <= %.3f s" % (t, limit))
+    gone(lab, a)
+    lab.run("a", "ip", "addr", "del", "%s/%d" % (fam.vip, fam.prefix),
+            "dev", "eth0",
+            check=False)  # what kill -9 left behind
+
+    a.start()
+    check(lab.wait_until(lambda: fam.owners(lab) == ["a"], mdi3(101) + 5)
+          is not None, "keepalived restarted took the VIP back (owners %s)"
+          % fam.owners(lab))
+    check(lab.wait_until(lambda: b.state() == "BACKUP", 1) is not None,
+          "vrrpd BACKUP again")
+    check(one_owner(lab, fam, "a", 1.0), "keepalived alone owns the VIP")
+
+    limit = skew3(100) + 0.15
+    a.kill(signal.SIGTERM)
+    t = lab.wait_until(lambda: fam.has(lab, "b"), limit + 2)
+    check(t is not None, "vrrpd took the VIP after SIGTERM of keepalived")
+    log("SIGTERM keepalived -> VIP on vrrpd: %.3f s (limit %.3f)"
+        % (t, limit))
+    check(t <= limit, "takeover after priority 0: %.3f s <= %.3f s"
+          % (t, limit))
+    check(one_owner(lab, fam, "b", 0.5), "vrrpd alone owns the VIP")
+    check(b.status()["counters"]["priority_zero_received"] >= 1,
+          "vrrpd counted keepalived's priority-0 advert")
+    gone(lab, a)
+    b.kill(signal.SIGTERM)
+    gone(lab, b)
+
+
+def vrrpd_master(lab, fam):
+    a = node(lab, "a", "vrrpd", "MASTER", 101, fam)
+    b = node(lab, "b", "keepalived", "BACKUP", 100, fam)
+    b.start()
+    a.start()
+    check(lab.wait_until(lambda: fam.owners(lab) == ["a"], mdi3(100) + 5)
+          is not None, "vrrpd (A, 101) owns the VIP")
+    check(one_owner(lab, fam, "a", 2.0),
+          "exactly one owner for 2 s: keepalived accepts our adverts "
+          "(owners %s)" % fam.owners(lab))
+    st = a.status()
+    check(st["state"] == "MASTER" and st["counters"]["adverts_sent"] >= 15,
+          "vrrpd MASTER, %d adverts sent" % st["counters"]["adverts_sent"])
+
+    limit = mdi3(100) + 0.25
+    a.kill(signal.SIGKILL)
+    t = lab.wait_until(lambda: fam.has(lab, "b"), limit + 2)
+    check(t is not None, "keepalived took the VIP after kill -9 of vrrpd")
+    log("kill -9 vrrpd -> VIP on keepalived: %.3f s (limit %.3f)"
+        % (t, limit))
+    check(t <= limit, "takeover %.3f s <= %.3f s" % (t, limit))
+    gone(lab, a)
+    lab.run("a", "ip", "addr", "del", "%s/%d" % (fam.vip, fam.prefix),
+            "dev", "eth0",
+            check=False)
+
+    a.start()
+    check(lab.wait_until(lambda: fam.owners(lab) == ["a"], mdi3(101) + 5)
+          is not None, "vrrpd restarted took the VIP back (owners %s)"
+          % fam.owners(lab))
+    wait_ctl(a)
+    check(one_owner(lab, fam, "a", 1.0), "vrrpd alone owns the VIP")
+
+    limit = skew3(100) + 0.25
+    a.kill(signal.SIGTERM)
+    t = lab.wait_until(lambda: fam.has(lab, "b"), limit + 2)
+    check(t is not None, "keepalived took the VIP after SIGTERM of vrrpd")
+    log("SIGTERM vrrpd -> VIP on keepalived: %.3f s (limit %.3f)"
+        % (t, limit))
+    check(t <= limit, "takeover after priority 0: %.3f s <= %.3f s"
+          % (t, limit))
+    check(one_owner(lab, fam, "b", 0.5), "keepalived alone owns the VIP")
+    b.kill(signal.SIGTERM)
+    gone(lab, b)
+
+
+def run_both(lab, fam):
+    keepalived_master(lab, fam)
+    lab.wait_until(lambda: not fam.owners(lab), 3)
+    vrrpd_master(lab, fam)
+
+
+def test(lab):
+    run_both(lab, V4)
+
+
+if __name__ == "__main__":
+    run_test(test, "keepalived")
