@@ -199,6 +199,20 @@ static void on_addr_removed(struct vrrpd *d, const struct nlmsghdr *nlh)
 	}
 }
 
+/* An IPv4 address came or went on an interface we send on: the adverts'
+ * source follows the interface's own address. */
+static void on_addr_changed(struct vrrpd *d, const struct nlmsghdr *nlh)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	size_t i;
+
+	if (ifa->ifa_family != AF_INET)
+		return;
+	for (i = 0; i < d->n_ifaces; i++)
+		if (d->ifaces[i].ifindex == (int)ifa->ifa_index)
+			net_iface_refresh_src(d, &d->ifaces[i]);
+}
+
 static int msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct vrrpd *d = data;
@@ -211,6 +225,10 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 		break;
 	case RTM_DELADDR:
 		on_addr_removed(d, nlh);
+		on_addr_changed(d, nlh);
+		break;
+	case RTM_NEWADDR:
+		on_addr_changed(d, nlh);
 		break;
 	default:
 		break;

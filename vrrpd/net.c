@@ -333,6 +333,88 @@ void net_iface_close(struct vrrpd *d, struct vrrp_iface *ifc)
 	ifc->io.fd = -1;
 }
 
+/* Whether a is one of the IPv4 VIPs of an instance on ifc. */
+static bool is_our_vip(const struct vrrpd *d, const struct vrrp_iface *ifc,
+		       struct in_addr a)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->n_inst; i++) {
+		const struct conf_instance *c = d->inst[i].cfg;
+
+		if (d->inst[i].iface != ifc)
+			continue;
+		for (j = 0; j < c->n_vips; j++)
+			if (c->vips[j].family != AF_INET6 &&
+			    c->vips[j].addr.s_addr == a.s_addr)
+				return true;
+	}
+	return false;
+}
+
+/* The interface's own IPv4 address: the first one that is none of our
+ * VIPs, or 0.0.0.0 when it has none left. */
+static struct in_addr iface_own_ip(const struct vrrpd *d,
+				   const struct vrrp_iface *ifc)
+{
+	struct in_addr own = {0};
+	struct ifaddrs *all, *x;
+
+	if (getifaddrs(&all) < 0)
+		return ifc->primary;
+	for (x = all; x; x = x->ifa_next) {
+		struct in_addr a;
+
+		if (!x->ifa_addr || x->ifa_addr->sa_family != AF_INET ||
+		    strcmp(x->ifa_name, ifc->name) != 0)
+			continue;
+		a = ((const struct sockaddr_in *)x->ifa_addr)->sin_addr;
+		if (!is_our_vip(d, ifc, a)) {
+			own = a;
+			break;
+		}
+	}
+	freeifaddrs(all);
+	return own;
+}
+
+/*
+ * The interface's own address changed (removed, replaced, back): adverts
+ * take the new one as their source, or, with none left, let the kernel
+ * pick one (a VIP) instead of failing every send with ENETUNREACH while
+ * the peer takes over. Instances with unicast_src_ip keep theirs.
+ */
+bool net_iface_refresh_src(struct vrrpd *d, struct vrrp_iface *ifc)
+{
+	struct in_addr now = iface_own_ip(d, ifc);
+	char was[INET_ADDRSTRLEN], is[INET_ADDRSTRLEN];
+	size_t i;
+
+	if (now.s_addr == ifc->primary.s_addr)
+		return false;
+	inet_ntop(AF_INET, &ifc->primary, was, sizeof(was));
+	inet_ntop(AF_INET, &now, is, sizeof(is));
+	if (now.s_addr)
+		log_info("interface %s: its own address is now %s (was %s); "
+			 "adverts are sent from it",
+			 ifc->name, is, was);
+	else
+		log_warn("interface %s has no address of its own left (was "
+			 "%s); adverts go out from a virtual address until "
+			 "one comes back",
+			 ifc->name, was);
+	ifc->primary = now;
+	for (i = 0; i < d->n_inst; i++) {
+		struct vrrp_instance *vi = &d->inst[i];
+
+		if (vi->iface != ifc || vi->cfg->has_unicast_src)
+			continue;
+		vi->src = now;
+		vi->fsm_cfg.primary_ip = now;
+	}
+	return true;
+}
+
 static int send_to(struct vrrp_instance *vi, const uint8_t *msg, size_t len,
 		   struct in_addr dst)
 {
@@ -359,6 +441,14 @@ static int send_to(struct vrrp_instance *vi, const uint8_t *msg, size_t len,
 	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
 	pi = (struct in_pktinfo *)CMSG_DATA(cm);
 	pi->ipi_ifindex = vi->iface->ifindex;
+	pi->ipi_spec_dst = vi->src;
+	if (sendmsg(vi->iface->io.fd, &mh, MSG_DONTWAIT) >= 0)
+		return 0;
+	/* our source address is gone: take the interface's current one */
+	if ((errno != ENETUNREACH && errno != EADDRNOTAVAIL &&
+	     errno != EINVAL) ||
+	    !net_iface_refresh_src(vi->d, vi->iface))
+		return -errno;
 	pi->ipi_spec_dst = vi->src;
 	if (sendmsg(vi->iface->io.fd, &mh, MSG_DONTWAIT) < 0)
 		return -errno;

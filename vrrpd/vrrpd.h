@@ -111,6 +111,8 @@ struct vrrpd {
 /* net.c */
 int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc);
 void net_iface_close(struct vrrpd *d, struct vrrp_iface *ifc);
+/* Adverts' source follows the interface's own address; true if changed. */
+bool net_iface_refresh_src(struct vrrpd *d, struct vrrp_iface *ifc);
 int net_send_advert(struct vrrp_instance *vi, uint8_t priority);
 /* The interface's first usable link-local address; -EADDRNOTAVAIL. */
 int net_iface_ll6(const char *name, struct in6_addr *out);
