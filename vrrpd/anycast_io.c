@@ -231,13 +231,14 @@ void anycast_trackers_changed(struct vrrpd *d, const char *why)
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (!s->v[i].fsm.stopped && s->v[i].vi->trackers)
+		if (s->v[i].vi && !s->v[i].fsm.stopped && s->v[i].vi->trackers)
 			recompute(&s->v[i], why);
 	/* a forwarder that just said hello learns our states too */
 	if (d->fwd.client && s->fwd_told != d->fwd.connects) {
 		s->fwd_told = d->fwd.connects;
 		for (i = 0; i < s->n && d->fwd.client; i++)
-			tell_forwarder(d, &s->v[i]);
+			if (s->v[i].vi)
+				tell_forwarder(d, &s->v[i]);
 	}
 }
 
@@ -358,8 +359,12 @@ int64_t anycast_fwd_timeout_ms(const struct vrrpd *d)
 	size_t i;
 
 	for (i = 0; i < d->anycast.n; i++) {
-		const struct conf_instance *c = &d->anycast.v[i].cfg->base;
+		const struct conf_instance *c;
 
+		/* an entry reload has moved out is all zero */
+		if (!d->anycast.v[i].vi)
+			continue;
+		c = &d->anycast.v[i].cfg->base;
 		if (c->track_forwarder && c->track_forwarder_timeout_ms > 0 &&
 		    (!t || c->track_forwarder_timeout_ms < t))
 			t = c->track_forwarder_timeout_ms;
@@ -392,10 +397,11 @@ bool anycast_addr_removed(struct vrrpd *d, struct in_addr addr)
 
 	for (i = 0; i < d->anycast.n; i++) {
 		struct anycast_instance *ai = &d->anycast.v[i];
-		const struct conf_instance *c = &ai->cfg->base;
+		const struct conf_instance *c;
 
-		if (ai->fsm.state != ANYCAST_ANNOUNCED)
+		if (!ai->vi || ai->fsm.state != ANYCAST_ANNOUNCED)
 			continue;
+		c = &ai->cfg->base;
 		for (j = 0; j < c->n_vips; j++) {
 			char ip[INET_ADDRSTRLEN];
 
@@ -484,6 +490,8 @@ void anycast_status_json(const struct vrrpd *d, struct sbuf *sb,
 	for (i = 0; i < d->anycast.n; i++) {
 		const struct anycast_instance *ai = &d->anycast.v[i];
 
+		if (!ai->vi)
+			continue;
 		if (only && strcmp(only, ai->cfg->base.name) != 0)
 			continue;
 		if (!first)
@@ -543,6 +551,7 @@ void anycast_reload(struct vrrpd *d, const struct conf *old)
 	struct anycast_set *s = &d->anycast;
 	struct anycast_instance *nv;
 	size_t i, j, n = 0;
+	unsigned kept = 0, added = 0, removed = 0;
 
 	nv = calloc(d->conf->n_anycast + 1, sizeof(*nv));
 	if (!nv) {
@@ -554,6 +563,7 @@ void anycast_reload(struct vrrpd *d, const struct conf *old)
 		if (!find_cfg(d->conf, s->v[i].cfg->base.name)) {
 			one_stop(&s->v[i]);
 			one_free(d, &s->v[i]);
+			removed++;
 		}
 	for (i = 0; i < d->conf->n_anycast; i++) {
 		const struct conf_anycast *cfg = &d->conf->anycast[i];
@@ -570,6 +580,7 @@ void anycast_reload(struct vrrpd *d, const struct conf *old)
 				continue;
 			}
 			n++;
+			added++;
 			one_start(ai);
 			continue;
 		}
@@ -581,6 +592,7 @@ void anycast_reload(struct vrrpd *d, const struct conf *old)
 		ai->cfg = cfg;
 		ai->vi->cfg = &cfg->base;
 		n++;
+		kept++;
 		if (trackers_setup(ai->vi) < 0)
 			continue;
 		vips_moved(ai, &find_cfg(old, cfg->base.name)->base);
@@ -589,4 +601,8 @@ void anycast_reload(struct vrrpd *d, const struct conf *old)
 	free(s->v);
 	s->v = nv;
 	s->n = n;
+	if (kept + added + removed)
+		log_info("reload: anycast instances: %u kept (state and "
+			 "addresses as they were), %u added, %u removed",
+			 kept, added, removed);
 }

@@ -308,6 +308,22 @@ def run(lab, a, mon, box):
     check(lab.wait_until(lambda: a.has_vip() and
                          (" %s/32 " % AVIP2) not in a.lo_addrs(), 2)
           is not None, "and back")
+    # an instance added by reload starts WITHDRAWN and announces after
+    # hold_down; removed, it withdraws
+    open(a.conf, "w").write(text.replace(
+        "anycast_instance = {\n", 'anycast_instance = {\n  AC_2 = { '
+        'virtual_ipaddress = [ "%s/32" ]; hold_down = "500ms"; };\n'
+        % AVIP2))
+    t6 = time.time()
+    lab.vrrpctl("a", a.sock, "reload")
+    check(lab.wait_until(lambda: (" %s/32 " % AVIP2) in a.lo_addrs(), 3)
+          is not None and time.time() - t6 >= 0.5,
+          "AC_2 added by reload, announced after its hold_down")
+    open(a.conf, "w").write(text)
+    lab.vrrpctl("a", a.sock, "reload")
+    check(lab.wait_until(lambda: (" %s/32 " % AVIP2) not in a.lo_addrs(),
+                         2) is not None and a.has_vip(),
+          "AC_2 removed by reload: its VIP withdrawn, AC_1's stays")
 
     a.vrrpd.signal(signal.SIGTERM)
     a.vrrpd.wait(5)
