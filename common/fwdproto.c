@@ -27,17 +27,36 @@ void fwdproto_put_hello(struct sbuf *sb, int version)
 	sbuf_printf(sb, "hello fwd %d\n", version);
 }
 
+static bool same_host(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET6)
+		return IN6_ARE_ADDR_EQUAL(
+		    &((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)b)->sin6_addr);
+	return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+	       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+}
+
 void fwdproto_put_health(struct sbuf *sb, const char *listener, unsigned up,
 			 unsigned total, const struct sockaddr *const *binds,
 			 size_t n_binds)
 {
-	size_t i;
+	size_t i, j, sent = 0;
 
 	sbuf_printf(sb, "health %s %u %u ", listener, up, total);
 	for (i = 0; i < n_binds; i++) {
 		char addr[80];
 
-		sbuf_printf(sb, "%s%s", i ? "," : "",
+		/* vrrpd matches addresses, not ports: a port range's
+		 * sockets (up to 1024) go out as one address */
+		for (j = 0; j < i; j++)
+			if (same_host(binds[i], binds[j]))
+				break;
+		if (j < i || sent == FWDPROTO_MAX_BINDS)
+			continue;
+		sbuf_printf(sb, "%s%s", sent++ ? "," : "",
 			    sockaddr_str(binds[i], addr, sizeof(addr)));
 	}
 	sbuf_puts(sb, "\n");
@@ -120,15 +139,18 @@ int fwdproto_parse_health(const char *line, struct fwd_health *out, char *why,
 				 bind);
 			return -EINVAL;
 		}
-		if (ss.ss_family != AF_INET)
-			continue;
-		if (out->n_binds == FWDPROTO_MAX_BINDS) {
+		if (out->n_binds == FWDPROTO_MAX_BINDS ||
+		    out->n_binds6 == FWDPROTO_MAX_BINDS) {
 			snprintf(why, why_len, "more than %d binds",
 				 FWDPROTO_MAX_BINDS);
 			return -EINVAL;
 		}
-		out->binds[out->n_binds++] =
-		    ((struct sockaddr_in *)&ss)->sin_addr;
+		if (ss.ss_family == AF_INET6)
+			out->binds6[out->n_binds6++] =
+			    ((struct sockaddr_in6 *)&ss)->sin6_addr;
+		else
+			out->binds[out->n_binds++] =
+			    ((struct sockaddr_in *)&ss)->sin_addr;
 	}
 	return 0;
 }
@@ -200,4 +222,10 @@ int fwdproto_hello_reply(const struct json *reply, int sent, int *agreed)
 bool fwdproto_bind_serves(struct in_addr bind, struct in_addr vip)
 {
 	return bind.s_addr == vip.s_addr || bind.s_addr == htonl(INADDR_ANY);
+}
+
+bool fwdproto_bind6_serves(const struct in6_addr *bind,
+			   const struct in6_addr *vip)
+{
+	return IN6_ARE_ADDR_EQUAL(bind, vip) || IN6_IS_ADDR_UNSPECIFIED(bind);
 }

@@ -30,9 +30,9 @@
  * closed socket. Version 2 adds the heartbeat, so a stopped or stuck fwd
  * (its socket still open) goes silent and counts as lost.
  */
-#define FWDPROTO_VERSION     2 /* the newest we speak */
-#define FWDPROTO_VERSION_MIN 1 /* the oldest we still accept */
-#define FWDPROTO_MAX_BINDS   16
+#define FWDPROTO_VERSION     2	/* the newest we speak */
+#define FWDPROTO_VERSION_MIN 1	/* the oldest we still accept */
+#define FWDPROTO_MAX_BINDS   64 /* distinct addresses per listener */
 /* fwd's heartbeat period; vrrpd's default silence bound is 3 of them */
 #define FWDPROTO_HEARTBEAT_MS 100
 
@@ -47,8 +47,10 @@ enum fwdproto_line {
 struct fwd_health {
 	char listener[64];
 	unsigned up, total;
-	struct in_addr binds[FWDPROTO_MAX_BINDS]; /* IPv4 binds only */
+	struct in_addr binds[FWDPROTO_MAX_BINDS]; /* the IPv4 binds */
 	size_t n_binds;
+	struct in6_addr binds6[FWDPROTO_MAX_BINDS]; /* and the IPv6 ones */
+	size_t n_binds6;
 };
 
 struct fwd_state_event {
@@ -72,13 +74,17 @@ void fwdproto_put_heartbeat(struct sbuf *sb);
 
 /* "hello fwd N": 0 with *version, or -EINVAL. */
 int fwdproto_parse_hello(const char *line, int *version);
-/* 0, or -EINVAL with a reason in why. IPv6 binds are accepted and
- * skipped: VRRPv2 VIPs are IPv4. */
+/* 0, or -EINVAL with a reason in why. IPv4 binds go to binds, IPv6
+ * ones to binds6. */
 int fwdproto_parse_health(const char *line, struct fwd_health *out, char *why,
 			  size_t why_len);
 /* Whether a listener bound to bind serves the VIP vip: the same address,
  * or the wildcard 0.0.0.0 ("*:443"), which serves every VIP. */
 bool fwdproto_bind_serves(struct in_addr bind, struct in_addr vip);
+/* The same for IPv6: the address, or "[::]" (IPV6_V6ONLY: it serves
+ * every IPv6 VIP and no IPv4 one). */
+bool fwdproto_bind6_serves(const struct in6_addr *bind,
+			   const struct in6_addr *vip);
 
 /*
  * vrrpd's answer to "hello fwd offered": the version both speak (the

@@ -282,6 +282,7 @@ static void instance_free(struct conf_instance *in)
 {
 	free(in->vips);
 	free(in->peers);
+	free(in->peers6);
 	free(in->track_scripts);
 	free(in->track_ifs);
 	free(in->notify_master);

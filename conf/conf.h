@@ -107,7 +107,9 @@ struct conf_instance {
 	bool has_unicast_src;
 	struct in_addr unicast_src;
 	struct in_addr *peers;
-	size_t n_peers;
+	size_t n_peers; /* of peers, or of peers6 for an IPv6 instance */
+	struct in6_addr unicast_src6;
+	struct in6_addr *peers6;
 	int64_t garp_master_delay_ms;
 	int garp_master_repeat;
 	struct conf_track_script *track_scripts;

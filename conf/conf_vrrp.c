@@ -271,8 +271,8 @@ static void parse_vip(struct conf_ctx *ctx, const config_setting_t *at,
 
 /* RFC 5798 5.2.9: an advert carries addresses of one family, so an
  * instance is IPv4 or IPv6, as its first VIP says. */
-static void vips_family(struct conf_ctx *ctx, const config_setting_t *in,
-			const config_setting_t *s, struct conf_instance *out)
+static void vips_family(struct conf_ctx *ctx, const config_setting_t *s,
+			struct conf_instance *out)
 {
 	size_t i;
 
@@ -290,14 +290,6 @@ static void vips_family(struct conf_ctx *ctx, const config_setting_t *in,
 		conf_error(ctx, s,
 			   "vrrp_instance %s: IPv6 virtual_ipaddress needs "
 			   "version = 3 (VRRPv2 carries only IPv4)",
-			   out->name);
-	else if (out->family == AF_INET6 &&
-		 (config_setting_get_member(in, "unicast_peer") ||
-		  config_setting_get_member(in, "unicast_src_ip")))
-		conf_error(ctx, s,
-			   "vrrp_instance %s: unicast_peer and unicast_src_ip "
-			   "are IPv4 only; an IPv6 instance advertises to "
-			   "ff02::12",
 			   out->name);
 }
 
@@ -337,7 +329,7 @@ static void parse_vips(struct conf_ctx *ctx, const config_setting_t *in,
 			parse_vip(ctx, e, list[i], &out->vips[i]);
 		}
 		out->n_vips = n;
-		vips_family(ctx, in, s, out);
+		vips_family(ctx, s, out);
 	}
 	conf_str_list_free(list, n);
 }
@@ -511,20 +503,33 @@ static void parse_tracking(struct conf_ctx *ctx, const config_setting_t *in,
 	}
 }
 
+/* One unicast address of the instance's family; 0 or -1. */
+static int parse_unicast_addr(const char *text, int family, struct in_addr *v4,
+			      struct in6_addr *v6)
+{
+	if (family == AF_INET6)
+		return inet_pton(AF_INET6, text, v6) == 1 ? 0 : -1;
+	return parse_ipv4_prefix(text, v4, NULL);
+}
+
+/* unicast_src_ip and unicast_peer, in the family of the instance's VIPs
+ * (an IPv6 instance sends to its peers instead of ff02::12). */
 static void parse_unicast(struct conf_ctx *ctx, const config_setting_t *in,
 			  struct conf_instance *out)
 {
+	const char *fam = out->family == AF_INET6 ? "IPv6" : "IPv4";
 	char *src = NULL, **peers = NULL;
 	size_t n = 0, i;
 
 	if (conf_get_str(ctx, in, "unicast_src_ip", &src) == 0 && src) {
-		if (parse_ipv4_prefix(src, &out->unicast_src, NULL) < 0)
+		if (parse_unicast_addr(src, out->family, &out->unicast_src,
+				       &out->unicast_src6) < 0)
 			conf_error(
 			    ctx,
 			    config_setting_get_member(in, "unicast_src_ip"),
-			    "unicast_src_ip \"%s\" is not an IPv4 "
-			    "address",
-			    src);
+			    "unicast_src_ip \"%s\" is not an %s address (the "
+			    "family of the instance's virtual_ipaddress)",
+			    src, fam);
 		else
 			out->has_unicast_src = true;
 	}
@@ -532,13 +537,16 @@ static void parse_unicast(struct conf_ctx *ctx, const config_setting_t *in,
 	if (conf_get_str_list(ctx, in, "unicast_peer", &peers, &n) < 0)
 		return;
 	out->peers = calloc(n + 1, sizeof(*out->peers));
-	for (i = 0; out->peers && i < n; i++) {
-		if (parse_ipv4_prefix(peers[i], &out->peers[out->n_peers],
-				      NULL) < 0)
+	out->peers6 = calloc(n + 1, sizeof(*out->peers6));
+	for (i = 0; out->peers && out->peers6 && i < n; i++) {
+		if (parse_unicast_addr(peers[i], out->family,
+				       &out->peers[out->n_peers],
+				       &out->peers6[out->n_peers]) < 0)
 			conf_error(
 			    ctx, config_setting_get_member(in, "unicast_peer"),
-			    "unicast_peer \"%s\" is not an IPv4 address",
-			    peers[i]);
+			    "unicast_peer \"%s\" is not an %s address (the "
+			    "family of the instance's virtual_ipaddress)",
+			    peers[i], fam);
 		else
 			out->n_peers++;
 	}

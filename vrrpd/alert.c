@@ -175,7 +175,7 @@ static void put_signature(struct sbuf *sb, const struct alert_env *env)
 
 static void put_vips(struct sbuf *sb, const struct alert_transition *t)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 	size_t i;
 
 	sbuf_printf(sb, "%-14s", "VIPs:");
@@ -184,7 +184,10 @@ static void put_vips(struct sbuf *sb, const struct alert_transition *t)
 	for (i = 0; i < t->n_vips; i++) {
 		const struct conf_vip *v = &t->vips[i];
 
-		inet_ntop(AF_INET, &v->addr, ip, sizeof(ip));
+		if (v->family == AF_INET6)
+			inet_ntop(AF_INET6, &v->addr6, ip, sizeof(ip));
+		else
+			inet_ntop(AF_INET, &v->addr, ip, sizeof(ip));
 		sbuf_printf(sb, "%s%s/%d", i ? ", " : "", ip, v->prefix);
 		if (v->dev[0]) {
 			sbuf_puts(sb, " dev ");

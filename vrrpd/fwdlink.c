@@ -254,13 +254,22 @@ static bool serves_instance(const struct fwd_health *h,
 {
 	size_t i, j;
 
-	for (i = 0; i < h->n_binds; i++)
-		for (j = 0; j < vi->cfg->n_vips; j++)
-			/* binds are IPv4 (fwdproto); an IPv6 VIP's addr is 0 */
-			if (vi->cfg->vips[j].family != AF_INET6 &&
-			    fwdproto_bind_serves(h->binds[i],
-						 vi->cfg->vips[j].addr))
+	for (j = 0; j < vi->cfg->n_vips; j++) {
+		const struct conf_vip *v = &vi->cfg->vips[j];
+
+		/* each family's VIPs against that family's binds (an IPv6
+		 * VIP's IPv4 field is 0.0.0.0, the wildcard) */
+		if (v->family == AF_INET6) {
+			for (i = 0; i < h->n_binds6; i++)
+				if (fwdproto_bind6_serves(&h->binds6[i],
+							  &v->addr6))
+					return true;
+			continue;
+		}
+		for (i = 0; i < h->n_binds; i++)
+			if (fwdproto_bind_serves(h->binds[i], v->addr))
 				return true;
+	}
 	return false;
 }
 
@@ -320,10 +329,15 @@ void fwdlink_status_json(const struct vrrpd *d, struct sbuf *sb)
 		sbuf_json_str(sb, h->listener);
 		sbuf_printf(sb, ",\"up\":%u,\"total\":%u,\"binds\":[", h->up,
 			    h->total);
-		for (j = 0; j < h->n_binds; j++) {
-			char ip[INET_ADDRSTRLEN];
+		for (j = 0; j < h->n_binds + h->n_binds6; j++) {
+			char ip[INET6_ADDRSTRLEN];
 
-			inet_ntop(AF_INET, &h->binds[j], ip, sizeof(ip));
+			if (j < h->n_binds)
+				inet_ntop(AF_INET, &h->binds[j], ip,
+					  sizeof(ip));
+			else
+				inet_ntop(AF_INET6, &h->binds6[j - h->n_binds],
+					  ip, sizeof(ip));
 			sbuf_printf(sb, "%s\"%s\"", j ? "," : "", ip);
 		}
 		sbuf_puts(sb, "]}");

@@ -253,7 +253,10 @@ static int derive(struct vrrp_instance *vi)
 	}
 	vi->src6 = vi->iface->ll6;
 	vi->fsm_cfg.v6 = cfg->family == AF_INET6;
-	vi->fsm_cfg.primary_ip6 = vi->src6;
+	/* the address our adverts come from, for the tie-break */
+	vi->fsm_cfg.primary_ip6 =
+	    cfg->has_unicast_src && cfg->family == AF_INET6 ? cfg->unicast_src6
+							    : vi->src6;
 	vi->fsm_cfg.advert_int = cfg->advert_int;
 	vi->fsm_cfg.advert_cs = cfg->advert_cs;
 	vi->fsm_cfg.v3 = cfg->version == 3;
@@ -527,6 +530,7 @@ static enum vrrp_drop check_packet(struct vrrp_instance *vi, const uint8_t *pkt,
 	e.own = own;
 	e.n_own = own[1].s_addr ? 2 : 1;
 	e.peers = vi->cfg->peers;
+	e.peers6 = vi->cfg->peers6;
 	e.n_peers = vi->cfg->n_peers;
 	return vrrp_pkt_validate(a, rx, &e, mismatch, why, why_len);
 }

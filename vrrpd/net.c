@@ -468,13 +468,18 @@ static int send_v(struct vrrp_instance *vi, const struct vrrp_advert *a,
 	return send_to(vi, msg, len, dst);
 }
 
-/* RFC 5798 5.1.2.1: from the interface's link-local address */
-static int send6(struct vrrp_instance *vi, const struct vrrp_advert *a)
+/* RFC 5798 5.1.2.1: from the interface's link-local address (or
+ * unicast_src_ip), to ff02::12 or to one unicast peer */
+static int send6_to(struct vrrp_instance *vi, const struct vrrp_advert *a,
+		    const struct in6_addr *dst)
 {
+	const struct conf_instance *c = vi->cfg;
 	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6,
+				    .sin6_addr = *dst,
 				    .sin6_scope_id =
 					(uint32_t)vi->iface->ifindex};
-	struct vrrp_rx hdr = {.family = AF_INET6, .src6 = vi->src6};
+	struct in6_addr src = c->has_unicast_src ? c->unicast_src6 : vi->src6;
+	struct vrrp_rx hdr = {.family = AF_INET6, .src6 = src, .dst6 = *dst};
 	static uint8_t msg[VRRP3_MAX_LEN6];
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
@@ -488,13 +493,9 @@ static int send6(struct vrrp_instance *vi, const struct vrrp_advert *a)
 			    .msg_control = cbuf.buf,
 			    .msg_controllen = sizeof(cbuf.buf)};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	struct in6_pktinfo pi = {.ipi6_addr = vi->src6,
+	struct in6_pktinfo pi = {.ipi6_addr = src,
 				 .ipi6_ifindex = (unsigned)vi->iface->ifindex};
 
-	if (vi->iface->io6.fd < 0)
-		return -EAFNOSUPPORT;
-	inet_pton(AF_INET6, VRRP_GROUP6, &sin6.sin6_addr);
-	hdr.dst6 = sin6.sin6_addr;
 	iov.iov_len = vrrp3_pkt_encode(a, &hdr, false, msg, sizeof(msg));
 	memset(&cbuf, 0, sizeof(cbuf));
 	cm->cmsg_level = IPPROTO_IPV6;
@@ -504,6 +505,28 @@ static int send6(struct vrrp_instance *vi, const struct vrrp_advert *a)
 	if (sendmsg(vi->iface->io6.fd, &mh, MSG_DONTWAIT) < 0)
 		return -errno;
 	return 0;
+}
+
+static int send6(struct vrrp_instance *vi, const struct vrrp_advert *a)
+{
+	const struct conf_instance *c = vi->cfg;
+	struct in6_addr group;
+	size_t i;
+	int rc = 0;
+
+	if (vi->iface->io6.fd < 0)
+		return -EAFNOSUPPORT;
+	if (c->n_peers == 0) {
+		inet_pton(AF_INET6, VRRP_GROUP6, &group);
+		return send6_to(vi, a, &group);
+	}
+	for (i = 0; i < c->n_peers; i++) {
+		int r = send6_to(vi, a, &c->peers6[i]);
+
+		if (r < 0)
+			rc = r;
+	}
+	return rc;
 }
 
 /* IPv4: to the group or each unicast peer */

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """track_forwarder on an IPv6 instance: the forwarder's link counts (its
-weight while connected, Master lost when it drops), and a listener on
+weight while connected, Master lost when it drops), a listener on
 0.0.0.0 with no server up is not taken for one on the IPv6 VIP (an IPv6
-VIP's IPv4 field is 0.0.0.0; it matched such a bind before)."""
+VIP's IPv4 field is 0.0.0.0; it matched such a bind before), and the
+listener on the IPv6 VIP itself counts: no server up takes the weight
+back (before, IPv6 binds were skipped and only the link counted)."""
 
 from lab import Node, check, log, run_test
 from vrrp3_ipv6 import VIP6, has6, link_local
@@ -36,6 +38,19 @@ def test(lab):
     check(st["effective_priority"] == 103,
           "a down listener on 0.0.0.0 does not count against the IPv6 "
           "instance (priority %d)" % st["effective_priority"])
+    # the listener on the IPv6 VIP itself counts (fwdproto's binds6)
+    fk.send("health web 0 2 [%s]:8080" % VIP6)
+    check(fk.reply().get("ok") is True, "IPv6 listener down accepted")
+    check(lab.wait_until(lambda: a.status()["effective_priority"] == 101,
+                         2) is not None,
+          "the IPv6 VIP's listener with no server up takes the weight "
+          "back (priority %d)" % a.status()["effective_priority"])
+    fk.send("health web 1 2 [%s]:8080" % VIP6)
+    check(fk.reply().get("ok") is True, "IPv6 listener up accepted")
+    check(lab.wait_until(lambda: a.status()["effective_priority"] == 103,
+                         3) is not None,
+          "and up again gives it back after the hold (priority %d)"
+          % a.status()["effective_priority"])
     fk.close()
     check(lab.wait_until(lambda: a.status()["effective_priority"] == 101,
                          2) is not None,

@@ -506,6 +506,24 @@ static void test_cert_mail(void **state)
 	sbuf_free(&sb);
 }
 
+/* An IPv6 VIP (VRRPv3) is named as such, not as 0.0.0.0. */
+static void test_ipv6_vip(void **state)
+{
+	struct alert_env e = env_make();
+	struct alert_transition t = tr_make("startup");
+	struct conf_vip v6 = {.family = AF_INET6, .prefix = 64};
+	char *m;
+
+	(void)state;
+	inet_pton(AF_INET6, "2001:2::50", &v6.addr6);
+	t.vips = &v6;
+	t.n_vips = 1;
+	m = format(&e, &t);
+	assert_non_null(strstr(m, "VIPs:         2001:2::50/64\r\n"));
+	assert_null(strstr(m, "0.0.0.0"));
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +540,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_addr_spec, setup),
 	    cmocka_unit_test_setup(test_server_url, setup),
 	    cmocka_unit_test_setup(test_cert_mail, setup),
+	    cmocka_unit_test_setup(test_ipv6_vip, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -746,7 +746,8 @@ static void test_version(void **state)
 
 static void test_family(void **state)
 {
-	char *msgs;
+	struct conf *c;
+	char *msgs, ip[INET6_ADDRSTRLEN];
 	int rc;
 
 	(void)state;
@@ -793,14 +794,29 @@ static void test_family(void **state)
 		assert_string_equal(c->instances[1].vips[1].dev, "eth1");
 		conf_free(c);
 	}
+	/* unicast peers take the family of the VIPs */
 	expect_error(INSTANCE_HEAD
 		     "    version = 3;\n"
 		     "    unicast_peer = [ \"1.2.3.5\" ];\n"
 		     "    virtual_ipaddress = [ \"2001:db8::1\" ];\n"
 		     "  };\n};\n",
-		     7,
-		     "vrrp_instance VI_1: unicast_peer and unicast_src_ip are "
-		     "IPv4 only; an IPv6 instance advertises to ff02::12");
+		     6,
+		     "unicast_peer \"1.2.3.5\" is not an IPv6 address (the "
+		     "family of the instance's virtual_ipaddress)");
+	c = load_good(INSTANCE_HEAD
+		      "    version = 3;\n"
+		      "    unicast_src_ip = \"2001:db8::11\";\n"
+		      "    unicast_peer = [ \"2001:db8::12\", "
+		      "\"fe80::1\" ];\n"
+		      "    virtual_ipaddress = [ \"2001:db8::1\" ];\n"
+		      "  };\n};\n");
+	assert_int_equal(c->instances[0].n_peers, 2);
+	assert_true(c->instances[0].has_unicast_src);
+	inet_ntop(AF_INET6, &c->instances[0].peers6[1], ip, sizeof(ip));
+	assert_string_equal(ip, "fe80::1");
+	inet_ntop(AF_INET6, &c->instances[0].unicast_src6, ip, sizeof(ip));
+	assert_string_equal(ip, "2001:db8::11");
+	conf_free(c);
 	/* the option for the other IPv4 checksum means nothing on v2 */
 	msgs = load(INSTANCE_HEAD VIP_LINE "    v3_checksum_as_v2 = true;\n"
 					   "  };\n};\n",

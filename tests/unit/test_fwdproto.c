@@ -131,7 +131,7 @@ static void test_hello(void **state)
 static void test_health(void **state)
 {
 	struct fwd_health h;
-	char why[128], ip[INET_ADDRSTRLEN];
+	char why[128], ip[INET6_ADDRSTRLEN];
 
 	(void)state;
 	assert_int_equal(
@@ -142,9 +142,56 @@ static void test_health(void **state)
 	assert_string_equal(h.listener, "web_ext");
 	assert_int_equal(h.up, 2);
 	assert_int_equal(h.total, 3);
-	assert_int_equal(h.n_binds, 2); /* the IPv6 bind is skipped */
+	assert_int_equal(h.n_binds, 2);
 	inet_ntop(AF_INET, &h.binds[1], ip, sizeof(ip));
 	assert_string_equal(ip, "198.18.0.51");
+	/* the IPv6 bind is kept apart, for the IPv6 VIPs (VRRPv3) */
+	assert_int_equal(h.n_binds6, 1);
+	inet_ntop(AF_INET6, &h.binds6[0], ip, sizeof(ip));
+	assert_string_equal(ip, "2001:db8::1");
+}
+
+/* A port range's sockets (up to 1024, fwd-listen) go out as one address:
+ * before, 17 ports made a health line vrrpd refused ("more than 16"). */
+static void test_health_port_range(void **state)
+{
+	struct sockaddr_in a[1024];
+	const struct sockaddr *binds[1024];
+	struct fwd_health h;
+	struct sbuf sb;
+	char why[128];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1024; i++) {
+		a[i] = (struct sockaddr_in){
+		    .sin_family = AF_INET, .sin_port = htons(60000 + i % 1000)};
+		inet_pton(AF_INET, i < 1000 ? "198.18.0.50" : "198.18.0.51",
+			  &a[i].sin_addr);
+		binds[i] = (const struct sockaddr *)&a[i];
+	}
+	sbuf_init(&sb);
+	fwdproto_put_health(&sb, "rpc", 2, 2, binds, 1024);
+	assert_string_equal(
+	    sbuf_str(&sb),
+	    "health rpc 2 2 198.18.0.50:60000,198.18.0.51:60000\n");
+	sb.buf[sb.len - 1] = '\0';
+	assert_int_equal(fwdproto_parse_health(sb.buf, &h, why, sizeof(why)),
+			 0);
+	assert_int_equal(h.n_binds, 2);
+	sbuf_free(&sb);
+}
+
+static void test_bind6_serves(void **state)
+{
+	struct in6_addr vip, other, any = IN6ADDR_ANY_INIT;
+
+	(void)state;
+	inet_pton(AF_INET6, "2001:2::50", &vip);
+	inet_pton(AF_INET6, "2001:2::51", &other);
+	assert_true(fwdproto_bind6_serves(&vip, &vip));
+	assert_false(fwdproto_bind6_serves(&other, &vip));
+	assert_true(fwdproto_bind6_serves(&any, &vip));
 }
 
 static void test_health_bad(void **state)
@@ -217,6 +264,8 @@ int main(void)
 	    cmocka_unit_test(test_health),
 	    cmocka_unit_test(test_health_bad),
 	    cmocka_unit_test(test_bind_serves),
+	    cmocka_unit_test(test_bind6_serves),
+	    cmocka_unit_test(test_health_port_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
