@@ -93,7 +93,7 @@ void imp_add_bool(config_setting_t *parent, const char *name, bool v)
 		config_setting_set_bool(s, v);
 }
 
-void imp_add_ms(config_setting_t *parent, const char *name, long long ms)
+void imp_fmt_ms(long long ms, char *buf, size_t len)
 {
 	static const struct {
 		long long ms;
@@ -103,15 +103,21 @@ void imp_add_ms(config_setting_t *parent, const char *name, long long ms)
 		     {60000, "m"},
 		     {1000, "s"},
 		     {1, "ms"}};
-	char buf[40];
 	size_t i;
 
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (ms % units[i].ms == 0 && (ms || units[i].ms == 1)) {
-			snprintf(buf, sizeof(buf), "%lld%s", ms / units[i].ms,
+			snprintf(buf, len, "%lld%s", ms / units[i].ms,
 				 units[i].unit);
 			break;
 		}
+}
+
+void imp_add_ms(config_setting_t *parent, const char *name, long long ms)
+{
+	char buf[40];
+
+	imp_fmt_ms(ms, buf, sizeof(buf));
 	imp_add_str(parent, name, buf);
 }
 

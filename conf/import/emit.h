@@ -38,6 +38,7 @@ void imp_add_str(config_setting_t *parent, const char *name, const char *v);
 void imp_add_int(config_setting_t *parent, const char *name, long long v);
 void imp_add_bool(config_setting_t *parent, const char *name, bool v);
 /* A duration as vrrpd.conf writes it: "500ms", "10s", "5m". */
+void imp_fmt_ms(long long ms, char *buf, size_t len);
 void imp_add_ms(config_setting_t *parent, const char *name, long long ms);
 /* A setting name for name that is not yet a member of parent; notes a
  * rename. */

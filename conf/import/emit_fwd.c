@@ -21,7 +21,7 @@ struct fwd_emit {
 	config_setting_t *fwd, *listens;
 	bool have_timeouts;
 	struct hap_timeouts t; /* the forwarder's, from the first listen */
-	const char *t_from;
+	char t_from[CONF_NAME_MAX];
 	long maxconn;	  /* the forwarder's */
 	int reported[64]; /* lines already told about an inherited item */
 	size_t n_reported;
@@ -47,7 +47,7 @@ static bool first_report(struct fwd_emit *e, struct imp_src at, int what)
  */
 static void lack_send_proxy(struct fwd_emit *e, const struct hap_server *s)
 {
-	if (s->send_proxy)
+	if (s->send_proxy && first_report(e, s->at, 7))
 		imp_msg(e->o->d, IMP_WARNING, s->at,
 			"server %s: send-proxy not carried: fwd has no "
 			"PROXY protocol yet; the server sees fwd's address",
@@ -185,15 +185,19 @@ static void check_timeouts(struct fwd_emit *e, const struct svc *v,
 	if (!e->have_timeouts) {
 		e->have_timeouts = true;
 		e->t = t;
-		e->t_from = name;
+		snprintf(e->t_from, sizeof(e->t_from), "%s", name);
 		return;
 	}
 	for (i = 0; i < 5; i++)
-		if (a[i] != b[i] && a[i] >= 0)
+		if (a[i] != b[i] && a[i] >= 0) {
+			char ms[32];
+
+			imp_fmt_ms(a[i], ms, sizeof(ms));
 			imp_msg(e->o->d, IMP_WARNING, v->front->at,
-				"%s: timeout %s %lldms not carried: fwd has "
-				"one set of timeouts, taken from %s",
-				name, what[i], a[i], e->t_from);
+				"%s: timeout %s %s not carried: fwd has one "
+				"set of timeouts, taken from %s",
+				name, what[i], ms, e->t_from);
+		}
 }
 
 static void emit_stick(struct fwd_emit *e, const struct hap_proxy *b,
@@ -370,6 +374,8 @@ static void emit_stats(struct fwd_emit *e, const struct hap_proxy *p)
 	if (p->stats.auth && strchr(p->stats.auth, ':') &&
 	    p->stats.auth[0] != ':')
 		imp_add_str(s, "auth", p->stats.auth);
+	if (p->stats.refresh_ms >= 1000)
+		imp_add_ms(s, "refresh", p->stats.refresh_ms);
 	if (p->stats.realm)
 		imp_msg(e->o->d, IMP_NOTE, p->stats.at,
 			"stats realm '%s': nothing to carry: the page's realm "
@@ -438,8 +444,10 @@ static void warn_http(struct fwd_emit *e, const struct hap_proxy *p)
 	imp_msg(e->o->d, IMP_WARNING, p->at,
 		"%s %s not carried: mode http (%s:%d); fwd forwards TCP and "
 		"does not read HTTP. Write 'mode tcp' to forward it as bytes",
-		p->kind == HAP_BACKEND ? "backend" : "proxy", p->name,
-		p->mode_at.file ? p->mode_at.file : p->at.file,
+		p->kind == HAP_BACKEND	  ? "backend"
+		: p->kind == HAP_FRONTEND ? "frontend"
+					  : "listen",
+		p->name, p->mode_at.file ? p->mode_at.file : p->at.file,
 		p->mode_at.line);
 }
 

@@ -103,6 +103,7 @@ static void defaults_reset(struct hap_proxy *d)
 	proxy_free_fields(d);
 	memset(d, 0, sizeof(*d));
 	d->kind = HAP_DEFAULTS;
+	d->name = strdup("defaults");
 	d->stick_expire_ms = d->stick_size = -1;
 	d->retries = -1;
 	d->t.connect = d->t.client = d->t.server = d->t.tunnel = d->t.check =
@@ -500,6 +501,10 @@ static void proxy_stats(struct hap_reader *r, struct hap_proxy *p, char **w,
 	if (strcmp(k, "admin") == 0) {
 		p->stats.admin = true;
 		p->stats.admin_at = r->at;
+		return;
+	}
+	if (strcmp(k, "refresh") == 0) {
+		word_ms(r, w, n, 2, &p->stats.refresh_ms);
 		return;
 	}
 	if (strcmp(k, "uri") == 0)

@@ -45,6 +45,7 @@ struct hap_timeouts {
 struct hap_stats {
 	bool enable, admin;
 	char *uri, *auth, *realm;
+	long long refresh_ms; /* 0: unset */
 	struct imp_src at, admin_at;
 };
 

@@ -69,14 +69,14 @@ static void feed_file(struct ka_reader *r, const char *path, struct imp_src at)
 static void include_glob(struct ka_reader *r, const char *pattern,
 			 struct imp_src at, void *arg)
 {
-	char full[4096], dir[4096];
+	char full[8200], dir[4096];
 	glob_t g;
 	size_t i;
 
 	(void)arg;
-	if (pattern[0] != '/' && at.file) {
-		snprintf(dir, sizeof(dir), "%s", at.file);
-		snprintf(full, sizeof(full), "%s/%s", dirname(dir), pattern);
+	snprintf(dir, sizeof(dir), "%s", at.file ? at.file : ".");
+	if (pattern[0] != '/' && strcmp(dirname(dir), ".") != 0) {
+		snprintf(full, sizeof(full), "%s/%s", dir, pattern);
 	} else {
 		snprintf(full, sizeof(full), "%s", pattern);
 	}
