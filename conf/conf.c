@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "conf_fwd.h"
+#include "conf_sniff.h"
 #include "conf_util.h"
 #include "conf_vrrp.h"
 
@@ -76,6 +77,7 @@ int conf_load(const char *path, unsigned sections, struct conf **out,
 			    config_error_file(&cfg) ? config_error_file(&cfg)
 						    : path,
 			    config_error_line(&cfg), config_error_text(&cfg));
+		conf_sniff_hint(path, &diag->text);
 		diag->errors++;
 		config_destroy(&cfg);
 		return -1;

@@ -114,6 +114,10 @@ bool imp_setting_name(const char *name, const char *prefix, char *out)
 	size_t n = 0, i;
 	bool changed = false;
 
+	if (!name[0]) {
+		snprintf(out, CONF_NAME_MAX, "%sunnamed", prefix);
+		return true;
+	}
 	if (!isalpha((unsigned char)name[0]) && name[0] != '*') {
 		n = (size_t)snprintf(out, CONF_NAME_MAX, "%s", prefix);
 		changed = true;
@@ -131,9 +135,5 @@ bool imp_setting_name(const char *name, const char *prefix, char *out)
 	if (name[i])
 		changed = true;
 	out[n] = '\0';
-	if (n == 0) {
-		snprintf(out, CONF_NAME_MAX, "%sunnamed", prefix);
-		changed = true;
-	}
 	return changed;
 }
