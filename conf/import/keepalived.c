@@ -626,16 +626,20 @@ static void map_script(struct conf_diag *d, const struct ka_node *s,
 static void map_tracks(struct conf_diag *d, const struct ka_node *b,
 		       struct ka_track **out, size_t *n_out)
 {
+	struct ka_track *v;
 	size_t i;
 
-	*out = calloc(b->n_kids + 1, sizeof(**out));
-	if (!*out)
+	/* a second block adds to the first, as in keepalived */
+	v = realloc(*out, (*n_out + b->n_kids + 1) * sizeof(*v));
+	if (!v)
 		return;
+	*out = v;
 	for (i = 0; i < b->n_kids; i++) {
 		const struct ka_node *n = &b->kids[i];
 		struct ka_track *t = &(*out)[*n_out];
 		char *end;
 
+		memset(t, 0, sizeof(*t));
 		t->name = strdup(n->argv[0]);
 		t->at = n->at;
 		if (n->argc >= 3 && strcmp(n->argv[1], "weight") == 0) {

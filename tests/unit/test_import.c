@@ -61,6 +61,7 @@ static void test_ka_grammar(void **state)
 	    "  virtual_router_id 7\n"
 	    "  virtual_ipaddress { 198.18.0.50/24 dev eth0 }\n"
 	    "  track_script {\n    chk weight -5\n  }\n"
+	    "  track_script {\n    chk_inc\n  }\n"
 	    "}\n";
 	struct conf_diag d;
 	struct ka_conf *c = ka(text, &d);
@@ -85,7 +86,8 @@ static void test_ka_grammar(void **state)
 	assert_int_equal(c->instances[0].vips.n, 1);
 	assert_string_equal(c->instances[0].vips.v[0],
 			    "198.18.0.50/24 dev eth0");
-	assert_int_equal(c->instances[0].n_scripts, 1);
+	assert_int_equal(c->instances[0].n_scripts, 2);
+	assert_string_equal(c->instances[0].scripts[1].name, "chk_inc");
 	assert_int_equal(c->instances[0].scripts[0].weight, -5);
 	assert_true(c->instances[0].scripts[0].weight_set);
 	assert_int_equal(c->instances[0].at.line, 16);
