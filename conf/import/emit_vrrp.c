@@ -225,10 +225,11 @@ static void emit_tracks(struct imp_out *o, const struct ka_conf *ka,
 			imp_msg(o->d, IMP_NOTE, t->at,
 				"track_script %s ('%s') only checks that "
 				"HAProxy runs: vrrp_instance %s gets "
-				"track_forwarder = { weight = %d; } instead; "
-				"fwd tells vrrpd itself, within milliseconds "
-				"of failing, instead of a script run every "
-				"interval%s",
+				"track_forwarder = { weight = %d; } instead: "
+				"fwd tells vrrpd itself within milliseconds, "
+				"and counts as healthy only while every "
+				"listen on the instance's VIPs has a server "
+				"up%s",
 				t->name, s->script, name, w,
 				w == 0 ? " (weight 0, as keepalived had: an "
 					 "unhealthy forwarder means Fault)"
