@@ -23,13 +23,16 @@ static void first_word(const char *p, const char *end, const char **word,
 	*after = p;
 }
 
-static bool word_in(const char *w, size_t n, const char *const *set)
+/* w (n bytes) is one of the blank-separated words of set */
+static bool word_in(const char *w, size_t n, const char *set)
 {
-	size_t i;
+	const char *p = set;
 
-	for (i = 0; set[i]; i++)
-		if (strlen(set[i]) == n && strncmp(w, set[i], n) == 0)
+	while ((p = strstr(p, " ")) != NULL) {
+		p++;
+		if (strncmp(p, w, n) == 0 && p[n] == ' ')
 			return true;
+	}
 	return false;
 }
 
@@ -45,20 +48,16 @@ static size_t word_len(const char *w, const char *end)
 
 enum conf_foreign conf_sniff(const char *text, size_t len)
 {
-	/* keepalived's blocks open with "KEYWORD [NAME] {", never "=" */
-	static const char *const ka[] = {"global_defs",
-					 "vrrp_instance",
-					 "vrrp_script",
-					 "vrrp_sync_group",
-					 "virtual_server",
-					 "static_ipaddress",
-					 NULL};
-	static const char *const hap_sections[] = {
-	    "global", "defaults", "listen", "frontend", "backend", NULL};
-	static const char *const hap_words[] = {
-	    "server",	  "bind",	"mode",	   "balance",
-	    "option",	  "timeout",	"maxconn", "default_backend",
-	    "contimeout", "clitimeout", NULL};
+	/* keepalived's blocks open with "KEYWORD [NAME] {", never "=";
+	 * (word lists, not key tables: these are not vrrpd.conf keys) */
+	static const char ka[] = " global_defs vrrp_instance vrrp_script "
+				 "vrrp_sync_group virtual_server "
+				 "static_ipaddress ";
+	static const char hap_sections[] = " global defaults listen frontend "
+					   "backend ";
+	static const char hap_words[] = " server bind mode balance option "
+					"timeout maxconn default_backend "
+					"contimeout clitimeout ";
 	const char *p = text, *end = text + (len < SNIFF_MAX ? len : SNIFF_MAX);
 	int ka_hits = 0, hap_sec = 0, hap_kw = 0;
 
