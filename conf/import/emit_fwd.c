@@ -179,7 +179,10 @@ static void check_timeouts(struct fwd_emit *e, const struct svc *v,
 	static const char *const what[] = {"connect", "client", "server",
 					   "tunnel", "check"};
 	struct hap_timeouts t = svc_timeouts(v);
-	const long long *a = &t.connect, *b = &e->t.connect;
+	const long long a[] = {t.connect, t.client, t.server, t.tunnel,
+			       t.check};
+	const long long b[] = {e->t.connect, e->t.client, e->t.server,
+			       e->t.tunnel, e->t.check};
 	int i;
 
 	if (!e->have_timeouts) {
