@@ -380,9 +380,6 @@ static void proxy_option(struct hap_reader *r, struct hap_proxy *p, char **w,
 	static const struct {
 		const char *name, *why;
 	} notes[] = {
-	    {"persist", "HAProxy kept sending a client to a server that is "
-			"down; fwd sends it to a healthy one, and with "
-			"redispatch so did HAProxy"},
 	    {"abortonclose", "drops queued HTTP requests whose client left; "
 			     "fwd queues no requests"},
 	    {"http-keep-alive", "an HTTP mode setting; fwd forwards TCP"},
@@ -405,6 +402,15 @@ static void proxy_option(struct hap_reader *r, struct hap_proxy *p, char **w,
 	const char *o = n > 1 ? w[1] : "";
 	size_t i;
 
+	if (strcmp(o, "persist") == 0) {
+		/* seen in the lab (import_behaviour): with a stick table it
+		 * is not a no-op in TCP mode */
+		msg(r, IMP_WARNING,
+		    "option persist not carried: HAProxy kept a sticky client "
+		    "on a server marked down as long as it accepted the "
+		    "connection; fwd moves it to a server that is up");
+		return;
+	}
 	if (strcmp(o, "redispatch") == 0) {
 		p->redispatch = true;
 		return;
