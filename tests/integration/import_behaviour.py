@@ -177,7 +177,9 @@ def observe(lab, kind, procs, kill_forwarder):
     # that, fresh clients (new source addresses, no stick entry) reach
     # only the other server; before, roundrobin alternates them
     procs[(first, 80)].stop()
-    time.sleep(18)
+    # fall 3 x inter 5 s, plus up to one inter until the first failed
+    # check (both spread checks over inter), plus margin
+    time.sleep(23)
     fresh = {probe(lab, a) for a in FRESH[kind]}
     check(fresh == {other + ":443"}, "%s: %s taken out by its check port: "
           "fresh clients reach %s only (%s)" % (kind, first, other,
