@@ -27,6 +27,10 @@ void imp_msg(struct conf_diag *d, enum imp_kind kind, struct imp_src at,
 void imp_vmsg(struct conf_diag *d, enum imp_kind kind, struct imp_src at,
 	      const char *fmt, va_list ap);
 
+/* Orders messages by file (in the order each first appears) and line;
+ * messages of one line keep their order. */
+void imp_sort_messages(struct sbuf *text);
+
 /* A growable list of strings. */
 struct imp_strv {
 	char **v;

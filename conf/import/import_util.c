@@ -137,3 +137,96 @@ bool imp_setting_name(const char *name, const char *prefix, char *out)
 	out[n] = '\0';
 	return changed;
 }
+
+struct msg_line {
+	const char *text;
+	size_t len, seq;
+	size_t file; /* order of the file's first message */
+	long line;
+};
+
+static int msg_cmp(const void *a, const void *b)
+{
+	const struct msg_line *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* "FILE:LINE: ..." -> the length of FILE and LINE, or -1 */
+static long msg_split(const char *p, size_t len, size_t *flen)
+{
+	const char *end = p + len;
+
+	for (const char *c = p; c < end; c++) {
+		char *num_end;
+		long line;
+
+		if (*c != ':')
+			continue;
+		line = strtol(c + 1, &num_end, 10);
+		if (num_end > c + 1 && num_end < end && *num_end == ':') {
+			*flen = (size_t)(c - p);
+			return line;
+		}
+	}
+	return -1;
+}
+
+void imp_sort_messages(struct sbuf *text)
+{
+	const char *p = sbuf_str(text);
+	struct msg_line *v = NULL;
+	const char **files = NULL;
+	size_t *flens = NULL, n = 0, nf = 0, i;
+	struct sbuf out;
+
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p + 1) : strlen(p), flen = 0;
+		struct msg_line *nv = realloc(v, (n + 1) * sizeof(*v));
+		long line = msg_split(p, len, &flen);
+
+		if (!nv)
+			goto out;
+		v = nv;
+		for (i = 0; i < nf; i++)
+			if (flens[i] == flen && strncmp(files[i], p, flen) == 0)
+				break;
+		if (i == nf) {
+			const char **nfiles =
+			    realloc(files, (nf + 1) * sizeof(*files));
+			size_t *nflens;
+
+			if (!nfiles)
+				goto out;
+			files = nfiles;
+			nflens = realloc(flens, (nf + 1) * sizeof(*flens));
+			if (!nflens)
+				goto out;
+			flens = nflens;
+			files[nf] = p;
+			flens[nf++] = flen;
+		}
+		v[n] = (struct msg_line){p, len, n, i, line};
+		n++;
+		p += len;
+	}
+	qsort(v, n, sizeof(*v), msg_cmp);
+	sbuf_init(&out);
+	for (i = 0; i < n; i++)
+		sbuf_add(&out, v[i].text, v[i].len);
+	if (!out.oom) {
+		sbuf_free(text);
+		*text = out;
+	} else {
+		sbuf_free(&out);
+	}
+out:
+	free(v);
+	free(files);
+	free(flens);
+}

@@ -165,6 +165,7 @@ int main(int argc, char **argv)
 			    "nothing could be carried: no vrrp_instance "
 			    "and no listen");
 	}
+	imp_sort_messages(&d.text);
 	fputs(sbuf_str(&d.text), stderr);
 	if (d.errors)
 		fprintf(stderr, "vrrpd-import: %u error(s); nothing written\n",

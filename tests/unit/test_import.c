@@ -286,6 +286,26 @@ static void test_util(void **state)
 	assert_string_equal(name, "L_unnamed");
 }
 
+static void test_sort_messages(void **state)
+{
+	struct sbuf t;
+
+	(void)state;
+	sbuf_init(&t);
+	sbuf_puts(&t, "k.conf:10: note: b\n"
+		      "h.cfg:3: warning: c\n"
+		      "k.conf:2: warning: a\n"
+		      "k.conf:10: note: b2\n"
+		      "h.cfg:0: warning: d\n");
+	imp_sort_messages(&t);
+	assert_string_equal(sbuf_str(&t), "k.conf:2: warning: a\n"
+					  "k.conf:10: note: b\n"
+					  "k.conf:10: note: b2\n"
+					  "h.cfg:0: warning: d\n"
+					  "h.cfg:3: warning: c\n");
+	sbuf_free(&t);
+}
+
 static void test_sniff(void **state)
 {
 	static const char ka_text[] = "! Configuration File for keepalived\n"
@@ -342,6 +362,7 @@ int main(void)
 	    cmocka_unit_test(test_hap_defaults),
 	    cmocka_unit_test(test_hap_http_and_acl),
 	    cmocka_unit_test(test_util),
+	    cmocka_unit_test(test_sort_messages),
 	    cmocka_unit_test(test_sniff),
 	    cmocka_unit_test(test_sniff_load),
 	};
