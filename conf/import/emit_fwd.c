@@ -460,6 +460,11 @@ static void emit_proxy(struct fwd_emit *e, const struct hap_proxy *p)
 
 	if (p->kind == HAP_BACKEND)
 		return;
+	if (p->disabled) {
+		imp_msg(e->o->d, IMP_NOTE, p->at,
+			"%s is disabled in haproxy.cfg: not carried", p->name);
+		return;
+	}
 	if (is_stats_only(p)) {
 		emit_stats(e, p);
 		return;

@@ -695,6 +695,8 @@ static void proxy_line(struct hap_reader *r, struct hap_proxy *p, char **w,
 			p->retries = (int)v;
 	} else if (strcmp(k, "redispatch") == 0)
 		p->redispatch = true;
+	else if (strcmp(k, "disabled") == 0 || strcmp(k, "enabled") == 0)
+		p->disabled = k[0] == 'd';
 	else if (strcmp(k, "maxconn") == 0) {
 		if (word_long(r, w, n, 1, 1, 1000000, &v))
 			p->maxconn = v;

@@ -77,6 +77,7 @@ struct hap_proxy {
 	struct imp_src check_at;
 	bool tcplog;
 	struct imp_src tcplog_at;
+	bool disabled; /* "disabled": HAProxy does not start it */
 	struct hap_stats stats;
 };
 
