@@ -215,6 +215,8 @@ void imp_sort_messages(struct sbuf *text)
 		n++;
 		p += len;
 	}
+	if (n == 0)
+		goto out;
 	qsort(v, n, sizeof(*v), msg_cmp);
 	sbuf_init(&out);
 	for (i = 0; i < n; i++)
