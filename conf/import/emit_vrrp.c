@@ -434,6 +434,17 @@ int imp_emit_vrrp(struct imp_out *o, const struct ka_conf *ka,
 	for (i = 0; grp && names.v && i < ka->n_instances; i++)
 		emit_instance(o, ka, &ka->instances[i], &names, grp);
 	free(names.v);
+	for (i = 0; !hap && grp && i < (size_t)config_setting_length(grp); i++)
+		if (config_setting_get_member(
+			config_setting_get_elem(grp, (unsigned)i),
+			"track_forwarder")) {
+			imp_msg(o->d, IMP_NOTE, ka->instances[0].at,
+				"no haproxy.cfg given: the file has no "
+				"forwarder section, and vrrpd counts a "
+				"forwarder that never connects as down; "
+				"import haproxy.cfg too (--haproxy)");
+			break;
+		}
 	if (grp && config_setting_length(grp) == 0) {
 		config_setting_remove(config_root_setting(&o->cfg),
 				      "vrrp_instance");
