@@ -291,7 +291,7 @@ static void emit_listen(struct fwd_emit *e, const struct svc *v, int port,
 static void emit_svc(struct fwd_emit *e, const struct svc *v)
 {
 	const struct hap_proxy *f = v->front, *b = v->back;
-	int ports[16], n_ports = 0;
+	int ports[64], n_ports = 0;
 	bool portless = false;
 	char name[CONF_NAME_MAX], split[CONF_NAME_MAX + 8];
 	size_t i;
@@ -304,12 +304,22 @@ static void emit_svc(struct fwd_emit *e, const struct svc *v)
 	}
 	for (i = 0; i < b->n_servers; i++)
 		portless = portless || b->servers[i].port == 0;
-	for (i = 0; i < f->n_binds && n_ports < 16; i++) {
+	for (i = 0; i < f->n_binds; i++) {
 		for (j = 0; j < n_ports; j++)
 			if (ports[j] == f->binds[i].port)
 				break;
-		if (j == n_ports)
-			ports[n_ports++] = f->binds[i].port;
+		if (j < n_ports)
+			continue;
+		if (n_ports == 64) {
+			if (portless)
+				imp_msg(e->o->d, IMP_WARNING, f->binds[i].at,
+					"%s: bind port %d not carried: more "
+					"than 64 "
+					"ports",
+					f->name, f->binds[i].port);
+			continue;
+		}
+		ports[n_ports++] = f->binds[i].port;
 	}
 	imp_member_name(e->o, e->listens, f->name, "L_", "listen", f->at, name);
 	if (!portless || n_ports == 1) {
@@ -324,7 +334,8 @@ static void emit_svc(struct fwd_emit *e, const struct svc *v)
 	imp_msg(e->o->d, IMP_NOTE, f->at,
 		"%s: servers without a port follow the client's port; fwd "
 		"has no port-less servers yet, so it becomes one listen per "
-		"bind port (%s_%d, ...), each with its own stick table",
+		"bind port (%s_%d, ...), each with its own stick table and "
+		"maxconn",
 		f->name, name, ports[0]);
 	for (j = 0; j < n_ports; j++) {
 		char uniq[CONF_NAME_MAX];
