@@ -314,8 +314,7 @@ static void emit_svc(struct fwd_emit *e, const struct svc *v)
 			if (portless)
 				imp_msg(e->o->d, IMP_WARNING, f->binds[i].at,
 					"%s: bind port %d not carried: more "
-					"than 64 "
-					"ports",
+					"than 64 ports",
 					f->name, f->binds[i].port);
 			continue;
 		}
