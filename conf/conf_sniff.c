@@ -28,9 +28,13 @@ static bool word_in(const char *w, size_t n, const char *set)
 {
 	const char *p = set;
 
-	while ((p = strstr(p, " ")) != NULL) {
+	/* the text is anyone's bytes: a NUL in w must not match the end of
+	 * set (found by fuzz_conf) */
+	if (n == 0 || memchr(w, '\0', n))
+		return false;
+	while ((p = strchr(p, ' ')) != NULL) {
 		p++;
-		if (strncmp(p, w, n) == 0 && p[n] == ' ')
+		if (strlen(p) > n && memcmp(p, w, n) == 0 && p[n] == ' ')
 			return true;
 	}
 	return false;

@@ -325,6 +325,9 @@ static void test_sniff(void **state)
 	assert_int_equal(conf_sniff(ours, strlen(ours)), CONF_FOREIGN_NONE);
 	assert_int_equal(conf_sniff(prose, strlen(prose)), CONF_FOREIGN_NONE);
 	assert_int_equal(conf_sniff("", 0), CONF_FOREIGN_NONE);
+	/* a NUL where a word is (fuzz_conf found it reading past a list) */
+	assert_int_equal(conf_sniff("listen\0x\n", 9), CONF_FOREIGN_NONE);
+	assert_int_equal(conf_sniff("\0\n  server a\n", 13), CONF_FOREIGN_NONE);
 }
 
 /* vrrpd -t / fwd -t on a foreign file: the libconfig error, then the
