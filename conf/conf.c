@@ -12,6 +12,7 @@
 #include "conf_anycast.h"
 #include "conf_fwd.h"
 #include "conf_hint.h"
+#include "conf_sniff.h"
 #include "conf_util.h"
 #include "conf_vrrp.h"
 
@@ -223,6 +224,8 @@ int conf_load(const char *path, unsigned sections, struct conf **out,
 				    path);
 		else
 			report_parse_error(&cfg, path, diag);
+		/* a keepalived.conf or haproxy.cfg: name the converter */
+		conf_sniff_hint(path, &diag->text);
 		diag->errors++;
 		config_destroy(&cfg);
 		return -1;

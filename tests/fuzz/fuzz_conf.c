@@ -107,7 +107,8 @@ static void check_fwd(const struct conf_fwd *f)
 	}
 }
 
-/* Every problem is one "FILE:LINE: message" line. */
+/* Every problem is one "FILE:LINE: message" line (or the one line
+ * "FILE: this looks like a ..." of conf_sniff_hint). */
 static void check_diag(const struct conf_diag *d)
 {
 	const char *p = d->text.len ? d->text.buf : "";
@@ -118,6 +119,11 @@ static void check_diag(const struct conf_diag *d)
 		const char *colon;
 
 		colon = nl ? memchr(p, ':', (size_t)(nl - p)) : NULL;
+		/* a foreign file's hint names the converter, no line */
+		if (colon && strncmp(colon, ": this looks like a ", 20) == 0) {
+			p = nl + 1;
+			continue;
+		}
 		if (!colon || colon == p || colon[1] < '0' || colon[1] > '9')
 			fprintf(stderr, "diagnostics:\n%.*s\n",
 				(int)d->text.len, d->text.buf);

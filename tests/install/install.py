@@ -91,7 +91,9 @@ def expected_paths(opt):
         at(opt["sbindir"], "vrrpd"): 0o755,
         at(opt["sbindir"], "fwd"): 0o755,
         at(opt["sbindir"], "vrrpctl"): 0o755,
+        at(opt["sbindir"], "vrrpd-import"): 0o755,
         at(opt["mandir"], "man8", "vrrpd.8"): 0o644,
+        at(opt["mandir"], "man8", "vrrpd-import.8"): 0o644,
         at(opt["mandir"], "man8", "fwd.8"): 0o644,
         at(opt["mandir"], "man8", "vrrpctl.8"): 0o644,
         at(opt["mandir"], "man5", "vrrpd.conf.5"): 0o644,
@@ -164,7 +166,7 @@ def groff_lint(page):
 def check_man(destdir, opt):
     mandir = under(destdir, os.path.join(opt["prefix"], opt["mandir"]))
     for sec, name in (("8", "vrrpd"), ("8", "fwd"), ("8", "vrrpctl"),
-                      ("5", "vrrpd.conf")):
+                      ("8", "vrrpd-import"), ("5", "vrrpd.conf")):
         page = os.path.join(mandir, "man" + sec, f"{name}.{sec}")
         if not os.path.exists(page):
             continue  # reported by the file check

@@ -1,0 +1,318 @@
+#!/usr/bin/python3
+"""vrrpd-import, behaviour (issue #13): seed 000's keepalived.conf and
+haproxy.cfg run as they are in keepalived + HAProxy (Debian's), then the
+file vrrpd-import made from them runs in vrrpd + fwd, on the same lab.
+Both must give the same observable result: A holds both VIPs, the
+client reaches a server and sticks to it, a server whose check port stops
+answering is taken out (new clients reach the other one), the stats page
+answers with its auth and refuses without. One difference is asserted as
+such: HAProxy's 'option persist' keeps the sticky client on the server
+marked down while it still accepts; fwd moves it (vrrpd-import warns). Then the forwarder on the Master is killed in both and the time
+the client waits is measured (keepalived + HAProxy with the seed's
+advert_int 5: the Backup waits out Master_Down_Interval, about 16 s).
+
+Lab adaptations of the seed, the same for both runs: lab addresses; two
+back ends instead of four; the stats page on each node's own address;
+pid file and stats socket per node (both nodes share one file system).
+For keepalived only, the check script tests this node's HAProxy by its
+pid file: `killall -0 haproxy` would see the other node's HAProxy too (one
+pid namespace). vrrpd-import reads the seed's `killall -0 haproxy`."""
+
+import os
+import re
+import socket
+import subprocess
+import time
+
+from lab import (ADDR, BUILD_ROOT, PYTHON, SOURCE_ROOT, VIP, VIP2, check,
+                 log, run_test)
+
+IMPORT = os.path.join(BUILD_ROOT, "conf", "import", "vrrpd-import")
+VRRPD = os.path.join(BUILD_ROOT, "vrrpd", "vrrpd")
+FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
+SEED = os.path.join(SOURCE_ROOT, "tests", "import", "seed000")
+
+# one process per port, so a check port can stop on its own
+BACKEND = r"""
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(128)
+while True:
+    c, _ = s.accept()
+    try:
+        c.sendall(("%s:%s\n" % (sys.argv[3], sys.argv[2])).encode())
+    finally:
+        c.close()
+"""
+
+CLIENT = r"""
+import socket, sys, time
+out = open(sys.argv[3], "w", buffering=1)
+while True:
+    t = time.monotonic()
+    try:
+        c = socket.create_connection((sys.argv[1], int(sys.argv[2])),
+                                     timeout=0.5)
+        c.settimeout(0.5)
+        who = c.recv(32).decode().strip() or "empty"
+        c.close()
+    except OSError:
+        who = "fail"
+    out.write("%.4f %s\n" % (t, who))
+    time.sleep(0.05)
+"""
+
+
+def lab_keepalived(text, role, pidfile):
+    text = text.replace("198.18.30.49", VIP).replace("198.18.30.59", VIP2)
+    if role == "b":
+        text = text.replace("priority 101", "priority 100")
+        text = text.replace("state MASTER", "state BACKUP")
+    if pidfile:
+        text = text.replace('"killall -0 haproxy"',
+                            '"/bin/sh -c \'kill -0 $(cat %s)\'"' % pidfile)
+    return text
+
+
+def lab_haproxy(text, role, tmp):
+    text = text.replace("198.18.30.49", VIP).replace("198.18.30.59", VIP2)
+    text = text.replace("198.18.30.47", ADDR[role])
+    text = text.replace("198.18.30.11", ADDR["s1"])
+    text = text.replace("198.18.30.12", ADDR["s2"])
+    text = "\n".join(l for l in text.split("\n")
+                     if "198.18.30.13" not in l and "198.18.30.14" not in l)
+    text = text.replace("/var/run/haproxy.pid",
+                        os.path.join(tmp, "haproxy-%s.pid" % role))
+    text = text.replace("/var/lib/haproxy/stats",
+                        os.path.join(tmp, "haproxy-%s.sock" % role))
+    return text + "\n"
+
+
+def client_rows(path):
+    rows = []
+    if os.path.exists(path):
+        for line in open(path).read().split("\n"):
+            p = line.split()
+            if len(p) == 2:
+                rows.append((float(p[0]), p[1]))
+    return rows
+
+
+def gap_around(rows, t0):
+    before = [t for t, w in rows if t <= t0 and w != "fail"]
+    after = [t for t, w in rows if t > t0 and w != "fail"]
+    if not before or not after:
+        return None
+    return after[0] - before[-1]
+
+
+# source addresses of fresh clients, six per run
+FRESH = {"keepalived+haproxy": ["198.18.0.%d" % i for i in range(101, 107)],
+         "vrrpd+fwd": ["198.18.0.%d" % i for i in range(111, 117)]}
+
+PROBE = r"""
+import socket, sys
+c = socket.socket()
+c.settimeout(1)
+c.bind((sys.argv[1], 0))
+try:
+    c.connect((sys.argv[2], 443))
+    print(c.recv(32).decode().strip())
+except OSError:
+    print("fail")
+"""
+
+
+def probe(lab, src):
+    """One connection from src (a fresh client: no stick entry yet)."""
+    r = lab.run("c", PYTHON, "-c", PROBE, src, VIP, check=False)
+    return r.stdout.strip()
+
+
+def http_status(lab, url, auth=None):
+    argv = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+            "--max-time", "3"]
+    if auth:
+        argv += ["-u", auth]
+    r = lab.run("c", *(argv + [url]), check=False)
+    return r.stdout.strip()
+
+
+def start_backends(lab):
+    procs = {}
+    for s in ("s1", "s2"):
+        for port in (80, 443, 4443):
+            procs[(s, port)] = lab.spawn(
+                s, [PYTHON, "-c", BACKEND, ADDR[s], str(port), s],
+                name="backend-%s-%d" % (s, port))
+    return procs
+
+
+def observe(lab, kind, procs, kill_forwarder):
+    """The checks both pairs must pass; returns the client's wait (s)
+    after kill_forwarder() on the Master."""
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
+                         lab.owners(VIP2) == ["a"], 25) is not None,
+          "%s: A holds both VIPs (%s, %s)" % (kind, lab.owners(VIP),
+                                              lab.owners(VIP2)))
+    clog = lab.path("client-%s.log" % kind)
+    client = lab.spawn("c", [PYTHON, "-c", CLIENT, VIP, "443", clog],
+                       name="client-" + kind)
+    check(lab.wait_until(lambda: sum(1 for _, w in client_rows(clog)
+                                     if w.startswith("s")) >= 20, 15)
+          is not None, "%s: the client gets answers through the VIP" % kind)
+    answers = [w for _, w in client_rows(clog) if w != "fail"]
+    check(len(set(answers)) == 1 and answers[0].endswith(":443"),
+          "%s: every answer from one server, port 443 (stick on src): %s"
+          % (kind, sorted(set(answers))))
+    first = answers[0].split(":")[0]
+    other = "s2" if first == "s1" else "s1"
+    check(http_status(lab, "http://%s:8080/stats" % ADDR["a"],
+                      "admin:password") == "200",
+          "%s: the stats page answers with its auth" % kind)
+    check(http_status(lab, "http://%s:8080/stats" % ADDR["a"]) == "401",
+          "%s: the stats page refuses without auth" % kind)
+
+    # the sticky server's check port (80) stops (inter 5s, fall 3): after
+    # that, fresh clients (new source addresses, no stick entry) reach
+    # only the other server; before, roundrobin alternates them
+    procs[(first, 80)].stop()
+    # fall 3 x inter 5 s, plus up to one inter until the first failed
+    # check (both spread checks over inter), plus margin
+    time.sleep(23)
+    fresh = {probe(lab, a) for a in FRESH[kind]}
+    check(fresh == {other + ":443"}, "%s: %s taken out by its check port: "
+          "fresh clients reach %s only (%s)" % (kind, first, other,
+                                               sorted(fresh)))
+    # the sticky client: HAProxy's 'option persist' keeps it on the server
+    # marked down while that still accepts; fwd moves it (vrrpd-import
+    # warns about exactly this)
+    time.sleep(1)
+    recent = {w for tt, w in client_rows(clog) if tt > time.monotonic() - 0.8
+              and w != "fail"}
+    log("%s: the sticky client now reaches %s" % (kind, sorted(recent)))
+    want = first if kind.startswith("keepalived") else other
+    check(recent == {want + ":443"}, "%s: the sticky client on %s (%s)"
+          % (kind, want, sorted(recent)))
+    procs[(first, 80)] = lab.spawn(
+        first, [PYTHON, "-c", BACKEND, ADDR[first], "80", first],
+        name="backend-%s-80-again" % first)
+
+    # the forwarder on the Master dies
+    time.sleep(1)
+    t0 = time.monotonic()
+    kill_forwarder()
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["b"], 40) is not None,
+          "%s: B holds the VIP after the Master's forwarder died" % kind)
+    check(lab.wait_until(lambda: any(tt > t0 and w != "fail"
+                                     for tt, w in client_rows(clog)), 10)
+          is not None, "%s: the client gets answers through B" % kind)
+    gap = gap_around(client_rows(clog), t0)
+    log("%s: forwarder killed on the Master -> client waited %.2f s"
+        % (kind, gap))
+    client.stop()
+    return gap
+
+
+def run_keepalived_haproxy(lab, procs):
+    nodes = {}
+    for role in ("a", "b"):
+        lab.run(role, "sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1")
+        pid = os.path.join(lab.tmp, "haproxy-%s.pid" % role)
+        hcfg = lab.write("haproxy-%s.cfg" % role, lab_haproxy(
+            open(os.path.join(SEED, "haproxy.cfg")).read(), role, lab.tmp))
+        kcfg = lab.write("keepalived-%s.conf" % role, lab_keepalived(
+            open(os.path.join(SEED, "keepalived.conf")).read(), role, pid))
+        r = lab.run(role, "haproxy", "-c", "-f", hcfg, check=False)
+        check(r.returncode == 0, "haproxy -c accepts the seed: %s"
+              % r.stderr[-500:])
+        hp = lab.spawn(role, ["haproxy", "-db", "-f", hcfg],
+                       name="haproxy-" + role)
+        with open(pid, "w") as f:  # -db writes no pid file
+            f.write("%d\n" % hp.pid)
+        ka = lab.start_keepalived(role, kcfg)
+        nodes[role] = (hp, ka)
+    def kill_haproxy():
+        nodes["a"][0].signal(9, group=False)
+        nodes["a"][0].wait(2)  # reaped, as systemd would: no zombie
+
+    gap = observe(lab, "keepalived+haproxy", procs, kill_haproxy)
+    for role in ("b", "a"):
+        for p in nodes[role]:
+            p.stop()
+    for role in ("a", "b"):
+        lab.run(role, "sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=0")
+    check(lab.wait_until(lambda: lab.owners(VIP) == [] and
+                         lab.owners(VIP2) == [], 10) is not None,
+          "keepalived removed the VIPs")
+    return gap
+
+
+def import_for(lab, role):
+    """What the operator of node ROLE runs: vrrpd-import on its files."""
+    d = lab.path("import-" + role)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "keepalived.conf"), "w") as f:
+        f.write(lab_keepalived(open(os.path.join(SEED, "keepalived.conf"))
+                               .read(), role, None))
+    with open(os.path.join(d, "haproxy.cfg"), "w") as f:
+        f.write(lab_haproxy(open(os.path.join(SEED, "haproxy.cfg")).read(),
+                            role, lab.tmp))
+    out = os.path.join(d, "vrrpd.conf")
+    r = subprocess.run([IMPORT, "--keepalived", "keepalived.conf",
+                        "--haproxy", "haproxy.cfg", "-o", out], cwd=d,
+                       capture_output=True, text=True)
+    check(r.returncode == 0, "vrrpd-import: %s" % r.stderr[-800:])
+    check("track_forwarder = { weight = 2; }" in r.stderr,
+          "the killall idiom became track_forwarder")
+    text = open(out).read()
+    # the lab's control sockets: both nodes share one file system
+    vsock = lab.path("vrrpd-%s.sock" % role)
+    fsock = lab.path("fwd-%s.sock" % role)
+    text = text.replace("\nglobal_defs = {", '\nglobal_defs = {\n  '
+                        'control_socket = "%s";' % vsock, 1)
+    text = text.replace("\nforwarder = {", '\nforwarder = {\n  '
+                        'control_socket = "%s";' % fsock, 1)
+    with open(out, "w") as f:
+        f.write(text)
+    for prog in (VRRPD, FWD):
+        r = subprocess.run([prog, "-t", "-f", out], capture_output=True,
+                           text=True)
+        check(r.returncode == 0, "%s -t: %s" % (prog, r.stderr))
+    return out
+
+
+def run_pair(lab, procs):
+    # fwd drops to user haproxy: it must reach vrrpd's socket in lab.tmp
+    os.chmod(lab.tmp, 0o711)
+    nodes = {}
+    for role in ("a", "b"):
+        conf = import_for(lab, role)
+        v = lab.spawn(role, [VRRPD, "-n", "-f", conf, "-l", "debug"],
+                      name="vrrpd-" + role)
+        f = lab.spawn(role, [FWD, "-n", "-f", conf], name="fwd-" + role)
+        nodes[role] = (v, f)
+    def kill_fwd():
+        nodes["a"][1].signal(9, group=False)
+        nodes["a"][1].wait(2)
+
+    return observe(lab, "vrrpd+fwd", procs, kill_fwd)
+
+
+def test(lab):
+    for addrs in FRESH.values():
+        for a in addrs:
+            lab.run("c", "ip", "addr", "add", a + "/24", "dev", "eth0")
+    procs = start_backends(lab)
+    gap_ka = run_keepalived_haproxy(lab, procs)
+    gap_ours = run_pair(lab, procs)
+    log("client wait after the Master's forwarder died: keepalived + "
+        "HAProxy %.2f s, vrrpd + fwd %.2f s" % (gap_ka, gap_ours))
+    check(gap_ka > 5, "keepalived + HAProxy waited for Master_Down_Interval "
+          "(advert_int 5): %.2f s" % gap_ka)
+    check(gap_ours < 2, "vrrpd + fwd: %.2f s < 2 s" % gap_ours)
+
+
+if __name__ == "__main__":
+    run_test(test, "keepalived", "haproxy", "curl",
+             roles=("a", "b", "c", "s1", "s2"))
