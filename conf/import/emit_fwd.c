@@ -42,56 +42,99 @@ static bool first_report(struct fwd_emit *e, struct imp_src at, int what)
 }
 
 /*
- * What fwd does not have yet (other branches add them). Each is one
- * function: when fwd gains the feature, carry it here instead of warning.
+ * option httpchk [METH] [URI] [VER] (one word is the URI, none is HAProxy's
+ * OPTIONS /) and http-check expect status|string, as the http check's keys.
  */
-static void lack_send_proxy(struct fwd_emit *e, const struct hap_server *s)
+static void carry_httpchk(struct fwd_emit *e, const struct hap_proxy *b,
+			  config_setting_t *c)
 {
-	if (s->send_proxy && first_report(e, s->at, 7))
-		imp_msg(e->o->d, IMP_WARNING, s->at,
-			"server %s: send-proxy not carried: fwd has no "
-			"PROXY protocol yet; the server sees fwd's address",
-			s->name);
+	char buf[256], *w[4] = {0}, *save = NULL, *t;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", b->check_arg ? b->check_arg : "");
+	for (t = strtok_r(buf, " ", &save); t && n < 4;
+	     t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	if (n == 1) {
+		w[1] = w[0];
+		w[0] = "OPTIONS";
+	}
+	imp_add_str(c, "method", n ? w[0] : "OPTIONS");
+	if (n && w[1] && w[1][0] == '/' && !strpbrk(w[1], "\r\n\\"))
+		imp_add_str(c, "uri", w[1]);
+	else if (n && w[1] && first_report(e, b->check_at, 8))
+		imp_msg(e->o->d, IMP_WARNING, b->check_at,
+			"option httpchk URI '%s' carried as '/': fwd asks "
+			"for a path",
+			w[1]);
+	if (n > 2 && strchr(w[2], '\\') && first_report(e, b->check_at, 9))
+		imp_msg(
+		    e->o->d, IMP_NOTE, b->check_at,
+		    "option httpchk's extra headers are not carried; fwd "
+		    "sends Host (check.host, default the server's address)");
+	if (!b->check_expect)
+		return;
+	snprintf(buf, sizeof(buf), "%s", b->check_expect);
+	save = NULL;
+	t = strtok_r(buf, " ", &save);
+	if (t && strcmp(t, "status") == 0 && save && *save)
+		imp_add_str(c, "expect_status", save);
+	else if (t && strcmp(t, "string") == 0 && save && *save)
+		imp_add_str(c, "expect_body", save);
+	else if (first_report(e, b->check_at, 10))
+		imp_msg(e->o->d, IMP_WARNING, b->check_at,
+			"http-check expect %s not carried: fwd expects a "
+			"status (list or range) or a body substring; the "
+			"check expects 200-399",
+			b->check_expect);
 }
 
-static void lack_check_type(struct fwd_emit *e, const struct hap_proxy *b)
+/*
+ * HAProxy's health-check options, as fwd's check types (fwd/check_*.c):
+ * ssl-hello-chk is a real TLS handshake, smtpchk an EHLO, httpchk one
+ * request with its expect; the rest (mysql-check, ...) have no fwd
+ * counterpart and stay TCP connects, with a warning.
+ */
+static void carry_check_type(struct fwd_emit *e, const struct hap_proxy *b,
+			     config_setting_t *c)
 {
-	static const char *const names[] = {
-	    [HAP_CHECK_SSL_HELLO] = "option ssl-hello-chk",
-	    [HAP_CHECK_HTTP] = "option httpchk",
-	    [HAP_CHECK_SMTP] = "option smtpchk",
-	};
-	const char *what;
-
-	if (b->check_type == HAP_CHECK_TCP)
+	switch (b->check_type) {
+	case HAP_CHECK_TCP:
 		return;
-	what = b->check_type == HAP_CHECK_OTHER ? b->check_arg
-						: names[b->check_type];
+	case HAP_CHECK_SSL_HELLO:
+		imp_add_str(c, "type", "tls");
+		return;
+	case HAP_CHECK_SMTP:
+		imp_add_str(c, "type", "smtp");
+		return;
+	case HAP_CHECK_HTTP:
+		imp_add_str(c, "type", "http");
+		carry_httpchk(e, b, c);
+		return;
+	case HAP_CHECK_OTHER:
+		break;
+	}
 	if (first_report(e, b->check_at, 1))
 		imp_msg(e->o->d, IMP_WARNING, b->check_at,
-			"%s%s%s not carried: fwd has no such check type yet; "
-			"%s's servers are checked with a TCP connect",
-			b->check_type == HAP_CHECK_OTHER ? "option " : "",
-			what ? what : "",
-			b->check_expect ? " (and http-check expect)" : "",
-			b->name);
+			"option %s not carried: fwd has no such check type "
+			"(tcp, tls, http, smtp); %s's servers are checked with "
+			"a TCP connect",
+			b->check_arg ? b->check_arg : "", b->name);
 }
 
-static void lack_tcplog(struct fwd_emit *e, const struct hap_proxy *f)
+/* "... stats admin if TRUE": fwd's page buttons, which need auth. */
+static void carry_stats_admin(struct fwd_emit *e, const struct hap_proxy *p,
+			      config_setting_t *s)
 {
-	if (f->tcplog && first_report(e, f->tcplog_at, 2))
-		imp_msg(e->o->d, IMP_WARNING, f->tcplog_at,
-			"option tcplog not carried: fwd has no session log "
-			"yet (it logs server state changes)");
-}
-
-static void lack_stats_admin(struct fwd_emit *e, const struct hap_proxy *p)
-{
-	if (p->stats.admin)
+	if (!p->stats.admin)
+		return;
+	if (config_setting_get_member(s, "auth"))
+		imp_add_bool(s, "admin", true);
+	else
 		imp_msg(e->o->d, IMP_WARNING, p->stats.admin_at,
-			"stats admin not carried: the status page has no "
-			"admin actions yet; use 'vrrpctl server L/S "
-			"disable|enable' on fwd's control socket");
+			"stats admin not carried: fwd's admin buttons need "
+			"stats auth (a page without a password could take "
+			"servers out of rotation)");
 }
 
 /* "ADDR:PORT" for fwd; host "" binds all addresses as HAProxy did */
@@ -123,13 +166,25 @@ static const char *balance_of(struct fwd_emit *e, const struct hap_proxy *b)
 	return "roundrobin";
 }
 
+/* A server without a port follows the client's (fwd's "ip" form). */
+static bool server_addr(const struct hap_server *s, char *buf, size_t len)
+{
+	if (s->port)
+		return addr_str(s->host, s->port, buf, len);
+	if (!addr_str(s->host, 1, buf, len))
+		return false;
+	snprintf(buf, len, strchr(s->host, ':') ? "[%s]" : "%s", s->host);
+	return true;
+}
+
 static void emit_server(struct fwd_emit *e, config_setting_t *servers,
-			const struct hap_server *s, int port)
+			const struct hap_proxy *b, const struct hap_server *s,
+			int n_ports)
 {
 	char addr[96], name[CONF_NAME_MAX];
 	config_setting_t *g;
 
-	if (!addr_str(s->host, s->port ? s->port : port, addr, sizeof(addr))) {
+	if (!server_addr(s, addr, sizeof(addr))) {
 		imp_msg(e->o->d, IMP_WARNING, s->at,
 			"server %s: '%s' not carried: fwd connects to "
 			"addresses, not host names",
@@ -147,7 +202,19 @@ static void emit_server(struct fwd_emit *e, config_setting_t *servers,
 		imp_add_bool(g, "backup", true);
 	if (s->disabled)
 		imp_add_bool(g, "disabled", true);
-	if (s->check) {
+	if (s->send_proxy)
+		imp_add_str(g, "send_proxy", "v1");
+	if (s->check && !s->port && !s->check_port && n_ports > 1) {
+		/* HAProxy refuses or disables it too: no port to check */
+		if (first_report(e, s->at, 11))
+			imp_msg(
+			    e->o->d, IMP_WARNING, s->at,
+			    "server %s: check not carried: the server has "
+			    "no port and the listen binds several, so there "
+			    "is no port to check (HAProxy says so too); add "
+			    "'port N' to its check",
+			    s->name);
+	} else if (s->check) {
 		config_setting_t *c = imp_add_group(g, "check");
 
 		if (s->check_port)
@@ -155,8 +222,11 @@ static void emit_server(struct fwd_emit *e, config_setting_t *servers,
 		imp_add_ms(c, "inter", s->inter_ms < 100 ? 100 : s->inter_ms);
 		imp_add_int(c, "rise", s->rise);
 		imp_add_int(c, "fall", s->fall);
+		carry_check_type(e, b, c);
+		/* HAProxy: checks speak PROXY too unless they have a port */
+		if (s->send_proxy && !s->check_port)
+			imp_add_bool(c, "send_proxy", true);
 	}
-	lack_send_proxy(e, s);
 }
 
 /* The effective timeouts of a service as HAProxy applies them in TCP
@@ -174,7 +244,7 @@ static struct hap_timeouts svc_timeouts(const struct svc *v)
 }
 
 static void check_timeouts(struct fwd_emit *e, const struct svc *v,
-			   const char *name)
+			   const char *name, config_setting_t *l)
 {
 	static const char *const what[] = {"connect", "client", "server",
 					   "tunnel", "check"};
@@ -191,16 +261,29 @@ static void check_timeouts(struct fwd_emit *e, const struct svc *v,
 		snprintf(e->t_from, sizeof(e->t_from), "%s", name);
 		return;
 	}
-	for (i = 0; i < 5; i++)
-		if (a[i] != b[i] && a[i] >= 0) {
+	for (i = 0; i < 5; i++) {
+		config_setting_t *t;
+
+		if (a[i] == b[i] || a[i] < 0)
+			continue;
+		if (i == 3 ||
+		    i == 4) { /* tunnel is folded in; check is global */
 			char ms[32];
 
 			imp_fmt_ms(a[i], ms, sizeof(ms));
 			imp_msg(e->o->d, IMP_WARNING, v->front->at,
 				"%s: timeout %s %s not carried: fwd has one "
-				"set of timeouts, taken from %s",
+				"check timeout, taken from %s",
 				name, what[i], ms, e->t_from);
+			continue;
 		}
+		/* fwd's listen.NAME.timeout overrides the forwarder's */
+		t = config_setting_get_member(l, "timeout");
+		if (!t)
+			t = imp_add_group(l, "timeout");
+		if (t && a[i] > 0)
+			imp_add_ms(t, what[i], a[i]);
+	}
 }
 
 static void emit_stick(struct fwd_emit *e, const struct hap_proxy *b,
@@ -231,8 +314,8 @@ static void emit_stick(struct fwd_emit *e, const struct hap_proxy *b,
 	}
 }
 
-/* One fwd listen for the binds of v on port (0: all of them). */
-static void emit_listen(struct fwd_emit *e, const struct svc *v, int port,
+/* One fwd listen for all the binds of v (n_ports: their distinct ports). */
+static void emit_listen(struct fwd_emit *e, const struct svc *v, int n_ports,
 			const char *name)
 {
 	const struct hap_proxy *f = v->front, *b = v->back;
@@ -247,8 +330,7 @@ static void emit_listen(struct fwd_emit *e, const struct svc *v, int port,
 	imp_out_origin(e->o, l, f->at);
 	a = config_setting_add(l, "bind", CONFIG_TYPE_ARRAY);
 	for (i = 0; a && i < f->n_binds; i++)
-		if ((!port || f->binds[i].port == port) &&
-		    addr_str(f->binds[i].host, f->binds[i].port, addr,
+		if (addr_str(f->binds[i].host, f->binds[i].port, addr,
 			     sizeof(addr)))
 			config_setting_set_string_elem(a, -1, addr);
 	if (balance)
@@ -272,28 +354,28 @@ static void emit_listen(struct fwd_emit *e, const struct svc *v, int port,
 		}
 		imp_add_int(l, "maxconn", m);
 	}
+	if (f->tcplog)
+		imp_add_bool(l, "log", true); /* fwd's session log line */
 	servers = imp_add_group(l, "server");
 	for (i = 0; servers && i < b->n_servers; i++)
-		emit_server(e, servers, &b->servers[i], port);
+		emit_server(e, servers, b, &b->servers[i], n_ports);
 	if (!servers || config_setting_length(servers) == 0) {
 		imp_msg(e->o->d, IMP_WARNING, f->at,
 			"%s not carried: no server fwd can connect to", name);
 		config_setting_remove(e->listens, name);
 		return;
 	}
-	lack_check_type(e, b);
-	lack_tcplog(e, f);
-	check_timeouts(e, v, name);
+	check_timeouts(e, v, name, l);
 }
 
-/* A server without a port goes to the port the client came in on. fwd
- * has no port-less servers yet, so one listen per bind port does it. */
+/* A server without a port goes to the port the client came in on: fwd's
+ * port-following servers ("ip"), one listen over all the binds, so the
+ * stick table and maxconn span every port, as in HAProxy. */
 static void emit_svc(struct fwd_emit *e, const struct svc *v)
 {
-	const struct hap_proxy *f = v->front, *b = v->back;
-	int ports[64], n_ports = 0;
-	bool portless = false;
-	char name[CONF_NAME_MAX], split[CONF_NAME_MAX + 8];
+	const struct hap_proxy *f = v->front;
+	int ports[1024], n_ports = 0;
+	char name[CONF_NAME_MAX];
 	size_t i;
 	int j;
 
@@ -302,48 +384,15 @@ static void emit_svc(struct fwd_emit *e, const struct svc *v)
 			"%s not carried: it binds no address", f->name);
 		return;
 	}
-	for (i = 0; i < b->n_servers; i++)
-		portless = portless || b->servers[i].port == 0;
-	for (i = 0; i < f->n_binds; i++) {
+	for (i = 0; i < f->n_binds && n_ports < 1024; i++) {
 		for (j = 0; j < n_ports; j++)
 			if (ports[j] == f->binds[i].port)
 				break;
-		if (j < n_ports)
-			continue;
-		if (n_ports == 64) {
-			if (portless)
-				imp_msg(e->o->d, IMP_WARNING, f->binds[i].at,
-					"%s: bind port %d not carried: more "
-					"than 64 ports",
-					f->name, f->binds[i].port);
-			continue;
-		}
-		ports[n_ports++] = f->binds[i].port;
+		if (j == n_ports)
+			ports[n_ports++] = f->binds[i].port;
 	}
 	imp_member_name(e->o, e->listens, f->name, "L_", "listen", f->at, name);
-	if (!portless || n_ports == 1) {
-		if (portless)
-			imp_msg(e->o->d, IMP_NOTE, f->at,
-				"%s: servers without a port get the bind's "
-				"port %d (fwd has no port-less servers yet)",
-				f->name, ports[0]);
-		emit_listen(e, v, portless ? ports[0] : 0, name);
-		return;
-	}
-	imp_msg(e->o->d, IMP_NOTE, f->at,
-		"%s: servers without a port follow the client's port; fwd "
-		"has no port-less servers yet, so it becomes one listen per "
-		"bind port (%s_%d, ...), each with its own stick table and "
-		"maxconn",
-		f->name, name, ports[0]);
-	for (j = 0; j < n_ports; j++) {
-		char uniq[CONF_NAME_MAX];
-
-		snprintf(split, sizeof(split), "%.50s_%d", name, ports[j]);
-		imp_member_name(e->o, e->listens, split, "L_", "listen", f->at,
-				uniq);
-		emit_listen(e, v, ports[j], uniq);
-	}
+	emit_listen(e, v, n_ports, name);
 }
 
 static void emit_stats(struct fwd_emit *e, const struct hap_proxy *p)
@@ -394,7 +443,7 @@ static void emit_stats(struct fwd_emit *e, const struct hap_proxy *p)
 			"stats realm '%s': nothing to carry: the page's realm "
 			"is \"fwd stats\"",
 			p->stats.realm);
-	lack_stats_admin(e, p);
+	carry_stats_admin(e, p, s);
 }
 
 static void emit_global(struct fwd_emit *e)
