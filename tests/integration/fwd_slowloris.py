@@ -23,7 +23,12 @@ TIMEOUT = 3  # timeout client, seconds
 STALL = (3000, 3000, 3000)  # one process each
 DRIP, DRIP_SECS = (1000, 1000), 6  # 11,000 in all: 2,000 over maxconn
 ATTACK_SECS = 12  # resetters and normal clients run this long
-RSS_SLACK = 1024  # KiB; without malloc_trim it grew by ~4 MiB
+# KiB. Without malloc_trim it grew by ~4 MiB. With this round's session
+# fields it ends 300-1,080 KiB above the start after ~55,000 connections
+# (heap fragmentation: LeakSanitizer and valgrind_pair find no leak), so
+# 1 MiB failed now and then; 2 MiB still catches a leak of 40 bytes a
+# connection.
+RSS_SLACK = 2048
 
 
 def run():
