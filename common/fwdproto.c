@@ -145,12 +145,28 @@ int fwdproto_parse_health(const char *line, struct fwd_health *out, char *why,
 				 FWDPROTO_MAX_BINDS);
 			return -EINVAL;
 		}
-		if (ss.ss_family == AF_INET6)
-			out->binds6[out->n_binds6++] =
-			    ((struct sockaddr_in6 *)&ss)->sin6_addr;
-		else
-			out->binds[out->n_binds++] =
+		/* the addresses count, not the ports: each one once */
+		if (ss.ss_family == AF_INET6) {
+			const struct in6_addr *a =
+			    &((struct sockaddr_in6 *)&ss)->sin6_addr;
+			size_t k;
+
+			for (k = 0; k < out->n_binds6; k++)
+				if (IN6_ARE_ADDR_EQUAL(&out->binds6[k], a))
+					break;
+			if (k == out->n_binds6)
+				out->binds6[out->n_binds6++] = *a;
+		} else {
+			struct in_addr a =
 			    ((struct sockaddr_in *)&ss)->sin_addr;
+			size_t k;
+
+			for (k = 0; k < out->n_binds; k++)
+				if (out->binds[k].s_addr == a.s_addr)
+					break;
+			if (k == out->n_binds)
+				out->binds[out->n_binds++] = a;
+		}
 	}
 	return 0;
 }

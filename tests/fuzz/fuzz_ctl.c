@@ -65,7 +65,8 @@ static void do_health(const char *s)
 {
 	struct fwd_health h, h2;
 	struct sockaddr_in sin[FWDPROTO_MAX_BINDS + 1];
-	const struct sockaddr *binds[FWDPROTO_MAX_BINDS + 1];
+	struct sockaddr_in6 sin6[FWDPROTO_MAX_BINDS + 1];
+	const struct sockaddr *binds[2 * FWDPROTO_MAX_BINDS + 1];
 	char why[128] = "";
 	struct sbuf line;
 	size_t i, n;
@@ -85,14 +86,15 @@ static void do_health(const char *s)
 		binds[i] = (const struct sockaddr *)&sin[i];
 	}
 	n = h.n_binds;
-	if (!n) {
-		/* only IPv6 binds: one stands for them */
-		static struct sockaddr_in6 six = {.sin6_family = AF_INET6,
-						  .sin6_port = 256};
-
-		six.sin6_addr = in6addr_loopback;
-		binds[n++] = (const struct sockaddr *)&six;
+	REQUIRE(h.n_binds6 <= FWDPROTO_MAX_BINDS);
+	for (i = 0; i < h.n_binds6; i++) {
+		sin6[i] = (struct sockaddr_in6){.sin6_family = AF_INET6,
+						.sin6_port = htons(1),
+						.sin6_addr = h.binds6[i]};
+		binds[n++] = (const struct sockaddr *)&sin6[i];
 	}
+	if (n == 0) /* "health L 1 2 ,": no bind to encode again */
+		return;
 	sbuf_init(&line);
 	fwdproto_put_health(&line, h.listener, h.up, h.total, binds, n);
 	REQUIRE(line.len && line.buf[line.len - 1] == '\n');
@@ -101,8 +103,11 @@ static void do_health(const char *s)
 		0);
 	sbuf_free(&line);
 	REQUIRE(strcmp(h.listener, h2.listener) == 0 && h.up == h2.up &&
-		h.total == h2.total && h.n_binds == h2.n_binds);
+		h.total == h2.total && h.n_binds == h2.n_binds &&
+		h.n_binds6 == h2.n_binds6);
 	REQUIRE(memcmp(h.binds, h2.binds, h.n_binds * sizeof(h.binds[0])) == 0);
+	REQUIRE(memcmp(h.binds6, h2.binds6, h.n_binds6 * sizeof(h.binds6[0])) ==
+		0);
 }
 
 static void do_cmd(const char *s)
