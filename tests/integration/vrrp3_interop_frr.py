@@ -11,10 +11,13 @@ counts their checksum form in peer_checksum (FRR 8.4 always includes the
 IPv4 pseudo-header; where FRR has `no vrrp 51
 checksum-with-ipv4-pseudoheader` (newer releases) that form runs too,
 vrrpd sending it with v3_checksum_as_v2); kill -9 of FRR's vrrpd moves
-the VIP to vrrpd within 3 x 0.1 + Skew_Time + 0.15 s.
+the VIP to vrrpd within 3 x 0.1 + Skew_Time + 0.15 s; FRR restarted
+preempts; SIGTERM of FRR's vrrpd (its priority-0 advert, counted) within
+Skew_Time + 0.15 s.
 vrrpd Master / FRR Backup: exactly one owner (FRR accepts our adverts);
 kill -9 of vrrpd makes FRR Master within 3 x 0.1 + Skew_Time + 0.3 s
-(FRR's timers: more slack). FRR daemons run with -N and their own
+(FRR's timers: more slack); vrrpd restarted preempts; SIGTERM within
+Skew_Time + 0.3 s. FRR daemons run with -N and their own
 config and run directories in the lab's temp dir, are stopped by PID,
 and the namespaces go, also on failure."""
 
@@ -204,7 +207,8 @@ def frr_summary(frr):
 
 def frr_master(lab, fam, pseudo):
     """FRR (A, 101) Master, vrrpd (B, 100) Backup, then kill -9 of FRR's
-    vrrpd. Returns the takeover time."""
+    vrrpd; FRR restarted preempts, then SIGTERM of FRR's vrrpd. Returns
+    the two takeover times."""
     form = "with" if pseudo else "without"
     frr = Frr(lab, "a", 101, fam, pseudo=pseudo)
     b = vrrpd_node(lab, "b", "BACKUP", 100, fam)
@@ -241,15 +245,34 @@ def frr_master(lab, fam, pseudo):
     frr.stop()
     check(hold(lambda: fam.has(lab, "b") and b.state() == "MASTER",
                0.5, 0.05), "vrrpd alone owns the VIP")
+
+    frr = Frr(lab, "a", 101, fam, pseudo=pseudo)
+    check(wait_until(lambda: frr.state() == "Master" and
+                     owners(lab, frr, b) == ["frr"] and
+                     b.state() == "BACKUP", mdi3(101) + 8) is not None,
+          "FRR restarted took the VIP back (owners %s)"
+          % owners(lab, frr, b))
+    limit2 = skew3(100) + 0.15
+    frr.vrrpd.signal(signal.SIGTERM)
+    t2 = wait_until(lambda: fam.has(lab, "b"), limit2 + 2)
+    check(t2 is not None, "vrrpd took the VIP after SIGTERM of FRR's vrrpd")
+    log("%s: SIGTERM FRR vrrpd -> VIP on vrrpd: %.3f s (limit %.3f)"
+        % (fam.name, t2, limit2))
+    check(t2 <= limit2, "takeover after priority 0: %.3f s <= %.3f s"
+          % (t2, limit2))
+    check(b.status()["counters"]["priority_zero_received"] >= 1,
+          "vrrpd counted FRR's priority-0 advert")
+    frr.stop()
     b.kill(signal.SIGTERM)
     b.proc.wait(3)
-    return t
+    return t, t2
 
 
 def vrrpd_master(lab, fam, pseudo):
     """vrrpd (A, 101) Master, FRR (B, 100) Backup, then kill -9 of
-    vrrpd. With FRR's checksum without the pseudo-header, vrrpd sends
-    that form too (v3_checksum_as_v2). Returns the takeover time."""
+    vrrpd; vrrpd restarted preempts, then SIGTERM of vrrpd. With FRR's
+    checksum without the pseudo-header, vrrpd sends that form too
+    (v3_checksum_as_v2). Returns the two takeover times."""
     extra = {} if pseudo else {"v3_checksum_as_v2": True}
     a = vrrpd_node(lab, "a", "MASTER", 101, fam, **extra)
     frr = Frr(lab, "b", 100, fam, pseudo=pseudo)
@@ -278,8 +301,26 @@ def vrrpd_master(lab, fam, pseudo):
     a.proc.wait(3)
     lab.run("a", "ip", "addr", "del", "%s/%d" % (fam.vip, fam.prefix),
             "dev", "eth0", check=False)  # what kill -9 left behind
+
+    a.start()
+    check(wait_until(lambda: a.state() == "MASTER" and
+                     frr.state() == "Backup" and
+                     owners(lab, frr, a) == ["vrrpd"], mdi3(101) + 8)
+          is not None, "vrrpd restarted took the VIP back (FRR %s, "
+          "owners %s)" % (frr.state(), owners(lab, frr, a)))
+    limit2 = skew3(100) + 0.3
+    a.kill(signal.SIGTERM)
+    t2 = wait_until(frr.owns, limit2 + 2)
+    check(t2 is not None, "FRR took the VIP after SIGTERM of vrrpd")
+    log("%s: SIGTERM vrrpd -> FRR Master: %.3f s (limit %.3f)"
+        % (fam.name, t2, limit2))
+    check(t2 <= limit2, "takeover after priority 0: %.3f s <= %.3f s"
+          % (t2, limit2))
+    check(hold(lambda: owners(lab, frr, a) == ["frr"], 0.5, 0.05),
+          "FRR alone owns the VIP")
+    a.proc.wait(3)
     frr.stop()
-    return t
+    return t, t2
 
 
 def frr_has_checksum_option():
@@ -312,8 +353,8 @@ def runs_both(lab):
         times.append(("%s FRR->vrrpd" % what, frr_master(lab, fam, pseudo)))
         times.append(("%s vrrpd->FRR" % what,
                       vrrpd_master(lab, fam, pseudo)))
-    log("kill -9 takeover times: " + ", ".join(
-        "%s %.3f s" % kv for kv in times))
+    log("takeover times (kill -9, SIGTERM): " + ", ".join(
+        "%s %.3f s, %.3f s" % (w, k, t) for w, (k, t) in times))
 
 
 if __name__ == "__main__":
