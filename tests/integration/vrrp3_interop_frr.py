@@ -7,19 +7,22 @@ owns the VIP" means its macvlan is up (and `show vrrp` says Master).
 
 FRR Master / vrrpd Backup: exactly one owner; vrrpd follows FRR's
 adverts (Master: FRR's address, for IPv6 its macvlan's link-local) and
-counts their checksum form in peer_checksum (FRR 8.4 always includes the
-IPv4 pseudo-header; where FRR has `no vrrp 51
-checksum-with-ipv4-pseudoheader` (newer releases) that form runs too,
-vrrpd sending it with v3_checksum_as_v2); kill -9 of FRR's vrrpd moves
-the VIP to vrrpd within 3 x 0.1 + Skew_Time + 0.15 s; FRR restarted
-preempts; SIGTERM of FRR's vrrpd (its priority-0 advert, counted) within
-Skew_Time + 0.15 s.
+counts their checksum form in peer_checksum; kill -9 of FRR's vrrpd
+moves the VIP to vrrpd within 3 x 0.1 + Skew_Time + 0.15 s; FRR
+restarted preempts; SIGTERM of FRR's vrrpd (its priority-0 advert,
+counted) within Skew_Time + 0.15 s.
 vrrpd Master / FRR Backup: exactly one owner (FRR accepts our adverts);
 kill -9 of vrrpd makes FRR Master within 3 x 0.1 + Skew_Time + 0.3 s
 (FRR's timers: more slack); vrrpd restarted preempts; SIGTERM within
-Skew_Time + 0.3 s. FRR daemons run with -N and their own
-config and run directories in the lab's temp dir, are stopped by PID,
-and the namespaces go, also on failure."""
+Skew_Time + 0.3 s.
+Checksum forms: FRR 8.4 always includes the IPv4 pseudo-header and has
+no `checksum-with-ipv4-pseudoheader` command; vrrpd with
+v3_checksum_as_v2 is not heard by it (both Master). Where FRR has the
+command (newer releases), the IPv4 runs repeat with `no vrrp 51
+checksum-with-ipv4-pseudoheader` and vrrpd's v3_checksum_as_v2.
+FRR daemons run with -N and their own config and run directories in the
+lab's temp dir, are stopped by PID, and the namespaces go, also on
+failure."""
 
 import glob
 import json
@@ -205,6 +208,15 @@ def frr_summary(frr):
                      "(%s)" % frr.fam.key in line)
 
 
+def frr_counter(frr, name):
+    """A number from FRR's `show vrrp`, e.g. "Advertisements Rx (v4)"."""
+    key = "%s (%s)" % (name, frr.fam.key)
+    for line in frr.vtysh("show vrrp %d" % VRID).splitlines():
+        if line.strip().startswith(key):
+            return int(line.split()[-1])
+    return None
+
+
 def frr_master(lab, fam, pseudo):
     """FRR (A, 101) Master, vrrpd (B, 100) Backup, then kill -9 of FRR's
     vrrpd; FRR restarted preempts, then SIGTERM of FRR's vrrpd. Returns
@@ -323,6 +335,32 @@ def vrrpd_master(lab, fam, pseudo):
     return t, t2
 
 
+def frr_needs_pseudo(lab):
+    """FRR 8.4 takes only the pseudo-header form: with vrrpd sending the
+    other (v3_checksum_as_v2), FRR does not hear it and becomes Master
+    too. Shows the option really changes what goes out, and why it must
+    stay off against this FRR."""
+    fam = V4()
+    a = vrrpd_node(lab, "a", "MASTER", 101, fam, v3_checksum_as_v2=True)
+    frr = Frr(lab, "b", 100, fam)
+    a.start()
+    check(wait_until(lambda: a.state() == "MASTER", mdi3(101) + 5)
+          is not None, "vrrpd (v3_checksum_as_v2) Master")
+    check(wait_until(lambda: frr.state() == "Master", mdi3(100) + 5)
+          is not None, "FRR Master too (%s)" % frr.state())
+    check(hold(lambda: owners(lab, frr, a) == ["frr", "vrrpd"], 1.0, 0.05),
+          "FRR 8.4 ignores adverts without the pseudo-header: both own the "
+          "VIP for 1 s (owners %s)" % owners(lab, frr, a))
+    sent = a.status()["counters"]["adverts_sent"]
+    rx = frr_counter(frr, "Advertisements Rx")
+    log("FRR: " + frr_summary(frr))
+    check(sent >= 10 and rx == 0, "FRR received none of vrrpd's %d adverts "
+          "(Rx %s)" % (sent, rx))
+    a.kill(signal.SIGTERM)
+    a.proc.wait(3)
+    frr.stop()
+
+
 def frr_has_checksum_option():
     """`checksum-with-ipv4-pseudoheader` came after FRR 8.4 (Debian 12's
     8.4 always includes the pseudo-header and has no such command)."""
@@ -348,6 +386,7 @@ def runs_both(lab):
     else:
         log("FRR has no checksum-with-ipv4-pseudoheader: only its "
             "pseudo-header form is tested")
+        frr_needs_pseudo(lab)
     for fam, pseudo in runs:
         what = "%s%s" % (fam.name, "" if pseudo else " without pseudo-header")
         times.append(("%s FRR->vrrpd" % what, frr_master(lab, fam, pseudo)))
