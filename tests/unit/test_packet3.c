@@ -1,5 +1,6 @@
 /* RFC 5798 codec: round trips for IPv4 and IPv6, both IPv4 checksum
- * forms, vectors captured from keepalived 2.2.7, and every receive check
+ * forms, vectors captured from keepalived 2.2.7 and FRR 8.4, and every
+ * receive check
  * of section 7.1 for both families. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,20 @@ static const uint8_t ka_v4[] = {0x31, 0x33, 0x96, 0x01, 0x00, 0x0a,
 static const uint8_t ka_v6[] = {
     0x31, 0x34, 0x96, 0x01, 0x00, 0x64, 0x6f, 0xf5, /* header */
     0x20, 0x01, 0x0d, 0xb8, 0,	  0,	0,    0,    /* 2001:db8:: */
+    0,	  0,	0,    0,    0,	  0,	0x00, 0x50, /* ::50 */
+};
+
+/* FRR 8.4's vrrpd, version 3, advertisement-interval 100 ms, captured in
+ * the lab (vrrp3_interop_frr): 198.18.0.11 -> 224.0.0.18, VRID 51,
+ * priority 101, 198.18.0.50, checksum with the IPv4 pseudo-header (8.4's
+ * only form) */
+static const uint8_t frr_v4[] = {0x31, 0x33, 0x65, 0x01, 0x00, 0x0a,
+				 0xfc, 0xcf, 0xc6, 0x12, 0x00, 0x32};
+/* fe80::1418:d641:b1c6:d785 (its macvlan's link-local) -> ff02::12,
+ * VRID 51, priority 101, 100 ms, 2001:2::50 */
+static const uint8_t frr_v6[] = {
+    0x31, 0x33, 0x65, 0x01, 0x00, 0x0a, 0xd7, 0xa9, /* header */
+    0x20, 0x01, 0x00, 0x02, 0,	  0,	0,    0,    /* 2001:2:: */
     0,	  0,	0,    0,    0,	  0,	0x00, 0x50, /* ::50 */
 };
 
@@ -148,6 +163,47 @@ static void test_keepalived_vectors(void **state)
 	assert_int_equal(vrrp3_pkt_encode(&a, &rx, false, buf, sizeof(buf)),
 			 sizeof(ka_v6));
 	assert_memory_equal(buf, ka_v6, sizeof(ka_v6));
+}
+
+/* FRR's adverts decode (IPv4: rx says pseudo-header) and we encode the
+ * same bytes, checksum included. */
+static void test_frr_vectors(void **state)
+{
+	struct vrrp_rx rx;
+	struct vrrp_advert a;
+	struct wire w;
+	uint8_t buf[VRRP3_MAX_LEN6];
+	char why[128];
+
+	(void)state;
+	rx = hdr4();
+	inet_pton(AF_INET, "198.18.0.11", &rx.src);
+	wrap4(&w, frr_v4, sizeof(frr_v4), &rx);
+	assert_int_equal(
+	    vrrp_pkt_decode_ver(3, w.buf, w.len, &rx, &a, why, sizeof(why)),
+	    VRRP_DROP_NONE);
+	assert_int_equal(rx.csum, VRRP_CSUM_PSEUDO);
+	assert_int_equal(a.vrid, 51);
+	assert_int_equal(a.priority, 101);
+	assert_int_equal(a.max_adver_cs, 10);
+	assert_int_equal(a.n_addrs, 1);
+	assert_int_equal(vrrp3_pkt_encode(&a, &rx, false, buf, sizeof(buf)),
+			 sizeof(frr_v4));
+	assert_memory_equal(buf, frr_v4, sizeof(frr_v4));
+
+	rx = hdr6();
+	inet_pton(AF_INET6, "fe80::1418:d641:b1c6:d785", &rx.src6);
+	assert_int_equal(vrrp3_pkt_decode6(frr_v6, sizeof(frr_v6), &rx, &a, why,
+					   sizeof(why)),
+			 VRRP_DROP_NONE);
+	assert_string_equal(why, "ok");
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(a.vrid, 51);
+	assert_int_equal(a.max_adver_cs, 10);
+	assert_int_equal(a.n_addrs, 1);
+	assert_int_equal(vrrp3_pkt_encode(&a, &rx, false, buf, sizeof(buf)),
+			 sizeof(frr_v6));
+	assert_memory_equal(buf, frr_v6, sizeof(frr_v6));
 }
 
 /* IPv4: both checksum forms decode, and rx says which one came. */
@@ -548,6 +604,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_keepalived_vectors),
+	    cmocka_unit_test(test_frr_vectors),
 	    cmocka_unit_test(test_round_trip4),
 	    cmocka_unit_test(test_round_trip6),
 	    cmocka_unit_test(test_encode_too_small),
