@@ -69,6 +69,18 @@ def fd_count(pid):
     return len(os.listdir('/proc/%d/fd' % pid))
 
 
+def fd_table(pid):
+    """What each of pid's descriptors is, for a failure message."""
+    out = []
+    for fd in sorted(os.listdir('/proc/%d/fd' % pid), key=int):
+        try:
+            out.append('%s->%s' % (fd, os.readlink('/proc/%d/fd/%s'
+                                                    % (pid, fd))))
+        except OSError:
+            pass
+    return ' '.join(out)
+
+
 def sanitized(pid):
     """True for an ASan build: its quarantine keeps freed memory, so RSS
     says nothing about leaks there (ASan's leak checker does instead)."""
