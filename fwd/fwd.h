@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../common/ctl.h"
+#include "../common/list.h"
 #include "../common/log.h"
 #include "../common/loop.h"
 #include "../conf/conf.h"
@@ -57,7 +58,7 @@ struct fwd_server {
 	unsigned cur;
 	uint64_t total, bytes_in, bytes_out, connect_fail;
 	uint64_t checks_ok, checks_fail;
-	struct session *sessions; /* attached to this server */
+	struct list sessions; /* of struct session, attached to this server */
 	/* issue #14: check types (check_run.h) */
 	struct check_run *check_run; /* NULL: no check running */
 	void *tls_ctx;		     /* SSL_CTX, made by the first TLS check */
@@ -109,8 +110,8 @@ struct fwd {
 	bool stopping;
 	bool accept_paused; /* EMFILE/ENFILE: back off for a moment */
 	struct loop_timer resume_timer, grace_timer, stick_timer;
-	struct session *sessions; /* all of them, for shutdown */
-	struct session *again;	  /* yielded with work left */
+	struct list sessions; /* of struct session: all, for shutdown */
+	struct list again;    /* of struct session: yielded with work left */
 	struct loop_timer again_timer;
 	struct ratelimit rl_accept, rl_connect, rl_noserver, rl_proxy;
 	struct vrrplink vrrp;

@@ -236,7 +236,7 @@ static void on_stop(struct loop *loop, int signo, void *arg)
 	check_stop(f);
 	/* tell vrrpd now, not after the grace period: we no longer accept */
 	vrrplink_stop(f);
-	if (!f->sessions) {
+	if (list_empty(&f->sessions)) {
 		log_info("signal %d: no open session; exiting", signo);
 		loop_stop(loop);
 		return;
@@ -427,6 +427,8 @@ int main(int argc, char **argv)
 		free(abs_path);
 		return 1;
 	}
+	list_init(&f->sessions);
+	list_init(&f->again);
 	f->use_splice = splice;
 	sesslog_out_init(&f->slog, &f->loop, !foreground);
 	rc = reload_init(f, abs_path ? abs_path : path);

@@ -271,12 +271,8 @@ static void move_stick(struct fwd_listen *ol, struct fwd_listen *nl,
 
 	if (!ol->conf->stick || !nl->conf->stick)
 		return;
-	stick_free(t);
-	*t = ol->stick;
-	if (stick_init(&ol->stick, 1, 0) < 0)
-		memset(&ol->stick, 0, sizeof(ol->stick));
-	for (e = t->newest; e; e = next) {
-		next = e->older;
+	stick_move(t, &ol->stick);
+	list_for_each_entry_safe (e, next, &t->lru, lru) {
 		/* false positive: smap is set once plan_map() succeeded */
 		if (e->server < 0 || (size_t)e->server >= ol->n_servers ||
 		    smap[e->server] < 0) /* NOLINT */
@@ -286,8 +282,8 @@ static void move_stick(struct fwd_listen *ol, struct fwd_listen *nl,
 	}
 	t->size = nl->conf->stick_size > 0 ? (size_t)nl->conf->stick_size : 1;
 	t->expire_ms = nl->conf->stick_expire_ms;
-	while (t->count > t->size && t->oldest)
-		stick_remove(t, &t->oldest->key);
+	while (t->count > t->size && (e = stick_oldest(t)))
+		stick_remove(t, &e->key);
 }
 
 static void move_listen(struct fwd_listen *ol, struct fwd_listen *nl,
@@ -315,7 +311,7 @@ static void move_sessions(struct fwd *f, struct plan *p)
 {
 	struct session *s;
 
-	for (s = f->sessions; s; s = s->anext) {
+	list_for_each_entry (s, &f->sessions, by_fwd) {
 		long li = index_in(f->listens, f->n_listens,
 				   sizeof(*f->listens), s->l);
 

@@ -53,6 +53,7 @@ void server_init(struct fwd_server *s, struct fwd_listen *l, int idx,
 	s->last_change_ms = l->f->loop.now_ms;
 	s->last_change_wall = time(NULL);
 	health_init(&s->health);
+	list_init(&s->sessions);
 	m->weight = (unsigned)c->weight;
 	m->backup = c->backup;
 	pool_member_name(m, c->name);
