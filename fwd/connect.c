@@ -17,6 +17,7 @@
 #include "listener.h"
 #include "proxy_pp.h"
 #include "retry.h"
+#include "server.h"
 #include "session.h"
 
 /* Counts s on srv (current connections, leastconn) and links it there. */

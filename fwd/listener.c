@@ -8,6 +8,7 @@
 
 #include "../common/parse.h"
 #include "proxy.h"
+#include "server.h"
 
 #ifndef IPV6_FREEBIND
 #define IPV6_FREEBIND 78 /* linux/in6.h, Linux 4.15 */

@@ -16,6 +16,7 @@
 #include "fwd.h"
 #include "listener.h"
 #include "proxy.h"
+#include "server.h"
 #include "stats_http.h"
 
 /* How often retired sections are checked for their last session. */

@@ -1,4 +1,4 @@
-#include "fwd.h"
+#include "server.h"
 
 #include <stdio.h>
 #include <string.h>

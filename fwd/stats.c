@@ -8,6 +8,7 @@
 
 #include "../common/parse.h"
 #include "fwd.h"
+#include "server.h"
 
 static const char *check_str(const struct fwd_server *s)
 {

@@ -13,6 +13,7 @@
 #include "fwd.h"
 #include "httpreq.h"
 #include "loginguard.h"
+#include "server.h"
 #include "stats.h"
 #include "statsadmin.h"
 #include "statspage.h"
