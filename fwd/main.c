@@ -57,12 +57,8 @@ static void fwd_free(struct fwd *f)
 	free(f);
 }
 
-/*
- * Each session needs two sockets, and two pipes while bulk data flows.
- * Raises the open files limit as far as allowed, then lowers maxconn to
- * what fits, so a full forwarder stops accepting (clients wait in the
- * backlog) instead of running into EMFILE.
- */
+/* Connections that nofile descriptors hold: two sockets each, after
+ * FD_RESERVE. */
 static long maxconn_fit(rlim_t nofile)
 {
 	long fit = ((long)nofile - FD_RESERVE) / 2;
@@ -113,6 +109,12 @@ static int raise_nofile(long maxconn, struct rlimit *out)
 	return 0;
 }
 
+/*
+ * Each session needs two sockets, and two pipes while bulk data flows.
+ * Raises the open files limit as far as allowed, then lowers maxconn to
+ * what fits, so a full forwarder stops accepting (clients wait in the
+ * backlog) instead of running into EMFILE.
+ */
 static void fit_nofile(struct fwd *f)
 {
 	struct rlimit rl;

@@ -21,7 +21,6 @@
 
 /* How often retired sections are checked for their last session. */
 #define REAP_MS 1000
-/* As main.c's fit_nofile: fds kept for listeners, control, checks... */
 
 /* Sections replaced by a reload, kept while sessions still use them. */
 struct fwd_gen {
@@ -500,6 +499,7 @@ static void commit(struct fwd *f, struct plan *p)
 	f->n_listens = p->n;
 	p->conf = NULL;
 	p->ls = NULL;
+	/* a new maxconn is fitted to the open files limit as at start */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		fwd_fit_maxconn(f, rl.rlim_cur);
 	check_start(f);
