@@ -153,39 +153,9 @@ void listener_attach(struct fwd_bind *b, int fd)
 	b->active = false;
 }
 
-int listener_open(struct fwd *f)
+void listener_init(struct fwd *f)
 {
-	size_t i, j;
-	char addr[80];
-
 	loop_timer_init(&f->resume_timer, accept_resume, f);
-	for (i = 0; i < f->n_listens; i++) {
-		struct fwd_listen *l = &f->listens[i];
-		int backlog = listener_backlog(l->conf);
-
-		for (j = 0; j < l->n_binds; j++) {
-			struct fwd_bind *b = &l->binds[j];
-			int fd = listener_bind(b->conf, backlog);
-
-			if (fd < 0) {
-				log_err(
-				    "listen %s: cannot bind %s: %s",
-				    l->conf->name,
-				    sockaddr_str(
-					(const struct sockaddr *)&b->conf->addr,
-					addr, sizeof(addr)),
-				    strerror(-fd));
-				return fd;
-			}
-			listener_attach(b, fd);
-			log_info("listen %s: listening on %s", l->conf->name,
-				 sockaddr_str(
-				     (const struct sockaddr *)&b->conf->addr,
-				     addr, sizeof(addr)));
-		}
-	}
-	listener_sync(f);
-	return 0;
 }
 
 void listener_close_bind(struct fwd *f, struct fwd_bind *b)

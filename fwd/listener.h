@@ -9,8 +9,8 @@
 
 #include "fwd.h"
 
-/* Binds every listen section's addresses. 0, or -errno (logged). */
-int listener_open(struct fwd *f);
+/* Once, before the first sections are installed (reload.c). */
+void listener_init(struct fwd *f);
 /* Puts listeners in or out of epoll according to maxconn and state. */
 void listener_sync(struct fwd *f);
 /* Out of fds (err): stops accepting for a moment instead of spinning. */

@@ -12,6 +12,7 @@
 
 #include "../common/parse.h"
 #include "../conf/conf_bound.h"
+#include "../conf/conf_fwd_diff.h"
 #include "check.h"
 #include "fwd.h"
 #include "listener.h"
@@ -41,41 +42,19 @@ struct tally {
 	unsigned kept, added, removed;
 };
 
-/* What a new configuration means for the running one. */
+/* What a new configuration means for the running one (none at start). */
 struct plan {
 	struct conf *conf;
 	struct fwd_listen *ls; /* new sections */
 	size_t n;
-	int *lmap;  /* old section -> new one, or -1 (removed) */
-	int **smap; /* per old section: old server -> new one, or -1 */
+	struct conf_fwd_change ch; /* old sections and servers -> new ones */
+	int *lmap;  /* ch.lmap: old section -> new one, or -1 (removed) */
+	int **smap; /* ch.smap: per old section: old server -> new, or -1 */
 	int *fds;   /* per new bind, in order: its socket */
 	struct fwd_bind **src; /* per new bind: the old one handing its fd */
 	size_t n_binds;
 	struct tally listens, servers, binds;
 };
-
-static bool sockaddr_same(const struct sockaddr_storage *a,
-			  const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a,
-					 *y = (const void *)b;
-
-		return x->sin_port == y->sin_port &&
-		       x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a,
-					  *y = (const void *)b;
-
-		return x->sin6_port == y->sin6_port &&
-		       x->sin6_scope_id == y->sin6_scope_id &&
-		       memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-	}
-	return false;
-}
 
 /* Index of p in the array [base, base + n), or -1. */
 static long index_in(const void *base, size_t n, size_t size, const void *p)
@@ -87,20 +66,17 @@ static long index_in(const void *base, size_t n, size_t size, const void *p)
 	return (long)((q - b) / size);
 }
 
-static void plan_free(struct plan *p, size_t n_old)
+static void plan_free(struct plan *p)
 {
-	size_t i;
-
-	for (i = 0; p->smap && i < n_old; i++)
-		free(p->smap[i]);
-	free(p->smap);
-	free(p->lmap);
+	conf_fwd_change_free(&p->ch);
+	p->lmap = NULL;
+	p->smap = NULL;
 	free(p->fds);
 	free(p->src);
 }
 
 /* Undoes plan_make: closes what it bound, frees what it built. */
-static void plan_abort(struct plan *p, size_t n_old)
+static void plan_abort(struct plan *p)
 {
 	size_t i;
 
@@ -109,20 +85,22 @@ static void plan_abort(struct plan *p, size_t n_old)
 			close(p->fds[i]);
 	listener_free(p->ls, p->n);
 	conf_free(p->conf);
-	plan_free(p, n_old);
+	plan_free(p);
 }
 
-static struct fwd_bind *old_bind(struct fwd *f, const struct plan *p,
+/* An open socket of the old sections for cb's address, not yet taken. */
+static struct fwd_bind *old_bind(struct fwd_listen *old, size_t n_old,
+				 const struct plan *p,
 				 const struct conf_fwd_bind *cb)
 {
 	size_t i, j, k;
 
-	for (i = 0; i < f->n_listens; i++)
-		for (j = 0; j < f->listens[i].n_binds; j++) {
-			struct fwd_bind *b = &f->listens[i].binds[j];
+	for (i = 0; i < n_old; i++)
+		for (j = 0; j < old[i].n_binds; j++) {
+			struct fwd_bind *b = &old[i].binds[j];
 
 			if (b->io.fd < 0 ||
-			    !sockaddr_same(&b->conf->addr, &cb->addr))
+			    !conf_fwd_addr_same(&b->conf->addr, &cb->addr))
 				continue;
 			for (k = 0; k < p->n_binds && p->src[k] != b; k++)
 				;
@@ -132,8 +110,10 @@ static struct fwd_bind *old_bind(struct fwd *f, const struct plan *p,
 	return NULL;
 }
 
-/* Pairs new binds with old sockets and binds the new addresses. */
-static int plan_binds(struct fwd *f, struct plan *p, char *err, size_t len)
+/* Pairs new binds with old sockets (none at start) and binds the new
+ * addresses; path names the file in err. */
+static int plan_binds(struct plan *p, struct fwd_listen *old, size_t n_old,
+		      const char *path, char *err, size_t len)
 {
 	size_t i, j, total = 0;
 	char addr[80];
@@ -148,7 +128,8 @@ static int plan_binds(struct fwd *f, struct plan *p, char *err, size_t len)
 		struct fwd_listen *l = &p->ls[i];
 
 		for (j = 0; j < l->n_binds; j++) {
-			struct fwd_bind *b = old_bind(f, p, l->binds[j].conf);
+			struct fwd_bind *b =
+			    old_bind(old, n_old, p, l->binds[j].conf);
 			size_t k = p->n_binds;
 
 			p->src[k] = b;
@@ -161,8 +142,7 @@ static int plan_binds(struct fwd *f, struct plan *p, char *err, size_t len)
 				continue;
 			snprintf(
 			    err, len, "%s:%d: listen %s: cannot bind %s: %s",
-			    f->reload->path, l->binds[j].conf->line,
-			    l->conf->name,
+			    path, l->binds[j].conf->line, l->conf->name,
 			    sockaddr_str((const struct sockaddr *)&l->binds[j]
 					     .conf->addr,
 					 addr, sizeof(addr)),
@@ -173,67 +153,20 @@ static int plan_binds(struct fwd *f, struct plan *p, char *err, size_t len)
 	return 0;
 }
 
-static int find_listen(struct fwd_listen *ls, size_t n, const char *name)
+/* Maps old sections and servers (old NULL: none) to new ones and
+ * counts the changes. */
+static int plan_map(struct plan *p, const struct conf_fwd *old)
 {
-	size_t i;
+	const struct conf_fwd_change *ch = &p->ch;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(ls[i].conf->name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* A server stays when its section, name and address stay. */
-static int find_server(const struct fwd_listen *l,
-		       const struct conf_fwd_server *c)
-{
-	size_t i;
-
-	for (i = 0; i < l->n_servers; i++)
-		if (strcmp(l->servers[i].conf->name, c->name) == 0 &&
-		    sockaddr_same(&l->servers[i].conf->addr, &c->addr) &&
-		    l->servers[i].conf->port_follow == c->port_follow &&
-		    l->servers[i].conf->port_offset == c->port_offset)
-			return (int)i;
-	return -1;
-}
-
-/* Maps old sections and servers to new ones and counts the changes. */
-static int plan_map(struct fwd *f, struct plan *p)
-{
-	size_t i, j;
-
-	p->lmap = calloc(f->n_listens + 1, sizeof(*p->lmap));
-	p->smap = calloc(f->n_listens + 1, sizeof(*p->smap));
-	if (!p->lmap || !p->smap)
+	if (conf_fwd_change(old, p->conf->fwd, &p->ch) < 0)
 		return -ENOMEM;
-	for (i = 0; i < f->n_listens; i++) {
-		struct fwd_listen *ol = &f->listens[i];
-		int ni = find_listen(p->ls, p->n, ol->conf->name);
-
-		p->lmap[i] = ni;
-		p->smap[i] = calloc(ol->n_servers + 1, sizeof(*p->smap[i]));
-		if (!p->smap[i])
-			return -ENOMEM;
-		for (j = 0; j < ol->n_servers; j++) {
-			p->smap[i][j] =
-			    ni < 0
-				? -1
-				: find_server(&p->ls[ni], ol->servers[j].conf);
-			if (p->smap[i][j] < 0)
-				p->servers.removed++;
-			else
-				p->servers.kept++;
-		}
-		if (ni < 0)
-			p->listens.removed++;
-		else
-			p->listens.kept++;
-	}
-	p->listens.added = (unsigned)p->n - p->listens.kept;
-	for (i = 0; i < p->n; i++)
-		p->servers.added += (unsigned)p->ls[i].n_servers;
-	p->servers.added -= p->servers.kept;
+	p->lmap = ch->lmap;
+	p->smap = ch->smap;
+	p->listens = (struct tally){ch->listens.kept, ch->listens.added,
+				    ch->listens.removed};
+	p->servers = (struct tally){ch->servers.kept, ch->servers.added,
+				    ch->servers.removed};
 	return 0;
 }
 
@@ -335,6 +268,7 @@ static void move_sessions(struct fwd *f, struct plan *p)
 static void move_binds(struct fwd *f, struct plan *p)
 {
 	size_t i, j, k = 0;
+	char addr[80];
 
 	for (i = 0; i < p->n; i++) {
 		struct fwd_listen *l = &p->ls[i];
@@ -357,6 +291,12 @@ static void move_binds(struct fwd *f, struct plan *p)
 						 strerror(errno));
 			} else {
 				p->binds.added++;
+				log_info(
+				    "listen %s: listening on %s", l->conf->name,
+				    sockaddr_str(
+					(const struct sockaddr *)&l->binds[j]
+					    .conf->addr,
+					addr, sizeof(addr)));
 			}
 			listener_attach(&l->binds[j], p->fds[k]);
 		}
@@ -417,38 +357,23 @@ static const char *vrrpd_path(const struct conf *c)
 				    : c->global.control_socket;
 }
 
-static void warn_restart_only(const struct conf_fwd *o,
-			      const struct conf_fwd *n)
+static void warn_restart_only(const struct conf_fwd_change *ch,
+			      const struct conf_fwd *o)
 {
-	if (strcmp(o->control_socket, n->control_socket) != 0)
+	if (ch->control_socket)
 		log_warn("reload: control_socket changed; fwd keeps %s until "
 			 "restarted",
 			 o->control_socket);
-	if ((o->user == NULL) != (n->user == NULL) ||
-	    (o->user && strcmp(o->user, n->user) != 0) ||
-	    (o->group == NULL) != (n->group == NULL) ||
-	    (o->group && strcmp(o->group, n->group) != 0))
+	if (ch->identity)
 		log_warn("reload: user/group changed; takes effect when fwd "
 			 "restarts");
 }
 
-static bool stats_same(const struct conf_fwd_stats *a,
-		       const struct conf_fwd_stats *b)
-{
-	if (a->enabled != b->enabled)
-		return false;
-	if (!a->enabled)
-		return true;
-	if (!a->uri || !b->uri)
-		return a->uri == b->uri && sockaddr_same(&a->addr, &b->addr);
-	return sockaddr_same(&a->addr, &b->addr) && !strcmp(a->uri, b->uri);
-}
-
 /* The status page reads the configuration per request; only another
  * address or uri needs its socket made again. */
-static void reload_stats_page(struct fwd *f, const struct conf_fwd *old)
+static void reload_stats_page(struct fwd *f, const struct conf_fwd_change *ch)
 {
-	if (stats_same(&old->stats, &f->c->stats))
+	if (!ch->stats)
 		return;
 	stats_http_close(f);
 	if (stats_http_open(f) < 0)
@@ -456,24 +381,23 @@ static void reload_stats_page(struct fwd *f, const struct conf_fwd *old)
 			 "reload");
 }
 
-/* Replaces the running configuration with p's: nothing here can fail. */
-static void commit(struct fwd *f, struct plan *p)
+/*
+ * Puts p's sections in the place of f's, at start (f has none) as at a
+ * reload: sockets are attached or handed over, state and sessions move
+ * to the new objects, sockets no section binds any more close, the old
+ * sections retire until their last session ends. Cannot fail.
+ */
+static void install(struct fwd *f, struct plan *p)
 {
-	struct fwd_gen *g = calloc(1, sizeof(*g));
-	const char *old_vrrpd = vrrpd_path(f->conf);
-	const struct conf_fwd *old_c;
-	bool forget = p->listens.removed > 0;
 	struct rlimit rl;
 	size_t i, j;
 
-	check_stop(f);
 	move_binds(f, p);
 	for (i = 0; i < f->n_listens; i++)
 		if (p->lmap[i] >= 0)
 			move_listen(&f->listens[i], &p->ls[p->lmap[i]],
 				    p->smap[i]);
 	move_sessions(f, p);
-	warn_restart_only(f->c, p->conf->fwd);
 	/* sockets no section binds any more; the new ones are in place */
 	for (i = 0; i < f->n_listens; i++)
 		for (j = 0; j < f->listens[i].n_binds; j++)
@@ -481,29 +405,64 @@ static void commit(struct fwd *f, struct plan *p)
 				p->binds.removed++;
 				listener_close_bind(f, &f->listens[i].binds[j]);
 			}
-	if (g) {
-		g->conf = f->conf;
-		g->listens = f->listens;
-		g->n_listens = f->n_listens;
-		g->next = f->reload->retired;
-		f->reload->retired = g;
-	} else {
-		/* out of memory: leak the old sections rather than free what
-		 * sessions may still use */
-		log_err("reload: out of memory; the old sections leak");
+	if (f->conf) {
+		struct fwd_gen *g = calloc(1, sizeof(*g));
+
+		if (g) {
+			g->conf = f->conf;
+			g->listens = f->listens;
+			g->n_listens = f->n_listens;
+			g->next = f->reload->retired;
+			f->reload->retired = g;
+		} else {
+			/* out of memory: leak the old sections rather than
+			 * free what sessions may still use */
+			log_err("reload: out of memory; the old sections leak");
+		}
 	}
-	old_c = f->c;
 	f->conf = p->conf;
 	f->c = p->conf->fwd;
 	f->listens = p->ls;
 	f->n_listens = p->n;
 	p->conf = NULL;
 	p->ls = NULL;
-	/* a new maxconn is fitted to the open files limit as at start */
+	/* maxconn is fitted to the open files limit (main.c raised it) */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		fwd_fit_maxconn(f, rl.rlim_cur);
+}
+
+/* Builds p for conf against the running state (none at start): the new
+ * sections, their mapping from the old ones, their sockets. On failure
+ * p is undone (conf freed) and err says why. */
+static int plan_make(struct fwd *f, struct plan *p, struct conf *conf,
+		     char *err, size_t len)
+{
+	int rc;
+
+	p->conf = conf;
+	snprintf(err, len, "out of memory");
+	/* the first two fail only for memory; plan_binds says why in err */
+	if ((rc = listener_build(f, conf->fwd, &p->ls, &p->n)) < 0 ||
+	    (rc = plan_map(p, f->c)) < 0 ||
+	    (rc = plan_binds(p, f->listens, f->n_listens, f->reload->path, err,
+			     len)) < 0) {
+		plan_abort(p);
+		return rc;
+	}
+	return 0;
+}
+
+/* Replaces the running configuration with p's: nothing here can fail. */
+static void commit(struct fwd *f, struct plan *p)
+{
+	const char *old_vrrpd = vrrpd_path(f->conf);
+	bool forget = p->listens.removed > 0;
+
+	check_stop(f);
+	warn_restart_only(&p->ch, f->c);
+	install(f, p);
 	check_start(f);
-	reload_stats_page(f, old_c);
+	reload_stats_page(f, &p->ch);
 	if (strcmp(old_vrrpd ? old_vrrpd : "",
 		   vrrpd_path(f->conf) ? vrrpd_path(f->conf) : "") != 0)
 		log_info("reload: vrrpd_socket is now %s",
@@ -581,25 +540,20 @@ static struct conf *load(struct fwd *f, char *err, size_t len)
 int reload_run(struct fwd *f, struct sbuf *reply)
 {
 	struct plan p = {0};
-	size_t n_old = f->n_listens;
+	struct conf *conf;
 	char err[512];
 	struct sbuf sum;
 
 	if (f->stopping)
 		return fail(f, reply, "fwd is stopping");
 	log_info("reload: reading %s", f->reload->path);
-	p.conf = load(f, err, sizeof(err));
-	if (!p.conf)
+	conf = load(f, err, sizeof(err));
+	if (!conf)
 		return fail(f, reply, err);
-	snprintf(err, sizeof(err), "out of memory");
-	/* the first two fail only for memory; plan_binds says why in err */
-	if (listener_build(f, p.conf->fwd, &p.ls, &p.n) < 0 ||
-	    plan_map(f, &p) < 0 || plan_binds(f, &p, err, sizeof(err)) < 0) {
-		plan_abort(&p, n_old);
+	if (plan_make(f, &p, conf, err, sizeof(err)) < 0)
 		return fail(f, reply, err);
-	}
 	commit(f, &p);
-	plan_free(&p, n_old);
+	plan_free(&p);
 	f->reload->reloads++;
 	sbuf_init(&sum);
 	sbuf_puts(&sum, "{\"ok\":true,");
@@ -615,6 +569,23 @@ int reload_run(struct fwd *f, struct sbuf *reply)
 	sbuf_puts(reply, sbuf_str(&sum));
 	sbuf_puts(reply, "\n");
 	sbuf_free(&sum);
+	return 0;
+}
+
+int reload_start(struct fwd *f, struct conf *conf)
+{
+	struct plan p = {0};
+	char err[512];
+	int rc;
+
+	rc = plan_make(f, &p, conf, err, sizeof(err));
+	if (rc < 0) {
+		log_err("%s; not starting", err);
+		return rc;
+	}
+	install(f, &p);
+	plan_free(&p);
+	listener_sync(f);
 	return 0;
 }
 
