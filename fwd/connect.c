@@ -187,12 +187,7 @@ static void be_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 			established(s, ev);
 		return;
 	}
-	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		s->be.rd = true;
-	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		s->be.rdhup = true;
-	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
-		s->be.wr = true;
+	side_ready(&s->be, ev);
 	session_pump(s);
 }
 

@@ -37,15 +37,12 @@ enum retry_action retry_decide(const struct retry_input *in)
 
 const char *retry_action_str(enum retry_action a)
 {
-	switch (a) {
-	case RETRY_SAME:
-		return "retry_same";
-	case RETRY_REDISPATCH:
-		return "redispatch";
-	case RETRY_GIVE_UP:
-		return "give_up";
-	case RETRY_SHED:
-		return "shed";
-	}
-	return "?";
+	static const char *const names[] = {
+	    [RETRY_SAME] = "retry_same",
+	    [RETRY_REDISPATCH] = "redispatch",
+	    [RETRY_GIVE_UP] = "give_up",
+	    [RETRY_SHED] = "shed",
+	};
+
+	return (unsigned)a < sizeof(names) / sizeof(names[0]) ? names[a] : "?";
 }

@@ -43,6 +43,16 @@ void set_nodelay(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+void side_ready(struct side *sd, uint32_t ev)
+{
+	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		sd->rd = true;
+	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		sd->rdhup = true;
+	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+		sd->wr = true;
+}
+
 /*
  * close() drops the fd from epoll by itself (we never dup or fork it),
  * so loop_io_del is told fd -1: it only forgets pending events.
@@ -235,12 +245,7 @@ static void cli_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	struct session *s = io->arg;
 
 	(void)loop;
-	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		s->cli.rd = true;
-	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-		s->cli.rdhup = true;
-	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
-		s->cli.wr = true;
+	side_ready(&s->cli, ev);
 	if (s->pp_wait && !(ev & EPOLLERR)) {
 		if (s->cli.rd)
 			pp_read(s);

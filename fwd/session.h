@@ -20,6 +20,9 @@ static inline int64_t now_ms(const struct session *s)
 
 void set_nodelay(int fd);
 void side_close(struct fwd *f, struct side *sd);
+/* Records readiness from epoll events (edge-triggered: set here,
+ * cleared by EAGAIN). */
+void side_ready(struct side *sd, uint32_t ev);
 /* Arms s->timer for the nearer of the two idle deadlines. */
 void arm_idle(struct session *s);
 
