@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../common/reload_reply.h"
 #include "../conf/conf_bound.h"
 #include "../conf/conf_diff.h"
 #include "instance.h"
@@ -360,34 +361,17 @@ static void scripts_commit(struct vrrpd *d, struct plan *p)
 	p->n_scripts = 0;
 }
 
-static void json_names(struct sbuf *sb, const char *key, struct sbuf *names)
-{
-	sbuf_printf(sb, ",\"%s\":[%s]", key, sbuf_str(names));
-}
+/* What reload_run answers beyond the instances' fates. */
+struct summary {
+	struct reload_area inst;
+	struct sbuf restarted, failed, keys;
+};
 
-static void name_add(struct sbuf *list, struct sbuf *logl, const char *name)
+static void name_add(struct sbuf *list, const char *name)
 {
 	if (list->len)
 		sbuf_puts(list, ",");
 	sbuf_json_str(list, name);
-	sbuf_printf(logl, " %s", name);
-}
-
-struct summary {
-	struct sbuf kept, changed, restarted, added, removed, failed, keys;
-	struct sbuf log_kept, log_changed, log_added, log_removed;
-};
-
-static void summary_each(struct summary *s, void (*fn)(struct sbuf *))
-{
-	struct sbuf *all[] = {&s->kept,	     &s->changed,    &s->restarted,
-			      &s->added,     &s->removed,    &s->failed,
-			      &s->keys,	     &s->log_kept,   &s->log_changed,
-			      &s->log_added, &s->log_removed};
-	size_t i;
-
-	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		fn(all[i]);
 }
 
 static void note_keys(struct summary *s, const char *name, unsigned bits)
@@ -399,17 +383,13 @@ static void note_keys(struct summary *s, const char *name, unsigned bits)
 		sbuf_puts(&s->keys, ",");
 	sbuf_json_str(&s->keys, name);
 	sbuf_puts(&s->keys, ":[");
-	sbuf_printf(&s->log_changed, "(");
 	for (b = 0; b < CONF_DIFF_COUNT_BITS; b++)
 		if (bits & (1u << b)) {
 			sbuf_printf(&s->keys, "%s\"%s\"", first ? "" : ",",
 				    conf_diff_str(1u << b));
-			sbuf_printf(&s->log_changed, "%s%s", first ? "" : " ",
-				    conf_diff_str(1u << b));
 			first = false;
 		}
 	sbuf_puts(&s->keys, "]");
-	sbuf_puts(&s->log_changed, ")");
 }
 
 static void global_changes(struct vrrpd *d, const struct conf *old)
@@ -450,8 +430,8 @@ static void commit(struct vrrpd *d, struct plan *p, struct summary *s)
 	for (i = 0; i < d->n_inst; i++)
 		if (p->gone[i]) {
 			if (!conf_instance_find(p->nc, d->inst[i].cfg->name))
-				name_add(&s->removed, &s->log_removed,
-					 d->inst[i].cfg->name);
+				reload_area_add(&s->inst, RELOAD_REMOVED,
+						d->inst[i].cfg->name);
 			instance_retire(&d->inst[i]);
 		}
 	ni = calloc(p->nc->n_instances + 1, sizeof(*ni));
@@ -499,22 +479,18 @@ static void commit(struct vrrpd *d, struct plan *p, struct summary *s)
 			if (!fresh[k]) /* a fresh one never started */
 				instance_stop(&ni[k]);
 			instance_free(&ni[k]);
-			name_add(&s->failed, &s->log_removed, cfg->name);
+			name_add(&s->failed, cfg->name);
 			continue;
 		}
 		if (p->fate[i] == CONF_SAME)
-			name_add(&s->kept, &s->log_kept, cfg->name);
+			reload_area_add(&s->inst, RELOAD_KEPT, cfg->name);
 		else if (p->fate[i] == CONF_ADDED)
-			name_add(&s->added, &s->log_added, cfg->name);
+			reload_area_add(&s->inst, RELOAD_ADDED, cfg->name);
 		else {
-			name_add(&s->changed, &s->log_changed, cfg->name);
+			reload_area_add(&s->inst, RELOAD_CHANGED, cfg->name);
 			note_keys(s, cfg->name, p->bits[i]);
-			if (p->bits[i] & CONF_DIFF_RESTART) {
-				if (s->restarted.len)
-					sbuf_puts(&s->restarted, ",");
-				sbuf_json_str(&s->restarted, cfg->name);
-				sbuf_puts(&s->log_changed, "(restarted)");
-			}
+			if (p->bits[i] & CONF_DIFF_RESTART)
+				name_add(&s->restarted, cfg->name);
 		}
 		k++;
 	}
@@ -560,28 +536,6 @@ static void lines_free(char **v)
 	free(v);
 }
 
-static void reply_errors(struct sbuf *reply, const char *text)
-{
-	struct sbuf msg;
-	size_t n, i;
-	char **v = split_lines(text, &n);
-
-	sbuf_init(&msg);
-	sbuf_puts(&msg, "configuration has errors; still running the "
-			"previous one: ");
-	sbuf_puts(reply, "{\"ok\":false,\"errors\":[");
-	for (i = 1; v && i <= n; i++) {
-		sbuf_printf(&msg, "%s%s", i > 1 ? "; " : "", v[i]);
-		sbuf_puts(reply, i > 1 ? "," : "");
-		sbuf_json_str(reply, v[i]);
-	}
-	sbuf_puts(reply, "],\"error\":");
-	sbuf_json_str(reply, sbuf_str(&msg));
-	sbuf_puts(reply, "}\n");
-	sbuf_free(&msg);
-	lines_free(v);
-}
-
 /* Every line of text through the log, as errors or as warnings. */
 static void log_lines(const char *text, bool errors)
 {
@@ -612,6 +566,26 @@ static int load_checked(struct vrrpd *d, struct plan *p, struct sbuf *err)
 		log_lines(sbuf_str(&diag.text), false); /* warnings */
 	conf_diag_free(&diag);
 	return rc;
+}
+
+/* The reply (common/reload_reply.h), and the same in the log. */
+static void reply_ok(struct vrrpd *d, struct summary *s, struct sbuf *reply)
+{
+	struct sbuf extra, out;
+
+	sbuf_init(&extra);
+	sbuf_init(&out);
+	sbuf_printf(&extra, "\"restarted\":[%s],", sbuf_str(&s->restarted));
+	if (s->failed.len)
+		sbuf_printf(&extra, "\"failed\":[%s],", sbuf_str(&s->failed));
+	sbuf_printf(&extra, "\"changed_keys\":{%s}", sbuf_str(&s->keys));
+	reload_reply_ok(&out, &s->inst, 1, sbuf_str(&extra));
+	log_info("reloaded %s: %.*s", d->conf->file, (int)out.len - 1,
+		 sbuf_str(&out));
+	if (reply)
+		sbuf_puts(reply, sbuf_str(&out));
+	sbuf_free(&extra);
+	sbuf_free(&out);
 }
 
 int reload_run(struct vrrpd *d, struct sbuf *reply)
@@ -656,30 +630,21 @@ int reload_run(struct vrrpd *d, struct sbuf *reply)
 			"previous one",
 			d->conf->file);
 		if (reply)
-			reply_errors(reply, sbuf_str(&err));
+			reload_reply_fail(reply, sbuf_str(&err));
 		plan_free(d, &p);
 		sbuf_free(&err);
 		return -1;
 	}
-	summary_each(&s, sbuf_init);
+	reload_area_init(&s.inst, "instances");
+	sbuf_init(&s.restarted);
+	sbuf_init(&s.failed);
+	sbuf_init(&s.keys);
 	commit(d, &p, &s);
-	log_info("reloaded %s: kept [%s ] changed [%s ] added [%s ] removed "
-		 "[%s ]",
-		 d->conf->file, sbuf_str(&s.log_kept), sbuf_str(&s.log_changed),
-		 sbuf_str(&s.log_added), sbuf_str(&s.log_removed));
-	if (reply) {
-		sbuf_puts(reply, "{\"ok\":true");
-		json_names(reply, "kept", &s.kept);
-		json_names(reply, "changed", &s.changed);
-		json_names(reply, "added", &s.added);
-		json_names(reply, "removed", &s.removed);
-		json_names(reply, "restarted", &s.restarted);
-		if (s.failed.len)
-			json_names(reply, "failed", &s.failed);
-		sbuf_printf(reply, ",\"changed_keys\":{%s}}\n",
-			    sbuf_str(&s.keys));
-	}
-	summary_each(&s, sbuf_free);
+	reply_ok(d, &s, reply);
+	reload_area_free(&s.inst);
+	sbuf_free(&s.restarted);
+	sbuf_free(&s.failed);
+	sbuf_free(&s.keys);
 	plan_free(d, &p);
 	sbuf_free(&err);
 	return 0;
