@@ -156,7 +156,7 @@ void instance_rx_overflow(struct vrrp_iface *ifc, uint32_t n);
 void instances_trackers_changed(struct vrrpd *d, const char *why);
 
 /* main.c: the user scripts run as (global script_user, else nobody). */
-int script_user(struct vrrpd *d, struct run_as *out);
+int script_user(const struct conf *c, struct run_as *out);
 
 /* control.c */
 int control_open(struct vrrpd *d);
