@@ -131,7 +131,7 @@ static void tracker_add(struct vrrp_instance *vi, enum track_kind kind,
 	if (kind == TRACK_SCRIPT)
 		t->script = track_find(vi->d, name);
 	else if (kind == TRACK_IFACE)
-		t->link = link_find(vi->d, name);
+		t->link = ifwatch_find(vi->d, name);
 	vi->terms[vi->n_trackers].kind = kind;
 	vi->terms[vi->n_trackers].name = name;
 	vi->terms[vi->n_trackers].ok = true;

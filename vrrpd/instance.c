@@ -117,7 +117,7 @@ static int tracker_add(struct vrrp_instance *vi, enum track_kind kind,
 	if (kind == TRACK_SCRIPT)
 		t->script = track_find(vi->d, name);
 	else if (kind == TRACK_IFACE)
-		t->link = link_find(vi->d, name);
+		t->link = ifwatch_find(vi->d, name);
 	if (kind != TRACK_FORWARDER && !t->script && !t->link)
 		return -ENOENT;
 	vi->terms[vi->n_trackers].kind = kind;

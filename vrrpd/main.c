@@ -134,7 +134,7 @@ static int daemon_setup(struct vrrpd *d)
 	if ((rc = loop_init(&d->loop)) < 0 ||
 	    (rc = procs_init(&d->procs, &d->loop)) < 0 ||
 	    (rc = vip_open(d)) < 0 || (rc = garp_open(d)) < 0 ||
-	    (rc = reload_startup(d)) < 0 || (rc = link_setup(d)) < 0)
+	    (rc = reload_startup(d)) < 0 || (rc = ifwatch_open(d)) < 0)
 		return rc;
 	fwdlink_init(d);
 	if ((rc = anycast_setup(d)) < 0)
@@ -159,7 +159,7 @@ static void daemon_teardown(struct vrrpd *d)
 		instance_free(&d->inst[i]);
 	anycast_free(d);
 	track_free(d);
-	link_free(d);
+	ifwatch_free(d);
 	fwdlink_free(d);
 	free(d->inst);
 	for (i = 0; i < d->n_ifaces; i++)

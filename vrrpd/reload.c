@@ -37,7 +37,7 @@ struct plan {
 	struct vrrp_instance *ni; /* the new instances */
 	bool *fresh;		  /* per new instance: set up, not adopted */
 	struct iface_plan ifaces;
-	struct link_plan links;
+	struct ifwatch_plan links;
 	struct track_script *scripts;
 	size_t n_scripts;
 };
@@ -114,7 +114,7 @@ static int plan_make(struct vrrpd *d, struct plan *p, struct sbuf *err)
 	classify(d, p);
 	p->links.old = d->links;
 	p->links.n_old = d->n_links;
-	if ((rc = link_build(p->nc, &p->links)) < 0) {
+	if ((rc = ifwatch_build(p->nc, &p->links)) < 0) {
 		sbuf_printf(err, "%s:0: %s\n", p->nc->file, strerror(-rc));
 		return rc;
 	}
@@ -186,7 +186,7 @@ static void instances_retire(struct vrrpd *d, struct plan *p, struct summary *s)
 static void resources_commit(struct vrrpd *d, struct plan *p)
 {
 	ifaces_commit(d, &p->ifaces);
-	link_commit(d, &p->links);
+	ifwatch_commit(d, &p->links);
 	track_commit(d, p->scripts, p->n_scripts);
 	p->scripts = NULL;
 	p->n_scripts = 0;

@@ -15,7 +15,7 @@
 #include "anycast_io.h"
 #include "fsm.h"
 #include "fwdlink.h"
-#include "link.h"
+#include "ifwatch.h"
 #include "notify.h"
 #include "packet.h"
 #include "priority.h"
@@ -101,7 +101,7 @@ struct vrrpd {
 	size_t n_scripts;
 	struct vrrp_link *links;
 	size_t n_links;
-	struct link_watch links_watch;
+	struct ifwatch ifwatch;
 	struct fwd_link fwd;
 	struct smtp *smtp;	    /* NULL when no alert can be sent */
 	struct alertmail alerts;    /* coalescing, while smtp is set */

@@ -1,10 +1,12 @@
 /*
- * Link and address events from rtnetlink (libmnl): tracked interfaces
- * going down or up, and VIPs that something else removes while we are
- * Master. Events, not polling.
+ * The interface watcher: link and address events from rtnetlink (libmnl).
+ * Tracked interfaces going down or up, a sending interface re-created
+ * (its socket opened again), its address changing (the adverts' source
+ * follows), and VIPs that something else removes while we are Master
+ * (put back). Events, not polling.
  */
-#ifndef VRRPD_LINK_H
-#define VRRPD_LINK_H
+#ifndef VRRPD_IFWATCH_H
+#define VRRPD_IFWATCH_H
 
 #include <net/if.h>
 #include <stdbool.h>
@@ -22,14 +24,14 @@ struct vrrp_link {
 	bool up; /* present, administratively up, and with carrier */
 };
 
-struct link_watch {
+struct ifwatch {
 	struct mnl_socket *nl;
 	struct loop_io io;
 	uint64_t events, overruns, vips_restored;
 };
 
 /* The links a configuration watches, built against the running ones. */
-struct link_plan {
+struct ifwatch_plan {
 	const struct vrrp_link *old; /* d's links, or NULL at start-up */
 	size_t n_old;
 	struct vrrp_link *v; /* built */
@@ -38,12 +40,12 @@ struct link_plan {
 
 /* Every interface c's instances use or track, once: a known one keeps its
  * state, a new one is read now (ioctl). 0 or -ENOMEM. */
-int link_build(const struct conf *c, struct link_plan *s);
+int ifwatch_build(const struct conf *c, struct ifwatch_plan *s);
 /* Makes s's links d's (s is left empty). */
-void link_commit(struct vrrpd *d, struct link_plan *s);
+void ifwatch_commit(struct vrrpd *d, struct ifwatch_plan *s);
 /* Opens the netlink watch. 0 or -errno. */
-int link_setup(struct vrrpd *d);
-void link_free(struct vrrpd *d);
-struct vrrp_link *link_find(struct vrrpd *d, const char *name);
+int ifwatch_open(struct vrrpd *d);
+void ifwatch_free(struct vrrpd *d);
+struct vrrp_link *ifwatch_find(struct vrrpd *d, const char *name);
 
 #endif

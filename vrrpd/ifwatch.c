@@ -1,4 +1,4 @@
-#include "link.h"
+#include "ifwatch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include "iface.h"
 #include "vrrpd.h"
 
-struct vrrp_link *link_find(struct vrrpd *d, const char *name)
+struct vrrp_link *ifwatch_find(struct vrrpd *d, const char *name)
 {
 	size_t i;
 
@@ -40,7 +40,7 @@ static bool link_up_now(int fd, const char *name)
 }
 
 /* After an overrun: every link's state read again. */
-static void link_poll_all(struct vrrpd *d)
+static void ifwatch_poll_all(struct vrrpd *d)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	size_t i;
@@ -51,7 +51,7 @@ static void link_poll_all(struct vrrpd *d)
 		close(fd);
 }
 
-static void link_add(struct link_plan *s, int fd, const char *name)
+static void link_add(struct ifwatch_plan *s, int fd, const char *name)
 {
 	size_t i;
 
@@ -65,7 +65,8 @@ static void link_add(struct link_plan *s, int fd, const char *name)
 	s->v[s->n++].up = i < s->n_old ? s->old[i].up : link_up_now(fd, name);
 }
 
-static void links_of(struct link_plan *s, int fd, const struct conf_instance *c)
+static void links_of(struct ifwatch_plan *s, int fd,
+		     const struct conf_instance *c)
 {
 	size_t j;
 
@@ -74,7 +75,7 @@ static void links_of(struct link_plan *s, int fd, const struct conf_instance *c)
 		link_add(s, fd, c->track_ifs[j].name);
 }
 
-int link_build(const struct conf *c, struct link_plan *s)
+int ifwatch_build(const struct conf *c, struct ifwatch_plan *s)
 {
 	size_t i, cap = 0;
 	int fd;
@@ -98,7 +99,7 @@ int link_build(const struct conf *c, struct link_plan *s)
 	return 0;
 }
 
-void link_commit(struct vrrpd *d, struct link_plan *s)
+void ifwatch_commit(struct vrrpd *d, struct ifwatch_plan *s)
 {
 	free(d->links);
 	d->links = s->v;
@@ -109,7 +110,7 @@ void link_commit(struct vrrpd *d, struct link_plan *s)
 
 static void link_set(struct vrrpd *d, const char *name, bool up)
 {
-	struct vrrp_link *l = link_find(d, name);
+	struct vrrp_link *l = ifwatch_find(d, name);
 	char why[80];
 
 	if (!l || l->up == up)
@@ -229,7 +230,7 @@ static void on_addr_removed(struct vrrpd *d, const struct nlmsghdr *nlh)
 				 vi->cfg->name,
 				 vip_str(&vi->cfg->vips[j], ip, sizeof(ip)));
 			vip_add_all(vi);
-			d->links_watch.vips_restored++;
+			d->ifwatch.vips_restored++;
 		}
 	}
 	if (ifa->ifa_family == AF_INET) {
@@ -237,7 +238,7 @@ static void on_addr_removed(struct vrrpd *d, const struct nlmsghdr *nlh)
 
 		memcpy(&a4, addr, 4);
 		if (anycast_addr_removed(d, a4))
-			d->links_watch.vips_restored++;
+			d->ifwatch.vips_restored++;
 	}
 }
 
@@ -259,7 +260,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct vrrpd *d = data;
 
-	d->links_watch.events++;
+	d->ifwatch.events++;
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
@@ -287,14 +288,14 @@ static void nl_readable(struct loop *loop, struct loop_io *io, uint32_t ev)
 	(void)loop;
 	(void)ev;
 	for (;;) {
-		n = mnl_socket_recvfrom(d->links_watch.nl, buf, sizeof(buf));
+		n = mnl_socket_recvfrom(d->ifwatch.nl, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				/* events were lost: read the truth again */
-				d->links_watch.overruns++;
+				d->ifwatch.overruns++;
 				log_warn("netlink overrun; re-reading link "
 					 "state");
-				link_poll_all(d);
+				ifwatch_poll_all(d);
 				instances_trackers_changed(d, "netlink resync");
 				continue;
 			}
@@ -304,9 +305,9 @@ static void nl_readable(struct loop *loop, struct loop_io *io, uint32_t ev)
 	}
 }
 
-int link_setup(struct vrrpd *d)
+int ifwatch_open(struct vrrpd *d)
 {
-	struct link_watch *w = &d->links_watch;
+	struct ifwatch *w = &d->ifwatch;
 	int rc;
 
 	w->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -328,12 +329,12 @@ int link_setup(struct vrrpd *d)
 	return loop_io_add(&d->loop, &w->io);
 }
 
-void link_free(struct vrrpd *d)
+void ifwatch_free(struct vrrpd *d)
 {
-	if (d->links_watch.nl) {
-		loop_io_del(&d->loop, &d->links_watch.io);
-		mnl_socket_close(d->links_watch.nl);
-		d->links_watch.nl = NULL;
+	if (d->ifwatch.nl) {
+		loop_io_del(&d->loop, &d->ifwatch.io);
+		mnl_socket_close(d->ifwatch.nl);
+		d->ifwatch.nl = NULL;
 	}
 	free(d->links);
 	d->links = NULL;
