@@ -27,6 +27,9 @@ int parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
 /* "1.2.3.4:80" or "[::1]:80" into buf (at least 64 bytes). */
 const char *sockaddr_str(const struct sockaddr *sa, char *buf, size_t len);
 
+/* '0'-'9', 'a'-'f', 'A'-'F' to 0..15; -1 for anything else. */
+int parse_hexdigit(char c);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 unsigned edit_distance(const char *a, const char *b);
 
