@@ -37,6 +37,9 @@ const char *sockaddr_str(const struct sockaddr *sa, char *buf, size_t len);
 bool sockaddr_equal(const struct sockaddr *a, const struct sockaddr *b,
 		    bool host_only);
 
+/* '0'-'9', 'a'-'f', 'A'-'F' to 0..15; -1 for anything else. */
+int parse_hexdigit(char c);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 unsigned edit_distance(const char *a, const char *b);
 

@@ -121,6 +121,54 @@ static int setopt(int fd, int level, int name, const void *val, socklen_t len,
 	return -errno;
 }
 
+struct sockopt {
+	int level, name;
+	const void *val;
+	socklen_t len;
+	const char *what;
+};
+
+/* Sets each option in turn; the first failure is logged and returned. */
+static int setopts(int fd, const struct sockopt *o, size_t n,
+		   const char *ifname)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rc = setopt(fd, o[i].level, o[i].name, o[i].val, o[i].len,
+			    o[i].what, ifname);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Gives a receiving socket its buffer and puts it in the loop; on
+ * failure fd is closed and io->fd is -1. */
+static int rx_attach(struct vrrpd *d, struct loop_io *io, int fd,
+		     void (*cb)(struct loop *, struct loop_io *, uint32_t),
+		     void *arg)
+{
+	int rcvbuf = RX_RCVBUF, rc;
+
+	/* FORCE passes net.core.rmem_max (we have CAP_NET_ADMIN); without
+	 * it the kernel caps the size, which still beats the default */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	io->fd = fd;
+	io->events = EPOLLIN;
+	io->cb = cb;
+	io->arg = arg;
+	rc = loop_io_add(&d->loop, io);
+	if (rc < 0) {
+		close(fd);
+		io->fd = -1;
+	}
+	return rc;
+}
+
 int net_iface_ll6(const char *name, struct in6_addr *out)
 {
 	struct ifaddrs *all, *i;
@@ -211,7 +259,24 @@ static void open6(struct vrrpd *d, struct vrrp_iface *ifc)
 {
 	struct ipv6_mreq mreq = {0};
 	int fd, hops = 255, zero = 0, one = 1, idx = ifc->ifindex;
-	int rcvbuf = RX_RCVBUF;
+	const struct sockopt opts[] = {
+	    {SOL_SOCKET, SO_BINDTODEVICE, ifc->name,
+	     (socklen_t)strlen(ifc->name), "SO_BINDTODEVICE (IPv6)"},
+	    {IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
+	     "join ff02::12"},
+	    {IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof(idx),
+	     "IPV6_MULTICAST_IF"},
+	    {IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops),
+	     "IPV6_MULTICAST_HOPS"},
+	    {IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops),
+	     "IPV6_UNICAST_HOPS"},
+	    {IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero),
+	     "IPV6_MULTICAST_LOOP"},
+	    {IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one),
+	     "IPV6_RECVPKTINFO"},
+	    {IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one),
+	     "IPV6_RECVHOPLIMIT"},
+	};
 
 	if (net_iface_ll6(ifc->name, &ifc->ll6) < 0)
 		memset(&ifc->ll6, 0,
@@ -222,43 +287,31 @@ static void open6(struct vrrpd *d, struct vrrp_iface *ifc)
 		return;
 	inet_pton(AF_INET6, VRRP_GROUP6, &mreq.ipv6mr_multiaddr);
 	mreq.ipv6mr_interface = (unsigned)idx;
-	if (setopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifc->name,
-		   (socklen_t)strlen(ifc->name), "SO_BINDTODEVICE (IPv6)",
-		   ifc->name) < 0 ||
-	    setopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
-		   "join ff02::12", ifc->name) < 0 ||
-	    setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &idx, sizeof(idx),
-		   "IPV6_MULTICAST_IF", ifc->name) < 0 ||
-	    setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops),
-		   "IPV6_MULTICAST_HOPS", ifc->name) < 0 ||
-	    setopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops),
-		   "IPV6_UNICAST_HOPS", ifc->name) < 0 ||
-	    setopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero),
-		   "IPV6_MULTICAST_LOOP", ifc->name) < 0 ||
-	    setopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one),
-		   "IPV6_RECVPKTINFO", ifc->name) < 0 ||
-	    setopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one),
-		   "IPV6_RECVHOPLIMIT", ifc->name) < 0) {
+	if (setopts(fd, opts, sizeof(opts) / sizeof(opts[0]), ifc->name) < 0) {
 		close(fd);
 		return;
 	}
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-		       sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	ifc->io6.fd = fd;
-	ifc->io6.events = EPOLLIN;
-	ifc->io6.cb = iface_readable6;
-	ifc->io6.arg = ifc;
-	if (loop_io_add(&d->loop, &ifc->io6) < 0) {
-		close(fd);
-		ifc->io6.fd = -1;
-	}
+	rx_attach(d, &ifc->io6, fd, iface_readable6, ifc);
 }
 
 int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc)
 {
 	struct ip_mreqn mreq = {0};
-	int fd, ttl = 255, zero = 0, one = 1, rcvbuf = RX_RCVBUF, rc;
+	int fd, ttl = 255, zero = 0, one = 1, rc;
+	const struct sockopt opts[] = {
+	    {SOL_SOCKET, SO_BINDTODEVICE, ifc->name,
+	     (socklen_t)strlen(ifc->name), "SO_BINDTODEVICE"},
+	    {IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
+	     "join 224.0.0.18"},
+	    {IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof(mreq),
+	     "IP_MULTICAST_IF"},
+	    {IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl),
+	     "IP_MULTICAST_TTL"},
+	    {IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl), "IP_TTL"},
+	    {IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero),
+	     "IP_MULTICAST_LOOP"},
+	    {SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one), "SO_RXQ_OVFL"},
+	};
 
 	ifc->d = d;
 	ifc->io.fd = -1;
@@ -282,39 +335,14 @@ int net_iface_open(struct vrrpd *d, struct vrrp_iface *ifc)
 	}
 	inet_pton(AF_INET, VRRP_GROUP, &mreq.imr_multiaddr);
 	mreq.imr_ifindex = ifc->ifindex;
-	if ((rc = setopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifc->name,
-			 (socklen_t)strlen(ifc->name), "SO_BINDTODEVICE",
-			 ifc->name)) < 0 ||
-	    (rc = setopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq),
-			 "join 224.0.0.18", ifc->name)) < 0 ||
-	    (rc = setopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mreq, sizeof(mreq),
-			 "IP_MULTICAST_IF", ifc->name)) < 0 ||
-	    (rc = setopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl),
-			 "IP_MULTICAST_TTL", ifc->name)) < 0 ||
-	    (rc = setopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl), "IP_TTL",
-			 ifc->name)) < 0 ||
-	    (rc = setopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero),
-			 "IP_MULTICAST_LOOP", ifc->name)) < 0 ||
-	    (rc = setopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one),
-			 "SO_RXQ_OVFL", ifc->name)) < 0) {
-		close(fd);
-		return rc;
-	}
-	/* FORCE passes net.core.rmem_max (we have CAP_NET_ADMIN); without
-	 * it the kernel caps the size, which still beats the default */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-		       sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	ifc->io.fd = fd;
-	ifc->io.events = EPOLLIN;
-	ifc->io.cb = iface_readable;
-	ifc->io.arg = ifc;
-	rc = loop_io_add(&d->loop, &ifc->io);
+	rc = setopts(fd, opts, sizeof(opts) / sizeof(opts[0]), ifc->name);
 	if (rc < 0) {
 		close(fd);
-		ifc->io.fd = -1;
 		return rc;
 	}
+	rc = rx_attach(d, &ifc->io, fd, iface_readable, ifc);
+	if (rc < 0)
+		return rc;
 	open6(d, ifc);
 	return 0;
 }

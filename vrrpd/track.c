@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "priority.h"
+#include "../common/risefall.h"
 #include "vrrpd.h"
 
 static void run_script(struct loop *loop, struct loop_timer *t);
@@ -16,6 +16,9 @@ static void script_done(struct proc *p, int status, void *arg)
 	struct track_script *s = arg;
 	bool success =
 	    status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	/* ok and streak stay plain fields: reload and status read them */
+	struct risefall rf = {.up = s->ok, .streak = s->streak};
+	bool flipped;
 	char what[32], why[160];
 
 	(void)p;
@@ -27,8 +30,10 @@ static void script_done(struct proc *p, int status, void *arg)
 		s->failures++;
 	if (status == -1)
 		s->timeouts++;
-	if (track_rise_fall(&s->ok, &s->streak, success, s->cfg->rise,
-			    s->cfg->fall)) {
+	flipped = risefall_step(&rf, success, s->cfg->rise, s->cfg->fall);
+	s->ok = rf.up;
+	s->streak = rf.streak;
+	if (flipped) {
 		if (s->ok)
 			snprintf(why, sizeof(why), "track script %s recovered",
 				 s->cfg->name);

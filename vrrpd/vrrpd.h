@@ -129,6 +129,12 @@ int garp_open(struct vrrpd *d);
 void garp_close(struct vrrpd *d);
 int garp_send_all(struct vrrp_instance *vi);
 int garp_iface_mac(int fd, const char *name, uint8_t mac[6]);
+/* Sends one announcement per VIP, garp_master_repeat rounds, counted in
+ * garp_sent; what names it in the warning when one fails. */
+typedef int (*announce_fn)(struct vrrp_instance *vi, const char *dev,
+			   const struct conf_vip *v);
+int announce_vips(struct vrrp_instance *vi, const char *what,
+		  announce_fn send_one);
 
 /* ndisc.c: unsolicited Neighbour Advertisements, IPv6's GARP, through
  * garp.c's packet socket; the same repeat and counter. */

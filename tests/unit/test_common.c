@@ -149,6 +149,18 @@ static void test_edit_distance(void **state)
 	assert_int_equal(edit_distance("", "abc"), 3);
 }
 
+static void test_hexdigit(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_hexdigit('0'), 0);
+	assert_int_equal(parse_hexdigit('9'), 9);
+	assert_int_equal(parse_hexdigit('a'), 10);
+	assert_int_equal(parse_hexdigit('F'), 15);
+	assert_int_equal(parse_hexdigit('g'), -1);
+	assert_int_equal(parse_hexdigit('/'), -1);
+	assert_int_equal(parse_hexdigit('\0'), -1);
+}
+
 static void test_json(void **state)
 {
 	struct json *j;
@@ -278,6 +290,7 @@ int main(void)
 	    cmocka_unit_test(test_sockaddr_equal),
 	    cmocka_unit_test(test_prefix),
 	    cmocka_unit_test(test_edit_distance),
+	    cmocka_unit_test(test_hexdigit),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_argv),
 	    cmocka_unit_test(test_timers_fire_in_order),
