@@ -1,38 +1,23 @@
 #include "conf_fwd_diff.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
-bool conf_fwd_addr_same(const struct sockaddr_storage *a,
-			const struct sockaddr_storage *b)
+#include "../common/parse.h"
+
+/* the whole socket address: port and IPv6 scope too */
+static bool addr_same(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
 {
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a,
-					 *y = (const void *)b;
-
-		return x->sin_port == y->sin_port &&
-		       x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a,
-					  *y = (const void *)b;
-
-		return x->sin6_port == y->sin6_port &&
-		       x->sin6_scope_id == y->sin6_scope_id &&
-		       memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-	}
-	return false;
+	return sockaddr_equal((const struct sockaddr *)a,
+			      (const struct sockaddr *)b, false);
 }
 
 bool conf_fwd_server_same(const struct conf_fwd_server *a,
 			  const struct conf_fwd_server *b)
 {
-	return strcmp(a->name, b->name) == 0 &&
-	       conf_fwd_addr_same(&a->addr, &b->addr) &&
+	return strcmp(a->name, b->name) == 0 && addr_same(&a->addr, &b->addr) &&
 	       a->port_follow == b->port_follow &&
 	       a->port_offset == b->port_offset;
 }
@@ -45,10 +30,8 @@ bool conf_fwd_stats_same(const struct conf_fwd_stats *a,
 	if (!a->enabled)
 		return true;
 	if (!a->uri || !b->uri)
-		return a->uri == b->uri &&
-		       conf_fwd_addr_same(&a->addr, &b->addr);
-	return conf_fwd_addr_same(&a->addr, &b->addr) &&
-	       !strcmp(a->uri, b->uri);
+		return a->uri == b->uri && addr_same(&a->addr, &b->addr);
+	return addr_same(&a->addr, &b->addr) && !strcmp(a->uri, b->uri);
 }
 
 static bool str_same(const char *a, const char *b)

@@ -33,9 +33,6 @@ int conf_fwd_change(const struct conf_fwd *old, const struct conf_fwd *new,
 		    struct conf_fwd_change *ch);
 void conf_fwd_change_free(struct conf_fwd_change *ch);
 
-/* Same family, address and port (and IPv6 scope). */
-bool conf_fwd_addr_same(const struct sockaddr_storage *a,
-			const struct sockaddr_storage *b);
 /* A server stays when its name and address stay (its section too). */
 bool conf_fwd_server_same(const struct conf_fwd_server *a,
 			  const struct conf_fwd_server *b);

@@ -11,12 +11,14 @@
 #include <unistd.h>
 
 #include "../common/parse.h"
+#include "../common/reload_reply.h"
 #include "../conf/conf_bound.h"
 #include "../conf/conf_fwd_diff.h"
 #include "check.h"
 #include "fwd.h"
 #include "listener.h"
 #include "proxy.h"
+#include "reload_names.h"
 #include "server.h"
 #include "stats_http.h"
 
@@ -100,7 +102,9 @@ static struct fwd_bind *old_bind(struct fwd_listen *old, size_t n_old,
 			struct fwd_bind *b = &old[i].binds[j];
 
 			if (b->io.fd < 0 ||
-			    !conf_fwd_addr_same(&b->conf->addr, &cb->addr))
+			    !sockaddr_equal(
+				(const struct sockaddr *)&b->conf->addr,
+				(const struct sockaddr *)&cb->addr, false))
 				continue;
 			for (k = 0; k < p->n_binds && p->src[k] != b; k++)
 				;
@@ -472,12 +476,6 @@ static void commit(struct fwd *f, struct plan *p)
 	reap(f);
 }
 
-static void tally_json(struct sbuf *sb, const char *name, const struct tally *t)
-{
-	sbuf_printf(sb, "\"%s\":{\"kept\":%u,\"added\":%u,\"removed\":%u}",
-		    name, t->kept, t->added, t->removed);
-}
-
 static unsigned retired_sessions(const struct fwd *f)
 {
 	const struct fwd_gen *g;
@@ -493,18 +491,19 @@ static unsigned retired_sessions(const struct fwd *f)
 	return n;
 }
 
-static int fail(struct fwd *f, struct sbuf *reply, const char *why)
+/* errors: one per line; the first is logged here, all were by load() */
+static int fail(struct fwd *f, struct sbuf *reply, const char *errors)
 {
 	f->reload->failures++;
-	log_err("reload failed; the running configuration is kept: %s", why);
-	sbuf_puts(reply, "{\"ok\":false,\"error\":");
-	sbuf_json_str(reply, why);
-	sbuf_puts(reply, "}\n");
+	log_err("reload failed; the running configuration is kept: %.*s",
+		(int)strcspn(errors, "\n"), errors);
+	reload_reply_fail(reply, errors);
 	return -1;
 }
 
-/* Loads the file; problems are logged one per line. */
-static struct conf *load(struct fwd *f, char *err, size_t len)
+/* Loads the file; problems are logged one per line, and the errors
+ * also go to err, one per line. */
+static struct conf *load(struct fwd *f, struct sbuf *err)
 {
 	struct conf_diag diag;
 	struct conf *c = NULL;
@@ -514,23 +513,23 @@ static struct conf *load(struct fwd *f, char *err, size_t len)
 	conf_diag_init(&diag);
 	rc = conf_load_bounded(f->reload->path, CONF_FWD, CONF_RELOAD_BUDGET_MS,
 			       &c, &diag);
-	snprintf(err, len, "%s: cannot load", f->reload->path);
 	for (line = strtok_r((char *)sbuf_str(&diag.text), "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (rc < 0)
 			log_err("%s", line);
 		else
 			log_warn("%s", line);
-		if (rc < 0 && line == diag.text.buf)
-			snprintf(err, len, "%u error(s): %s", diag.errors,
-				 line);
+		if (rc < 0)
+			sbuf_printf(err, "%s\n", line);
 	}
 	conf_diag_free(&diag);
+	if (rc < 0 && !err->len)
+		sbuf_printf(err, "%s: cannot load\n", f->reload->path);
 	if (rc < 0)
 		return NULL;
 	if (!c->fwd) {
-		snprintf(err, len, "%s:0: no 'forwarder' section",
-			 f->reload->path);
+		sbuf_printf(err, "%s:0: no 'forwarder' section\n",
+			    f->reload->path);
 		conf_free(c);
 		return NULL;
 	}
@@ -539,35 +538,44 @@ static struct conf *load(struct fwd *f, char *err, size_t len)
 
 int reload_run(struct fwd *f, struct sbuf *reply)
 {
+	struct reload_area a[3];
 	struct plan p = {0};
 	struct conf *conf;
-	char err[512];
+	size_t i;
+	char err[512], extra[96];
 	struct sbuf sum;
+	int rc;
 
 	if (f->stopping)
 		return fail(f, reply, "fwd is stopping");
 	log_info("reload: reading %s", f->reload->path);
-	conf = load(f, err, sizeof(err));
-	if (!conf)
+	sbuf_init(&sum);
+	conf = load(f, &sum);
+	if (!conf) {
+		rc = fail(f, reply, sbuf_str(&sum));
+		sbuf_free(&sum);
+		return rc;
+	}
+	if (plan_make(f, &p, conf, err, sizeof(err)) < 0) {
+		sbuf_free(&sum);
 		return fail(f, reply, err);
-	if (plan_make(f, &p, conf, err, sizeof(err)) < 0)
-		return fail(f, reply, err);
+	}
+	reload_area_init(&a[0], "listeners");
+	reload_area_init(&a[1], "servers");
+	reload_area_init(&a[2], "binds");
+	reload_names(f->listens, f->n_listens, p.ls, p.n, p.lmap, p.smap, p.src,
+		     a);
 	commit(f, &p);
 	plan_free(&p);
 	f->reload->reloads++;
-	sbuf_init(&sum);
-	sbuf_puts(&sum, "{\"ok\":true,");
-	tally_json(&sum, "listeners", &p.listens);
-	sbuf_puts(&sum, ",");
-	tally_json(&sum, "servers", &p.servers);
-	sbuf_puts(&sum, ",");
-	tally_json(&sum, "binds", &p.binds);
-	sbuf_printf(&sum, ",\"retired_sessions\":%u,\"reloads\":%llu}",
-		    retired_sessions(f),
-		    (unsigned long long)f->reload->reloads);
-	log_info("reload done: %s", sbuf_str(&sum));
+	snprintf(extra, sizeof(extra),
+		 "\"retired_sessions\":%u,\"reloads\":%llu",
+		 retired_sessions(f), (unsigned long long)f->reload->reloads);
+	reload_reply_ok(&sum, a, 3, extra);
+	log_info("reload done: %.*s", (int)sum.len - 1, sbuf_str(&sum));
 	sbuf_puts(reply, sbuf_str(&sum));
-	sbuf_puts(reply, "\n");
+	for (i = 0; i < 3; i++)
+		reload_area_free(&a[i]);
 	sbuf_free(&sum);
 	return 0;
 }
