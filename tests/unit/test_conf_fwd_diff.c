@@ -19,7 +19,7 @@
 /* Two listen sections: web (servers a, b) and db (server m). */
 #define WEB(servers)                                                           \
 	"    web = { bind = \"127.0.0.1:8080\"; server = { " servers " }; "    \
-								     "};\n"
+	"};\n"
 #define DB                                                                     \
 	"    db = { bind = \"127.0.0.1:3306\"; server = { m = { "              \
 	"address = \"198.18.0.3:3306\"; }; }; };\n"
