@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../common/enum_name.h"
 #include "../common/sbuf.h"
 
 #define CONF_NAME_MAX 64
@@ -79,6 +80,9 @@ struct conf_track_if {
 };
 
 enum conf_wish { CONF_WISH_BACKUP, CONF_WISH_MASTER };
+
+/* "MASTER", "BACKUP" (common/enum_name.h) */
+extern const struct enum_name conf_wish_names[];
 
 /* track_forwarder: fwd's heartbeat period (FWDPROTO_HEARTBEAT_MS) and
  * the default hold after a flap */

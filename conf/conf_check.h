@@ -20,6 +20,8 @@ enum conf_check_type {
 	CONF_CHECK_SMTP,
 };
 
+/* "tcp", "tls", "http", "smtp" (common/enum_name.h) */
+extern const struct enum_name conf_check_type_names[];
 const char *conf_check_type_str(enum conf_check_type t);
 
 #define CONF_STATUS_RANGES 16

@@ -47,17 +47,18 @@ static const char *const check_keys[] = {
 static const char *const stats_keys[] = {"bind",    "uri",   "auth",
 					 "refresh", "admin", NULL};
 
+const struct enum_name conf_balance_names[] = {
+    {"roundrobin", CONF_BALANCE_ROUNDROBIN},
+    {"leastconn", CONF_BALANCE_LEASTCONN},
+    {"source", CONF_BALANCE_SOURCE},
+    {NULL, 0}};
+
+const struct enum_name conf_send_proxy_names[] = {
+    {"v1", 1}, {"v2", 2}, {NULL, 0}};
+
 const char *conf_balance_str(enum conf_balance b)
 {
-	switch (b) {
-	case CONF_BALANCE_ROUNDROBIN:
-		return "roundrobin";
-	case CONF_BALANCE_LEASTCONN:
-		return "leastconn";
-	case CONF_BALANCE_SOURCE:
-		return "source";
-	}
-	return "?";
+	return enum_name_str(conf_balance_names, (int)b, "?");
 }
 
 static config_setting_t *member(const config_setting_t *g, const char *name)
@@ -177,20 +178,12 @@ static void parse_check(struct conf_ctx *ctx, const config_setting_t *srv,
 static void parse_send_proxy(struct conf_ctx *ctx, const config_setting_t *s,
 			     const char *listen, struct conf_fwd_server *out)
 {
-	char *v = NULL;
+	char where[2 * CONF_NAME_MAX + 24];
 
-	if (conf_get_str(ctx, s, "send_proxy", &v) < 0 || !v)
-		return;
-	if (strcmp(v, "v1") == 0)
-		out->send_proxy = 1;
-	else if (strcmp(v, "v2") == 0)
-		out->send_proxy = 2;
-	else
-		conf_error(ctx, member(s, "send_proxy"),
-			   "listen %s: server %s: send_proxy \"%s\" must be "
-			   "\"v1\" or \"v2\"",
-			   listen, out->name, v);
-	free(v);
+	snprintf(where, sizeof(where), "listen %s: server %s: ", listen,
+		 out->name);
+	conf_get_enum(ctx, s, "send_proxy", conf_send_proxy_names, where,
+		      "send_proxy", &out->send_proxy);
 }
 
 static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
@@ -433,22 +426,13 @@ static void parse_stick(struct conf_ctx *ctx, const config_setting_t *l,
 static void parse_balance(struct conf_ctx *ctx, const config_setting_t *l,
 			  struct conf_fwd_listen *out)
 {
-	char *b = NULL;
+	char where[CONF_NAME_MAX + 16];
+	int b = (int)out->balance;
 
-	if (conf_get_str(ctx, l, "balance", &b) < 0 || !b)
-		return;
-	if (strcmp(b, "roundrobin") == 0)
-		out->balance = CONF_BALANCE_ROUNDROBIN;
-	else if (strcmp(b, "leastconn") == 0)
-		out->balance = CONF_BALANCE_LEASTCONN;
-	else if (strcmp(b, "source") == 0)
-		out->balance = CONF_BALANCE_SOURCE;
-	else
-		conf_error(ctx, member(l, "balance"),
-			   "listen %s: balance \"%s\" must be \"roundrobin\", "
-			   "\"leastconn\" or \"source\"",
-			   out->name, b);
-	free(b);
+	snprintf(where, sizeof(where), "listen %s: ", out->name);
+	if (conf_get_enum(ctx, l, "balance", conf_balance_names, where,
+			  "balance", &b) == 0)
+		out->balance = (enum conf_balance)b;
 }
 
 static int bind_port(const struct conf_fwd_bind *b)

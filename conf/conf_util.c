@@ -199,6 +199,26 @@ int conf_get_str(struct conf_ctx *ctx, const config_setting_t *group,
 	return 0;
 }
 
+int conf_get_enum(struct conf_ctx *ctx, const config_setting_t *group,
+		  const char *name, const struct enum_name *table,
+		  const char *where, const char *what, int *out)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+	char *v = NULL, names[256];
+	int rc = 0;
+
+	if (!s || conf_get_str(ctx, group, name, &v) < 0)
+		return s ? -1 : 0;
+	if (!enum_name_value(table, v, out)) {
+		enum_name_list(table, names, sizeof(names));
+		conf_error(ctx, s, "%s%s \"%s\" must be %s", where, what, v,
+			   names);
+		rc = -1;
+	}
+	free(v);
+	return rc;
+}
+
 /* "83 min", "5s", "1.5s", "250ms": a duration as a reader would say it. */
 static void ms_human(int64_t ms, char *buf, size_t len)
 {

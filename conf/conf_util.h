@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../common/enum_name.h"
 #include "conf.h"
 
 struct conf_ctx {
@@ -48,6 +49,12 @@ int conf_get_duration(struct conf_ctx *ctx, const config_setting_t *group,
 int conf_get_duration_unit(struct conf_ctx *ctx, const config_setting_t *group,
 			   const char *name, int64_t min_ms, int64_t max_ms,
 			   int64_t *out);
+/* A string naming an entry of table: *out set. A missing key leaves *out
+ * untouched; another word is reported as "WHEREWHAT \"v\" must be \"a\" or
+ * \"b\"" (the table's names) and returns -1. */
+int conf_get_enum(struct conf_ctx *ctx, const config_setting_t *group,
+		  const char *name, const struct enum_name *table,
+		  const char *where, const char *what, int *out);
 /* An array or list of strings (a single string is accepted too). */
 int conf_get_str_list(struct conf_ctx *ctx, const config_setting_t *group,
 		      const char *name, char ***out, size_t *n);

@@ -58,6 +58,9 @@ static const char *const instance_keys[] = {"state",
 					    "v3_checksum_as_v2",
 					    NULL};
 
+const struct enum_name conf_wish_names[] = {
+    {"MASTER", CONF_WISH_MASTER}, {"BACKUP", CONF_WISH_BACKUP}, {NULL, 0}};
+
 static const char *const auth_keys[] = {"auth_type", "auth_pass", NULL};
 static const char *const weight_keys[] = {"name", "weight", NULL};
 static const char *const track_fwd_keys[] = {"weight", "timeout", "hold", NULL};
@@ -623,6 +626,7 @@ static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
 {
 	char *str = NULL;
 	long v;
+	int wish;
 
 	out->line = (int)config_setting_source_line(in);
 	out->priority = 100;
@@ -637,19 +641,10 @@ static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
 		return;
 	conf_check_keys(ctx, in, instance_keys);
 
-	if (conf_get_str(ctx, in, "state", &str) == 0 && str) {
-		if (strcmp(str, "MASTER") == 0)
-			out->state = CONF_WISH_MASTER;
-		else if (strcmp(str, "BACKUP") == 0)
-			out->state = CONF_WISH_BACKUP;
-		else
-			conf_error(ctx, config_setting_get_member(in, "state"),
-				   "state \"%s\" must be \"MASTER\" or "
-				   "\"BACKUP\"",
-				   str);
-	}
-	free(str);
-	str = NULL;
+	wish = (int)out->state;
+	if (conf_get_enum(ctx, in, "state", conf_wish_names, "", "state",
+			  &wish) == 0)
+		out->state = (enum conf_wish)wish;
 	if (conf_get_str(ctx, in, "interface", &str) == 0) {
 		if (!str)
 			conf_error(ctx, in,
