@@ -256,15 +256,16 @@ static void check_clashes(struct conf_ctx *ctx, const config_setting_t *set,
 	}
 }
 
-void conf_anycast_parse(struct conf_ctx *ctx, const config_setting_t *root,
-			struct conf *c)
+int conf_anycast_parse(struct conf_ctx *ctx, const config_setting_t *root,
+		       struct conf *c)
 {
 	config_setting_t *set =
 	    config_setting_get_member(root, "anycast_instance");
+	unsigned errors = ctx->diag->errors;
 	int i, n;
 
 	if (!set || !conf_is_group(ctx, set))
-		return;
+		return conf_result(ctx, errors);
 	n = config_setting_length(set);
 	c->anycast = calloc((size_t)n + 1, sizeof(*c->anycast));
 	for (i = 0; c->anycast && i < n; i++) {
@@ -273,6 +274,7 @@ void conf_anycast_parse(struct conf_ctx *ctx, const config_setting_t *root,
 		c->n_anycast++;
 		check_clashes(ctx, set, c, (size_t)i);
 	}
+	return conf_result(ctx, errors);
 }
 
 void conf_anycast_free(struct conf_anycast *a)

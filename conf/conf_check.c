@@ -188,10 +188,11 @@ static void parse_http(struct conf_ctx *ctx, const config_setting_t *c,
 	}
 }
 
-void conf_check_app_parse(struct conf_ctx *ctx, const config_setting_t *c,
-			  const char *listen, const char *server,
-			  struct conf_check_app *out)
+int conf_check_app_parse(struct conf_ctx *ctx, const config_setting_t *c,
+			 const char *listen, const char *server,
+			 struct conf_check_app *out)
 {
+	unsigned errors = ctx->diag->errors;
 	char where[2 * 64 + 32];
 	bool http, smtp, tls;
 	const config_setting_t *m;
@@ -240,4 +241,5 @@ void conf_check_app_parse(struct conf_ctx *ctx, const config_setting_t *c,
 					       NULL};
 		     *k; k++)
 			only_for(ctx, c, where, *k, false, "type \"http\"");
+	return conf_result(ctx, errors);
 }

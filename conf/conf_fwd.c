@@ -751,7 +751,7 @@ int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 		f->cert_warn_days = (int)days;
 	}
 	*out = f;
-	return ctx->diag->errors == errors ? 0 : -1;
+	return conf_result(ctx, errors);
 }
 
 void conf_fwd_free(struct conf_fwd *f)

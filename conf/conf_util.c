@@ -52,6 +52,11 @@ void conf_warning(struct conf_ctx *ctx, const config_setting_t *at,
 	ctx->diag->warnings++;
 }
 
+int conf_result(const struct conf_ctx *ctx, unsigned errors_before)
+{
+	return ctx->diag->errors == errors_before ? 0 : -1;
+}
+
 static const char *closest_key(const char *name, const char *const *known)
 {
 	const char *best = NULL;

@@ -20,6 +20,10 @@ void conf_error(struct conf_ctx *ctx, const config_setting_t *at,
 void conf_warning(struct conf_ctx *ctx, const config_setting_t *at,
 		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* What a parser returns: 0 when no error was reported since the count
+ * was errors_before, else -1 (the problems are in ctx->diag). */
+int conf_result(const struct conf_ctx *ctx, unsigned errors_before);
+
 /* Reports each member of group not in known (NULL-terminated), with the
  * closest known key suggested. Returns false if any was unknown. */
 bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../common/parse.h"
+#include "conf_util.h"
 
 #define DEFAULT_CONTROL_SOCKET "/run/vrrpd/vrrpd.sock"
 
@@ -726,16 +727,17 @@ static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *set,
 	}
 }
 
-void conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
-		     struct conf *c, bool full)
+int conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
+		    struct conf *c, bool full)
 {
+	unsigned errors = ctx->diag->errors;
 	config_setting_t *scripts, *instances;
 	int i, n;
 
 	parse_global(ctx, config_setting_get_member(root, "global_defs"),
 		     &c->global);
 	if (!full)
-		return;
+		return conf_result(ctx, errors);
 
 	scripts = config_setting_get_member(root, "vrrp_script");
 	if (scripts && conf_is_group(ctx, scripts)) {
@@ -762,10 +764,14 @@ void conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
 		}
 		check_duplicates(ctx, instances, c);
 	}
+	return conf_result(ctx, errors);
 }
 
-void conf_vip_parse(struct conf_ctx *ctx, const config_setting_t *at,
-		    const char *text, struct conf_vip *vip)
+int conf_vip_parse(struct conf_ctx *ctx, const config_setting_t *at,
+		   const char *text, struct conf_vip *vip)
 {
+	unsigned errors = ctx->diag->errors;
+
 	parse_vip(ctx, at, text, vip);
+	return conf_result(ctx, errors);
 }
