@@ -118,6 +118,16 @@ bool conf_is_group(struct conf_ctx *ctx, const config_setting_t *s)
 	return false;
 }
 
+config_setting_t *conf_subgroup(struct conf_ctx *ctx, const config_setting_t *g,
+				const char *name)
+{
+	config_setting_t *s = config_setting_get_member(g, name);
+
+	if (!s || !conf_is_group(ctx, s))
+		return NULL;
+	return s;
+}
+
 static const char *type_name(int type)
 {
 	switch (type) {

@@ -31,6 +31,9 @@ bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
 
 /* Checks that s is a group, reporting otherwise. */
 bool conf_is_group(struct conf_ctx *ctx, const config_setting_t *s);
+/* A member of g that must itself be a group; NULL when absent or bad. */
+config_setting_t *conf_subgroup(struct conf_ctx *ctx, const config_setting_t *g,
+				const char *name);
 
 /*
  * Getters: a missing key leaves *out untouched (the caller's default) and
