@@ -29,5 +29,8 @@ const char *sockaddr_str(const struct sockaddr *sa, char *buf, size_t len);
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 unsigned edit_distance(const char *a, const char *b);
+/* The word of known (NULL-terminated) that word is plausibly a typo of,
+ * or NULL. */
+const char *closest_word(const char *word, const char *const *known);
 
 #endif

@@ -57,26 +57,6 @@ int conf_result(const struct conf_ctx *ctx, unsigned errors_before)
 	return ctx->diag->errors == errors_before ? 0 : -1;
 }
 
-static const char *closest_key(const char *name, const char *const *known)
-{
-	const char *best = NULL;
-	unsigned best_d = ~0u;
-	size_t i;
-
-	for (i = 0; known[i]; i++) {
-		unsigned d = edit_distance(name, known[i]);
-
-		if (d < best_d) {
-			best_d = d;
-			best = known[i];
-		}
-	}
-	/* only suggest what is plausibly a typo of it */
-	if (best && best_d <= 2 + strlen(name) / 5)
-		return best;
-	return NULL;
-}
-
 bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
 		     const char *const *known)
 {
@@ -98,7 +78,7 @@ bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
 		if (found)
 			continue;
 		ok = false;
-		hint = closest_key(name, known);
+		hint = closest_word(name, known);
 		if (hint)
 			conf_error(ctx, s,
 				   "unknown key '%s' (did you mean '%s'?)",

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../common/parse.h"
 #include "keepalived_tree.h"
 
 /* --- from the tree to typed structs ------------------------------------ */
@@ -178,7 +179,7 @@ static bool keyword_carried(struct conf_diag *d, const struct ka_node *n,
 	for (i = 0; k->known[i] && j < 158; i++)
 		all[j++] = k->known[i];
 	all[j] = NULL;
-	hint = imp_did_you_mean(kw, all);
+	hint = closest_word(kw, all);
 	if (hint)
 		imp_msg(d, IMP_WARNING, n->at,
 			"%s: unknown keyword '%s' (did you mean '%s'?); "
