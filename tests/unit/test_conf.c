@@ -16,56 +16,24 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_text.h"
 #include "conf_host.h"
 #include "conf_bound.h"
 #include "loop.h"
 
-static char path[64];
-
-static void write_conf(const char *text)
-{
-	int fd;
-
-	strcpy(path, "/tmp/vrrpd-test-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-}
-
 /* Loads text; returns the diag text (caller frees) and the result. */
 static char *load(const char *text, int *rc, struct conf **out)
 {
-	struct conf_diag d;
-	struct conf *c = NULL;
-	char *msgs;
-
-	write_conf(text);
-	conf_diag_init(&d);
-	*rc = conf_load(path, CONF_VRRP, &c, &d);
-	msgs = strdup(sbuf_str(&d.text));
-	conf_diag_free(&d);
-	unlink(path);
-	if (out)
-		*out = c;
-	else
-		conf_free(c);
-	return msgs;
+	return conf_text_msgs(text, CONF_VRRP, rc, out);
 }
 
 /* Asserts that loading text fails with exactly "FILE:line: msg". */
 static void expect_error(const char *text, int line, const char *msg)
 {
-	char want[512];
-	char *got;
-	int rc;
+	char whole[512];
 
-	got = load(text, &rc, NULL);
-	snprintf(want, sizeof(want), "%s:%d: %s\n", path, line, msg);
-	print_message("got: %s", got);
-	assert_int_equal(rc, -1);
-	assert_non_null(strstr(got, want));
-	free(got);
+	snprintf(whole, sizeof(whole), "%s\n", msg); /* the whole line */
+	conf_text_expect(text, CONF_VRRP, -1, line, whole);
 }
 
 #define INSTANCE_HEAD                                                          \
@@ -254,7 +222,7 @@ static void test_auth_pass_truncated(void **state)
 	snprintf(want, sizeof(want),
 		 "%s:8: warning: auth_pass is 10 bytes; only the first 8 are "
 		 "used (RFC 3768 5.3.10)\n",
-		 path);
+		 conf_text_path);
 	assert_int_equal(rc, 0);
 	assert_string_equal(msgs, want);
 	assert_memory_equal(c->instances[0].auth_pass, "01234567", 8);
@@ -297,7 +265,7 @@ static void test_smtp_alert_no_server(void **state)
 	snprintf(want, sizeof(want),
 		 "%s:2: warning: smtp_alert is on but smtp_server is not set; "
 		 "no alert will be sent\n",
-		 path);
+		 conf_text_path);
 	assert_int_equal(rc, 0);
 	assert_string_equal(msgs, want);
 	free(msgs);
@@ -307,7 +275,7 @@ static void test_smtp_alert_no_server(void **state)
 	snprintf(want, sizeof(want),
 		 "%s:6: warning: vrrp_instance VI_1: smtp_alert is on but "
 		 "global_defs.smtp_server is not set; no alert will be sent\n",
-		 path);
+		 conf_text_path);
 	assert_int_equal(rc, 0);
 	assert_string_equal(msgs, want);
 	free(msgs);
@@ -340,7 +308,7 @@ static void test_host_interfaces(void **state)
 		 "'nosuchif1' does not exist on this host (see ip link)\n"
 		 "%s:8: warning: vrrp_instance VI_2: interface 'nosuchif0' "
 		 "does not exist on this host (see ip link)\n",
-		 path, path);
+		 conf_text_path, conf_text_path);
 	assert_string_equal(sbuf_str(&d.text), want);
 	assert_int_equal(d.warnings, 2);
 	conf_diag_free(&d);
@@ -527,15 +495,16 @@ static void test_all_errors_reported(void **state)
 	struct conf *c;
 
 	(void)state;
-	write_conf(INSTANCE_HEAD "    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
-				 "    priority = 300;\n"
-				 "    advert_int = 0;\n"
-				 "    weigth = 1;\n  };\n};\n");
+	conf_text_write(INSTANCE_HEAD
+			"    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
+			"    priority = 300;\n"
+			"    advert_int = 0;\n"
+			"    weigth = 1;\n  };\n};\n");
 	conf_diag_init(&d);
-	assert_int_equal(conf_load(path, CONF_VRRP, &c, &d), -1);
+	assert_int_equal(conf_load(conf_text_path, CONF_VRRP, &c, &d), -1);
 	assert_int_equal(d.errors, 3);
 	conf_diag_free(&d);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 /* A value with a newline still gives one line (found by fuzz_conf). */
@@ -589,13 +558,13 @@ static char *load_mode(const char *text, mode_t mode, int *rc)
 	struct conf *c = NULL;
 	char *msgs;
 
-	write_conf(text);
-	assert_int_equal(chmod(path, mode), 0);
+	conf_text_write(text);
+	assert_int_equal(chmod(conf_text_path, mode), 0);
 	conf_diag_init(&d);
-	*rc = conf_load(path, CONF_VRRP, &c, &d);
+	*rc = conf_load(conf_text_path, CONF_VRRP, &c, &d);
 	msgs = strdup(sbuf_str(&d.text));
 	conf_diag_free(&d);
-	unlink(path);
+	unlink(conf_text_path);
 	conf_free(c);
 	return msgs;
 }
@@ -623,8 +592,8 @@ static void test_secret_readable(void **state)
 		print_message("got: %s", msgs);
 		assert_int_equal(rc, 0);
 		snprintf(want, sizeof(want),
-			 "%s:%d: warning: %s holds a secret", path, line[i],
-			 path);
+			 "%s:%d: warning: %s holds a secret", conf_text_path,
+			 line[i], conf_text_path);
 		assert_non_null(strstr(msgs, want));
 		assert_non_null(strstr(msgs, "chmod 600"));
 		free(msgs);

@@ -15,29 +15,18 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_text.h"
 #include "conf_addr.h"
 #include "conf_fwd.h"
 #include "../common/parse.h"
 
-static char path[64];
-
-/* Loads text; returns 0/-1 and the diagnostics in diag. */
 static int load(const char *text, struct conf **c, struct conf_diag *diag)
 {
-	FILE *f;
-	int fd;
-
-	strcpy(path, "/tmp/test_fwd_conf.XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
-	conf_diag_init(diag);
-	return conf_load(path, CONF_FWD, c, diag);
+	return conf_text_load(text, CONF_FWD, c, diag);
 }
 
-/* Asserts that text fails with exactly the expected lines ("%s" = path). */
+/* Asserts that text fails with exactly the expected lines ("%s" =
+ * conf_text_path). */
 static void expect_errors(const char *text, const char *expected)
 {
 	struct conf_diag diag;
@@ -53,7 +42,7 @@ static void expect_errors(const char *text, const char *expected)
 
 		while (*p) {
 			if (p[0] == '%' && p[1] == 's') {
-				w += sprintf(w, "%s", path);
+				w += sprintf(w, "%s", conf_text_path);
 				p += 2;
 			} else {
 				*w++ = *p++;
@@ -63,7 +52,7 @@ static void expect_errors(const char *text, const char *expected)
 	}
 	assert_string_equal(sbuf_str(&diag.text), want);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 static const char full[] =
@@ -150,7 +139,7 @@ static void test_full(void **state)
 	assert_int_equal(l->maxconn, 40000); /* the global one */
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 static void test_defaults(void **state)
@@ -173,7 +162,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c->fwd->listens[0].servers[0].check.port, 0);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 static void test_unknown_keys(void **state)
@@ -300,7 +289,7 @@ static void test_bare_durations(void **state)
 	assert_int_equal(c->fwd->grace_ms, 0);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 static void test_warning_maxconn(void **state)
@@ -321,12 +310,12 @@ static void test_warning_maxconn(void **state)
 		snprintf(want, sizeof(want),
 			 "%s:4: warning: listen l: maxconn 20 is above the "
 			 "forwarder's maxconn 10, which limits it\n",
-			 path);
+			 conf_text_path);
 		assert_string_equal(sbuf_str(&diag.text), want);
 	}
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 #define STATS_LISTEN                                                           \
@@ -356,7 +345,7 @@ static void test_stats(void **state)
 	assert_int_equal(st->refresh_ms, 2000);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 	/* defaults; and no stats section at all */
 	assert_int_equal(load("forwarder = {\n" STATS_LISTEN
 			      "  stats = { bind = \"127.0.0.1:8404\"; };\n};\n",
@@ -369,13 +358,13 @@ static void test_stats(void **state)
 	assert_int_equal(st->refresh_ms, 5000);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 	assert_int_equal(load("forwarder = {\n" STATS_LISTEN "};\n", &c, &diag),
 			 0);
 	assert_false(c->fwd->stats.enabled);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 static void test_stats_errors(void **state)
@@ -418,7 +407,7 @@ static void test_control_socket_group(void **state)
 	assert_int_equal(c->fwd->control_socket_gid, 4243);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 	expect_errors("forwarder = {\n" STATS_LISTEN
 		      "  control_socket_group = \"no-such-group-h5\";\n};\n",
 		      "%s:3: group 'no-such-group-h5' does not exist on this "
@@ -546,7 +535,7 @@ static void test_port_follow(void **state)
 	assert_int_equal(l->servers[0].check.port, 3443);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 static void test_port_follow_errors(void **state)
@@ -622,7 +611,7 @@ static void test_listen_timeouts(void **state)
 	assert_int_equal(l->timeout_server_ms, 120000);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 	expect_errors("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
 		      "  timeout = { client = \"soon\"; check = \"1s\"; };\n"
 		      "  server = { s = { address = \"127.0.0.1:2\"; }; }; }; "
@@ -649,7 +638,7 @@ static long stick_size_of(const char *size)
 		v = c->fwd->listens[0].stick_size;
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 	return v;
 }
 
@@ -704,7 +693,7 @@ static void test_proxy_protocol(void **state)
 	assert_false(l->servers[2].check.send_proxy);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 	expect_errors("forwarder = { listen = { l = { bind = \"127.0.0.1:1\";\n"
 		      "  accept_proxy = \"yes\";\n"
 		      "  server = { a = { address = \"127.0.0.1:2\";\n"
@@ -762,7 +751,7 @@ static void test_wildcard_binds(void **state)
 	    "0.0.0.0:80");
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 	/* a wildcard and an address on the same port cannot both bind */
 	expect_errors(
 	    "forwarder = { listen = {\n"
@@ -808,11 +797,11 @@ static void test_user_relink(void **state)
 		 "reconnect to vrrpd's control socket /run/vrrpd/vrrpd.sock "
 		 "(mode 0600, root's) after vrrpd restarts; set global_defs."
 		 "control_socket_group = \"%s\"; (fwd's group)\n",
-		 path, gr->gr_name);
+		 conf_text_path, gr->gr_name);
 	assert_string_equal(sbuf_str(&diag.text), want);
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 	/* another group */
 	snprintf(text, sizeof(text),
 		 "global_defs = { control_socket_group = \"%u\"; };\n%s",
@@ -822,7 +811,7 @@ static void test_user_relink(void **state)
 			       "make global_defs.control_socket_group"));
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 	/* fwd's group: quiet */
 	snprintf(text, sizeof(text),
 		 "global_defs = { control_socket_group = \"%s\"; };\n%s",
@@ -831,7 +820,7 @@ static void test_user_relink(void **state)
 	assert_string_equal(sbuf_str(&diag.text), "");
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 int main(void)
