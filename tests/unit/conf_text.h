@@ -29,4 +29,11 @@ char *conf_text_msgs(const char *text, unsigned sections, int *rc,
 void conf_text_expect(const char *text, unsigned sections, int want_rc,
 		      int line, const char *msg);
 
+/* The start of a vrrp_instance the tests complete. */
+#define INSTANCE_HEAD                                                          \
+	"vrrp_instance = {\n"                                                  \
+	"  VI_1 = {\n"                                                         \
+	"    interface = \"eth0\";\n"                                          \
+	"    virtual_router_id = 51;\n"
+
 #endif
