@@ -64,3 +64,29 @@ void conf_text_expect(const char *text, unsigned sections, int want_rc,
 	assert_non_null(strstr(got, want));
 	free(got);
 }
+
+void conf_text_expect_all(const char *text, unsigned sections,
+			  const char *expected)
+{
+	struct conf_diag diag;
+	struct conf *c = NULL;
+	char want[4096];
+	const char *p = expected;
+	char *w = want;
+
+	assert_int_equal(conf_text_load(text, sections, &c, &diag), -1);
+	assert_null(c);
+	/* every line starts with the file name */
+	while (*p && w < want + sizeof(want) - sizeof(conf_text_path)) {
+		if (p[0] == '%' && p[1] == 's') {
+			w += sprintf(w, "%s", conf_text_path);
+			p += 2;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = '\0';
+	assert_string_equal(sbuf_str(&diag.text), want);
+	conf_diag_free(&diag);
+	unlink(conf_text_path);
+}

@@ -29,6 +29,11 @@ char *conf_text_msgs(const char *text, unsigned sections, int *rc,
 void conf_text_expect(const char *text, unsigned sections, int want_rc,
 		      int line, const char *msg);
 
+/* Asserts that loading text fails with exactly the problems expected,
+ * each "%s" in it standing for conf_text_path. */
+void conf_text_expect_all(const char *text, unsigned sections,
+			  const char *expected);
+
 /* The start of a vrrp_instance the tests complete. */
 #define INSTANCE_HEAD                                                          \
 	"vrrp_instance = {\n"                                                  \
