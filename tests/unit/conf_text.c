@@ -90,3 +90,12 @@ void conf_text_expect_all(const char *text, unsigned sections,
 	conf_diag_free(&diag);
 	unlink(conf_text_path);
 }
+
+void conf_text_expect_error(const char *text, unsigned sections, int line,
+			    const char *msg)
+{
+	char whole[512];
+
+	snprintf(whole, sizeof(whole), "%s\n", msg);
+	conf_text_expect(text, sections, -1, line, whole);
+}

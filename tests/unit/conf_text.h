@@ -29,6 +29,10 @@ char *conf_text_msgs(const char *text, unsigned sections, int *rc,
 void conf_text_expect(const char *text, unsigned sections, int want_rc,
 		      int line, const char *msg);
 
+/* The same for a load that fails, and a whole line: "FILE:LINE: msg\n". */
+void conf_text_expect_error(const char *text, unsigned sections, int line,
+			    const char *msg);
+
 /* Asserts that loading text fails with exactly the problems expected,
  * each "%s" in it standing for conf_text_path. */
 void conf_text_expect_all(const char *text, unsigned sections,

@@ -21,10 +21,7 @@
 /* Asserts that loading text fails with exactly "FILE:line: msg". */
 static void expect_error(const char *text, int line, const char *msg)
 {
-	char whole[512];
-
-	snprintf(whole, sizeof(whole), "%s\n", msg); /* the whole line */
-	conf_text_expect(text, CONF_VRRP, -1, line, whole);
+	conf_text_expect_error(text, CONF_VRRP, line, msg);
 }
 
 static void test_syntax_error(void **state)

@@ -17,18 +17,10 @@
 #include "conf.h"
 #include "conf_text.h"
 
-static char *load(const char *text, int *rc, struct conf **out)
-{
-	return conf_text_msgs(text, CONF_VRRP, rc, out);
-}
-
 /* Asserts that loading text fails with exactly "FILE:line: msg". */
 static void expect_error(const char *text, int line, const char *msg)
 {
-	char whole[512];
-
-	snprintf(whole, sizeof(whole), "%s\n", msg); /* the whole line */
-	conf_text_expect(text, CONF_VRRP, -1, line, whole);
+	conf_text_expect_error(text, CONF_VRRP, line, msg);
 }
 
 #define VIP_LINE "    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
@@ -40,7 +32,7 @@ static struct conf *load_good(const char *text)
 	char *msgs;
 	int rc;
 
-	msgs = load(text, &rc, &c);
+	msgs = conf_text_msgs(text, CONF_VRRP, &rc, &c);
 	print_message("got: %s", msgs);
 	assert_int_equal(rc, 0);
 	free(msgs);
@@ -209,9 +201,10 @@ static void test_family(void **state)
 	assert_string_equal(ip, "2001:db8::11");
 	conf_free(c);
 	/* the option for the other IPv4 checksum means nothing on v2 */
-	msgs = load(INSTANCE_HEAD VIP_LINE "    v3_checksum_as_v2 = true;\n"
-					   "  };\n};\n",
-		    &rc, NULL);
+	msgs = conf_text_msgs(INSTANCE_HEAD VIP_LINE
+			      "    v3_checksum_as_v2 = true;\n"
+			      "  };\n};\n",
+			      CONF_VRRP, &rc, NULL);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(msgs, ":6: warning: v3_checksum_as_v2 has no "
 				     "effect on a version 2 instance"));
