@@ -254,6 +254,27 @@ static void test_wildcard_binds(void **state)
 		      "\"[ipv6]:port\" or \"ip:first-last\"\n"
 		      "%s:1: listen a: bind \"*:123456\" is not \"ip:port\", "
 		      "\"[ipv6]:port\" or \"ip:first-last\"\n");
+
+	/* the stats page takes the same wildcards (conf_fwd_wildcard) */
+	assert_int_equal(
+	    load("forwarder = { listen = { a = { bind = \"198.18.0.50:443\";\n"
+		 "  server = { s = { address = \"127.0.0.1:2\"; }; }; }; };\n"
+		 "  stats = { bind = \":8404\"; }; };\n",
+		 &c, &diag),
+	    0);
+	assert_int_equal(port_of(&c->fwd->stats.addr), 8404);
+	assert_int_equal(
+	    ((struct sockaddr_in *)&c->fwd->stats.addr)->sin_addr.s_addr,
+	    htonl(INADDR_ANY));
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(conf_text_path);
+	expect_errors(
+	    "forwarder = { listen = { a = { bind = \"198.18.0.50:1\";\n"
+	    "  server = { s = { address = \"127.0.0.1:2\"; }; }; }; };\n"
+	    "  stats = { bind = \"*:123456\"; }; };\n",
+	    "%s:3: stats: bind \"*:123456\" is not \"ip:port\" or "
+	    "\"[ipv6]:port\"\n");
 }
 
 int main(void)
