@@ -164,8 +164,9 @@ static void test_secret_readable(void **state)
 			  "    virtual_ipaddress = [ \"198.18.0.50/24\" ];\n"
 			  "  };\n};\n",
 	    "global_defs = {\n  smtp_password = \"pw\";\n};\n",
-	    "forwarder = {\n  stats = { bind = \"127.0.0.1:8404\";\n"
-	    "    auth = \"admin:pw\"; };\n};\n",
+	    /* parenthesised: one element, for clang's -Wstring-concatenation */
+	    ("forwarder = {\n  stats = { bind = \"127.0.0.1:8404\";\n"
+	     "    auth = \"admin:pw\"; };\n};\n"),
 	};
 	static const int line[] = {6, 2, 3};
 	char want[256];
