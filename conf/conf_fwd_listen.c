@@ -369,20 +369,13 @@ static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *ls,
 void conf_fwd_listens_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 			    struct conf_fwd *out)
 {
-	config_setting_t *ls = config_setting_get_member(fwd, "listen");
+	config_setting_t *ls;
 	int i, n;
 
-	if (!ls) {
-		conf_error(ctx, fwd,
-			   "forwarder: 'listen' is required (at "
-			   "least one listen section)");
+	ls = conf_entries(ctx, fwd, "listen", "forwarder",
+			  "at least one listen section", "section", &n);
+	if (!ls)
 		return;
-	}
-	if (!conf_is_group(ctx, ls))
-		return;
-	n = config_setting_length(ls);
-	if (n == 0)
-		conf_error(ctx, ls, "forwarder: 'listen' has no section");
 	out->listens = calloc((size_t)n + 1, sizeof(*out->listens));
 	for (i = 0; out->listens && i < n; i++) {
 		parse_listen(ctx, config_setting_get_elem(ls, (unsigned)i), out,

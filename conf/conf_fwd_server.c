@@ -95,22 +95,15 @@ static void parse_server(struct conf_ctx *ctx, const config_setting_t *s,
 void conf_fwd_servers_parse(struct conf_ctx *ctx, const config_setting_t *l,
 			    struct conf_fwd_listen *out)
 {
-	config_setting_t *g = config_setting_get_member(l, "server");
+	char where[CONF_NAME_MAX + 8];
+	config_setting_t *g;
 	int i, n;
 
-	if (!g) {
-		conf_error(ctx, l,
-			   "listen %s: 'server' is required (at least "
-			   "one back end)",
-			   out->name);
+	snprintf(where, sizeof(where), "listen %s", out->name);
+	g = conf_entries(ctx, l, "server", where, "at least one back end",
+			 "server", &n);
+	if (!g)
 		return;
-	}
-	if (!conf_is_group(ctx, g))
-		return;
-	n = config_setting_length(g);
-	if (n == 0)
-		conf_error(ctx, g, "listen %s: 'server' has no server",
-			   out->name);
 	out->servers = calloc((size_t)n + 1, sizeof(*out->servers));
 	for (i = 0; out->servers && i < n; i++) {
 		parse_server(ctx, config_setting_get_elem(g, (unsigned)i),

@@ -98,6 +98,27 @@ bool conf_is_group(struct conf_ctx *ctx, const config_setting_t *s)
 	return false;
 }
 
+config_setting_t *conf_entries(struct conf_ctx *ctx,
+			       const config_setting_t *parent, const char *key,
+			       const char *where, const char *needs,
+			       const char *each, int *n)
+{
+	config_setting_t *g = config_setting_get_member(parent, key);
+
+	*n = 0;
+	if (!g) {
+		conf_error(ctx, parent, "%s: '%s' is required (%s)", where, key,
+			   needs);
+		return NULL;
+	}
+	if (!conf_is_group(ctx, g))
+		return NULL;
+	*n = config_setting_length(g);
+	if (*n == 0)
+		conf_error(ctx, g, "%s: '%s' has no %s", where, key, each);
+	return g;
+}
+
 config_setting_t *conf_subgroup(struct conf_ctx *ctx, const config_setting_t *g,
 				const char *name)
 {

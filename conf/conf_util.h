@@ -31,6 +31,16 @@ bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
 
 /* Checks that s is a group, reporting otherwise. */
 bool conf_is_group(struct conf_ctx *ctx, const config_setting_t *s);
+/*
+ * parent's key, a group of named entries (forwarder.listen, a listen's
+ * server) that must hold one at least: "WHERE: 'KEY' is required (NEEDS)"
+ * when absent, "WHERE: 'KEY' has no EACH" when empty. NULL when absent or
+ * not a group; else the group and its length in *n.
+ */
+config_setting_t *conf_entries(struct conf_ctx *ctx,
+			       const config_setting_t *parent, const char *key,
+			       const char *where, const char *needs,
+			       const char *each, int *n);
 /* A member of g that must itself be a group; NULL when absent or bad. */
 config_setting_t *conf_subgroup(struct conf_ctx *ctx, const config_setting_t *g,
 				const char *name);
