@@ -221,3 +221,23 @@ unsigned edit_distance(const char *a, const char *b)
 	}
 	return row[lb];
 }
+
+const char *closest_word(const char *word, const char *const *known)
+{
+	const char *best = NULL;
+	unsigned best_d = ~0u;
+	size_t i;
+
+	for (i = 0; known[i]; i++) {
+		unsigned d = edit_distance(word, known[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = known[i];
+		}
+	}
+	/* only suggest what is plausibly a typo of it */
+	if (best && best_d <= 2 + strlen(word) / 5)
+		return best;
+	return NULL;
+}

@@ -42,5 +42,8 @@ int parse_hexdigit(char c);
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 unsigned edit_distance(const char *a, const char *b);
+/* The word of known (NULL-terminated) that word is plausibly a typo of,
+ * or NULL. */
+const char *closest_word(const char *word, const char *const *known);
 
 #endif

@@ -149,6 +149,20 @@ static void test_edit_distance(void **state)
 	assert_int_equal(edit_distance("", "abc"), 3);
 }
 
+/* The suggestion behind "unknown key (did you mean ...?)": vrrpd -t and
+ * vrrpd-import share it. */
+static void test_closest_word(void **state)
+{
+	static const char *const known[] = {"weight", "priority", "interface",
+					    NULL};
+
+	(void)state;
+	assert_string_equal(closest_word("weigth", known), "weight");
+	assert_string_equal(closest_word("interfaces", known), "interface");
+	assert_null(closest_word("xyz", known)); /* not plausibly a typo */
+	assert_null(closest_word("weight", (const char *const[]){NULL}));
+}
+
 static void test_hexdigit(void **state)
 {
 	(void)state;
@@ -290,6 +304,7 @@ int main(void)
 	    cmocka_unit_test(test_sockaddr_equal),
 	    cmocka_unit_test(test_prefix),
 	    cmocka_unit_test(test_edit_distance),
+	    cmocka_unit_test(test_closest_word),
 	    cmocka_unit_test(test_hexdigit),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_argv),

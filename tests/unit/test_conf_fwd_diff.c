@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf.h"
+#include "conf_text.h"
 #include "conf_fwd_diff.h"
 
 /* Two listen sections: web (servers a, b) and db (server m). */
@@ -28,24 +28,19 @@
 
 static struct conf *load(const char *globals, const char *listens)
 {
-	char path[] = "/tmp/test_conf_fwd_diff.XXXXXX";
-	struct conf_diag d;
 	struct conf *c = NULL;
-	FILE *f;
-	int fd;
+	char *text, *msgs;
+	int rc;
 
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fprintf(f, "forwarder = {\n%s  listen = {\n%s  };\n};\n", globals,
-		listens);
-	fclose(f);
-	conf_diag_init(&d);
-	if (conf_load(path, CONF_FWD, &c, &d) < 0)
-		fail_msg("%s", d.text.buf);
-	conf_diag_free(&d);
-	unlink(path);
+	assert_true(asprintf(&text,
+			     "forwarder = {\n%s  listen = {\n%s  };\n};\n",
+			     globals, listens) > 0);
+	msgs = conf_text_msgs(text, CONF_FWD, &rc, &c);
+	free(text);
+	if (rc < 0)
+		fail_msg("%s", msgs);
+	free(msgs);
+	assert_non_null(c);
 	assert_non_null(c->fwd);
 	return c;
 }
