@@ -16,6 +16,7 @@
 #include "../conf/conf_fwd_diff.h"
 #include "check.h"
 #include "fwd.h"
+#include "install.h"
 #include "listener.h"
 #include "proxy.h"
 #include "reload_names.h"
@@ -39,274 +40,6 @@ struct fwd_reload {
 	struct loop_timer reap_timer;
 	uint64_t reloads, failures;
 };
-
-struct tally {
-	unsigned kept, added, removed;
-};
-
-/* What a new configuration means for the running one (none at start). */
-struct plan {
-	struct conf *conf;
-	struct fwd_listen *ls; /* new sections */
-	size_t n;
-	struct conf_fwd_change ch; /* old sections and servers -> new ones */
-	int *lmap;  /* ch.lmap: old section -> new one, or -1 (removed) */
-	int **smap; /* ch.smap: per old section: old server -> new, or -1 */
-	int *fds;   /* per new bind, in order: its socket */
-	struct fwd_bind **src; /* per new bind: the old one handing its fd */
-	size_t n_binds;
-	struct tally listens, servers, binds;
-};
-
-/* Index of p in the array [base, base + n), or -1. */
-static long index_in(const void *base, size_t n, size_t size, const void *p)
-{
-	uintptr_t b = (uintptr_t)base, q = (uintptr_t)p;
-
-	if (!base || q < b || q >= b + n * size)
-		return -1;
-	return (long)((q - b) / size);
-}
-
-static void plan_free(struct plan *p)
-{
-	conf_fwd_change_free(&p->ch);
-	p->lmap = NULL;
-	p->smap = NULL;
-	free(p->fds);
-	free(p->src);
-}
-
-/* Undoes plan_make: closes what it bound, frees what it built. */
-static void plan_abort(struct plan *p)
-{
-	size_t i;
-
-	for (i = 0; p->fds && i < p->n_binds; i++)
-		if (!p->src[i] && p->fds[i] >= 0)
-			close(p->fds[i]);
-	listener_free(p->ls, p->n);
-	conf_free(p->conf);
-	plan_free(p);
-}
-
-/* An open socket of the old sections for cb's address, not yet taken. */
-static struct fwd_bind *old_bind(struct fwd_listen *old, size_t n_old,
-				 const struct plan *p,
-				 const struct conf_fwd_bind *cb)
-{
-	size_t i, j, k;
-
-	for (i = 0; i < n_old; i++)
-		for (j = 0; j < old[i].n_binds; j++) {
-			struct fwd_bind *b = &old[i].binds[j];
-
-			if (b->io.fd < 0 ||
-			    !sockaddr_equal(
-				(const struct sockaddr *)&b->conf->addr,
-				(const struct sockaddr *)&cb->addr, false))
-				continue;
-			for (k = 0; k < p->n_binds && p->src[k] != b; k++)
-				;
-			if (k == p->n_binds)
-				return b;
-		}
-	return NULL;
-}
-
-/* Pairs new binds with old sockets (none at start) and binds the new
- * addresses; path names the file in err. */
-static int plan_binds(struct plan *p, struct fwd_listen *old, size_t n_old,
-		      const char *path, char *err, size_t len)
-{
-	size_t i, j, total = 0;
-	char addr[80];
-
-	for (i = 0; i < p->n; i++)
-		total += p->ls[i].n_binds;
-	p->fds = calloc(total + 1, sizeof(*p->fds));
-	p->src = calloc(total + 1, sizeof(*p->src));
-	if (!p->fds || !p->src)
-		return -ENOMEM;
-	for (i = 0; i < p->n; i++) {
-		struct fwd_listen *l = &p->ls[i];
-
-		for (j = 0; j < l->n_binds; j++) {
-			struct fwd_bind *b =
-			    old_bind(old, n_old, p, l->binds[j].conf);
-			size_t k = p->n_binds;
-
-			p->src[k] = b;
-			p->fds[k] =
-			    b ? b->io.fd
-			      : listener_bind(l->binds[j].conf,
-					      listener_backlog(l->conf));
-			p->n_binds++;
-			if (p->fds[k] >= 0)
-				continue;
-			snprintf(
-			    err, len, "%s:%d: listen %s: cannot bind %s: %s",
-			    path, l->binds[j].conf->line, l->conf->name,
-			    sockaddr_str((const struct sockaddr *)&l->binds[j]
-					     .conf->addr,
-					 addr, sizeof(addr)),
-			    strerror(-p->fds[k]));
-			return p->fds[k];
-		}
-	}
-	return 0;
-}
-
-/* Maps old sections and servers (old NULL: none) to new ones and
- * counts the changes. */
-static int plan_map(struct plan *p, const struct conf_fwd *old)
-{
-	const struct conf_fwd_change *ch = &p->ch;
-
-	if (conf_fwd_change(old, p->conf->fwd, &p->ch) < 0)
-		return -ENOMEM;
-	p->lmap = ch->lmap;
-	p->smap = ch->smap;
-	p->listens = (struct tally){ch->listens.kept, ch->listens.added,
-				    ch->listens.removed};
-	p->servers = (struct tally){ch->servers.kept, ch->servers.added,
-				    ch->servers.removed};
-	return 0;
-}
-
-static void move_server(struct fwd_server *os, struct fwd_server *ns)
-{
-	/* the operator's disable/drain stays unless the file changed it */
-	if (os->conf->disabled == ns->conf->disabled)
-		ns->admin = os->admin;
-	ns->health = os->health;
-	ns->last_check_err = os->last_check_err;
-	ns->last_check_ms = os->last_check_ms;
-	ns->last_change_ms = os->last_change_ms;
-	ns->last_change_wall = os->last_change_wall;
-	ns->total = os->total;
-	ns->bytes_in = os->bytes_in;
-	ns->bytes_out = os->bytes_out;
-	ns->connect_fail = os->connect_fail;
-	ns->checks_ok = os->checks_ok;
-	ns->checks_fail = os->checks_fail;
-	ns->last_verdict = os->last_verdict;
-	ns->last_check_dur_ms = os->last_check_dur_ms;
-	ns->cert_not_after = os->cert_not_after;
-	ns->cert_warned_ms = os->cert_warned_ms;
-	ns->cert_mailed_ms = os->cert_mailed_ms;
-	server_sync(ns);
-}
-
-/* The stick table moves with its section; entries are renumbered and
- * those of removed servers dropped. */
-static void move_stick(struct fwd_listen *ol, struct fwd_listen *nl,
-		       const int *smap)
-{
-	struct stick_table *t = &nl->stick;
-	struct stick_entry *e, *next;
-
-	if (!ol->conf->stick || !nl->conf->stick)
-		return;
-	stick_move(t, &ol->stick);
-	list_for_each_entry_safe (e, next, &t->lru, lru) {
-		/* false positive: smap is set once plan_map() succeeded */
-		if (e->server < 0 || (size_t)e->server >= ol->n_servers ||
-		    smap[e->server] < 0) /* NOLINT */
-			stick_remove(t, &e->key);
-		else
-			e->server = smap[e->server];
-	}
-	t->size = nl->conf->stick_size > 0 ? (size_t)nl->conf->stick_size : 1;
-	t->expire_ms = nl->conf->stick_expire_ms;
-	while (t->count > t->size && (e = stick_oldest(t)))
-		stick_remove(t, &e->key);
-}
-
-static void move_listen(struct fwd_listen *ol, struct fwd_listen *nl,
-			const int *smap)
-{
-	size_t j;
-
-	nl->total = ol->total;
-	nl->bytes_in = ol->bytes_in;
-	nl->bytes_out = ol->bytes_out;
-	nl->no_server = ol->no_server;
-	nl->client_first = ol->client_first;
-	memcpy(nl->ends, ol->ends, sizeof(nl->ends));
-	for (j = 0; j < ol->n_servers; j++)
-		/* false positive: smap is set once plan_map() succeeded;
-		 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-		if (smap[j] >= 0)
-			move_server(&ol->servers[j], &nl->servers[smap[j]]);
-	move_stick(ol, nl, smap);
-}
-
-/* Sessions of kept sections and servers now count on the new ones;
- * the others stay on the old objects (retired, not freed). */
-static void move_sessions(struct fwd *f, struct plan *p)
-{
-	struct session *s;
-
-	list_for_each_entry (s, &f->sessions, by_fwd) {
-		long li = index_in(f->listens, f->n_listens,
-				   sizeof(*f->listens), s->l);
-
-		if (li >= 0 && p->lmap[li] >= 0) {
-			s->l->cur--;
-			s->l = &p->ls[p->lmap[li]];
-			s->l->cur++;
-		}
-		if (!s->srv)
-			continue;
-		li = index_in(f->listens, f->n_listens, sizeof(*f->listens),
-			      s->srv->l);
-		if (li >= 0 && p->lmap[li] >= 0 &&
-		    p->smap[li][s->srv->idx] >= 0)
-			proxy_move_server(
-			    s, &p->ls[p->lmap[li]]
-				    .servers[p->smap[li][s->srv->idx]]);
-	}
-}
-
-static void move_binds(struct fwd *f, struct plan *p)
-{
-	size_t i, j, k = 0;
-	char addr[80];
-
-	for (i = 0; i < p->n; i++) {
-		struct fwd_listen *l = &p->ls[i];
-
-		for (j = 0; j < l->n_binds; j++, k++) {
-			struct fwd_bind *ob = p->src[k];
-
-			if (ob) {
-				/* same socket, only its epoll entry moves:
-				 * clients keep queueing in its backlog */
-				if (ob->active)
-					loop_io_del(&f->loop, &ob->io);
-				ob->active = false;
-				ob->io.fd = -1;
-				l->binds[j].total = ob->total;
-				if (listen(p->fds[k],
-					   listener_backlog(l->conf)) < 0)
-					log_warn("listen %s: backlog: %s",
-						 l->conf->name,
-						 strerror(errno));
-			} else {
-				p->binds.added++;
-				log_info(
-				    "listen %s: listening on %s", l->conf->name,
-				    sockaddr_str(
-					(const struct sockaddr *)&l->binds[j]
-					    .conf->addr,
-					addr, sizeof(addr)));
-			}
-			listener_attach(&l->binds[j], p->fds[k]);
-		}
-	}
-	p->binds.kept = (unsigned)(p->n_binds - p->binds.added);
-}
 
 static bool gen_busy(const struct fwd_gen *g)
 {
@@ -385,75 +118,25 @@ static void reload_stats_page(struct fwd *f, const struct conf_fwd_change *ch)
 			 "reload");
 }
 
-/*
- * Puts p's sections in the place of f's, at start (f has none) as at a
- * reload: sockets are attached or handed over, state and sessions move
- * to the new objects, sockets no section binds any more close, the old
- * sections retire until their last session ends. Cannot fail.
- */
-static void install(struct fwd *f, struct plan *p)
+/* Keeps the sections install() replaced until their last session ends. */
+static void retire(struct fwd *f, const struct plan *p)
 {
-	struct rlimit rl;
-	size_t i, j;
+	struct fwd_gen *g;
 
-	move_binds(f, p);
-	for (i = 0; i < f->n_listens; i++)
-		if (p->lmap[i] >= 0)
-			move_listen(&f->listens[i], &p->ls[p->lmap[i]],
-				    p->smap[i]);
-	move_sessions(f, p);
-	/* sockets no section binds any more; the new ones are in place */
-	for (i = 0; i < f->n_listens; i++)
-		for (j = 0; j < f->listens[i].n_binds; j++)
-			if (f->listens[i].binds[j].io.fd >= 0) {
-				p->binds.removed++;
-				listener_close_bind(f, &f->listens[i].binds[j]);
-			}
-	if (f->conf) {
-		struct fwd_gen *g = calloc(1, sizeof(*g));
-
-		if (g) {
-			g->conf = f->conf;
-			g->listens = f->listens;
-			g->n_listens = f->n_listens;
-			g->next = f->reload->retired;
-			f->reload->retired = g;
-		} else {
-			/* out of memory: leak the old sections rather than
-			 * free what sessions may still use */
-			log_err("reload: out of memory; the old sections leak");
-		}
+	if (!p->old_conf)
+		return; /* start-up: nothing was replaced */
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		/* out of memory: leak the old sections rather than free what
+		 * sessions may still use */
+		log_err("reload: out of memory; the old sections leak");
+		return;
 	}
-	f->conf = p->conf;
-	f->c = p->conf->fwd;
-	f->listens = p->ls;
-	f->n_listens = p->n;
-	p->conf = NULL;
-	p->ls = NULL;
-	/* maxconn is fitted to the open files limit (main.c raised it) */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		fwd_fit_maxconn(f, rl.rlim_cur);
-}
-
-/* Builds p for conf against the running state (none at start): the new
- * sections, their mapping from the old ones, their sockets. On failure
- * p is undone (conf freed) and err says why. */
-static int plan_make(struct fwd *f, struct plan *p, struct conf *conf,
-		     char *err, size_t len)
-{
-	int rc;
-
-	p->conf = conf;
-	snprintf(err, len, "out of memory");
-	/* the first two fail only for memory; plan_binds says why in err */
-	if ((rc = listener_build(f, conf->fwd, &p->ls, &p->n)) < 0 ||
-	    (rc = plan_map(p, f->c)) < 0 ||
-	    (rc = plan_binds(p, f->listens, f->n_listens, f->reload->path, err,
-			     len)) < 0) {
-		plan_abort(p);
-		return rc;
-	}
-	return 0;
+	g->conf = p->old_conf;
+	g->listens = p->old_ls;
+	g->n_listens = p->n_old;
+	g->next = f->reload->retired;
+	f->reload->retired = g;
 }
 
 /* Replaces the running configuration with p's: nothing here can fail. */
@@ -465,6 +148,7 @@ static void commit(struct fwd *f, struct plan *p)
 	check_stop(f);
 	warn_restart_only(&p->ch, f->c);
 	install(f, p);
+	retire(f, p);
 	check_start(f);
 	reload_stats_page(f, &p->ch);
 	if (strcmp(old_vrrpd ? old_vrrpd : "",
@@ -556,7 +240,7 @@ int reload_run(struct fwd *f, struct sbuf *reply)
 		sbuf_free(&sum);
 		return rc;
 	}
-	if (plan_make(f, &p, conf, err, sizeof(err)) < 0) {
+	if (plan_make(f, &p, conf, f->reload->path, err, sizeof(err)) < 0) {
 		sbuf_free(&sum);
 		return fail(f, reply, err);
 	}
@@ -586,7 +270,7 @@ int reload_start(struct fwd *f, struct conf *conf)
 	char err[512];
 	int rc;
 
-	rc = plan_make(f, &p, conf, err, sizeof(err));
+	rc = plan_make(f, &p, conf, f->reload->path, err, sizeof(err));
 	if (rc < 0) {
 		log_err("%s; not starting", err);
 		return rc;
