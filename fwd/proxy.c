@@ -311,6 +311,7 @@ static void note_speaker(struct session *s, const struct flow *fl)
 	if (s->spoke)
 		return;
 	s->spoke = true;
+	listener_note_speaker(s->l, fl == &s->down);
 	if (fl == &s->up && *v < SPEAKER_SCORE_MAX)
 		(*v)++;
 	else if (fl == &s->down && *v > -SPEAKER_SCORE_MAX)
