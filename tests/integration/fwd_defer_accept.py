@@ -4,10 +4,12 @@ speak first, its socket defers accept() until the client's first bytes
 are in, so fwd is not woken for a client that has sent nothing. The
 first session whose server speaks first (a banner, like SMTP) turns it
 off again: that silent client still gets its banner, and later silent
-clients are accepted at once. The option is read back from fwd's own
-listening socket (pidfd_getfd) as well as observed by its accept count."""
+clients are accepted at once, also after a reload that kept the socket.
+The option is read back from fwd's own listening socket (pidfd_getfd) as
+well as observed by its accept count."""
 
 import ctypes
+import json
 import os
 import socket
 import time
@@ -112,6 +114,16 @@ def run():
                     'cf did not accept once the client spoke')
             L.check(L.read_line(s) == 'b', 'late client: banner')
             L.check(L.read_line(s) == 'late', 'late client: echo')
+
+        # a reload keeps the socket and its option, and fwd knows it is
+        # on: the server-first session below must still turn it off
+        with open(f.conf) as fh:
+            text = fh.read()
+        with open(f.conf, 'w') as fh:  # a change, so the sections are rebuilt
+            fh.write(text.replace('sf = { bind', 'sf = { maxconn = 100; bind'))
+        r = f.ctl('reload')
+        L.check(r.get('ok') is True, 'reload: %s' % json.dumps(r))
+        L.check(defer_value(pid, pcf) > 0, 'cf: reload lost TCP_DEFER_ACCEPT')
 
         # (b) a banner server on the same listener: the silent client is
         # held by the kernel, then served; its session turns defer off
