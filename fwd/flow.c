@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listener.h"
 #include "session.h"
 
 /* A splice read smaller than this means the bulk phase is over. */
@@ -114,6 +115,7 @@ static void note_speaker(struct session *s, const struct flow *fl)
 	if (s->spoke)
 		return;
 	s->spoke = true;
+	listener_note_speaker(s->l, fl == &s->down);
 	if (fl == &s->up && *v < SPEAKER_SCORE_MAX)
 		(*v)++;
 	else if (fl == &s->down && *v > -SPEAKER_SCORE_MAX)

@@ -74,6 +74,7 @@ struct fwd_bind {
 	struct fwd_listen *l;
 	const struct conf_fwd_bind *conf;
 	bool active;	/* in epoll, i.e. accepting */
+	bool deferred;	/* TCP_DEFER_ACCEPT is on (listener.c) */
 	uint64_t total; /* sessions accepted on this port */
 };
 
@@ -89,6 +90,8 @@ struct fwd_listen {
 	unsigned cur;
 	uint64_t total, bytes_in, bytes_out, no_server;
 	int client_first; /* learnt: >= 0 clients speak first (proxy.c) */
+	unsigned
+	    client_streak; /* client-first sessions in a row (listener.c) */
 	uint64_t ends[SESS_END_COUNT]; /* sessions by how they ended */
 };
 

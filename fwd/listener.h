@@ -28,6 +28,9 @@ int listener_bind(const struct conf_fwd_bind *b, int backlog);
 int listener_backlog(const struct conf_fwd_listen *cl);
 /* Makes fd (listening) b's socket; listener_sync puts it in epoll. */
 void listener_attach(struct fwd_bind *b, int fd);
+/* A session's first bytes came from the server (server_first) or the
+ * client: turns TCP_DEFER_ACCEPT on or off for l's sockets. */
+void listener_note_speaker(struct fwd_listen *l, bool server_first);
 /* Closes one listening socket. */
 void listener_close_bind(struct fwd *f, struct fwd_bind *b);
 
