@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,7 +59,8 @@ struct smtp {
 	struct run_as user;
 	char path[PATH_MAX];
 	struct loop_timer restart_timer;
-	unsigned restarts; /* in a row, for the backoff */
+	unsigned restarts; /* failures in a row, for the backoff */
+	unsigned failures; /* since start-up */
 	int64_t started_at;
 	struct pending_mail *head, *tail;
 	size_t n_pending;
@@ -334,19 +336,35 @@ static int mailer_start(struct smtp *s)
 	return 0;
 }
 
-static void restart_fired(struct loop *loop, struct loop_timer *t)
+/* Starts vrrpd-mail if it is not running and may be started now. */
+static void mailer_want(struct smtp *s)
 {
-	struct smtp *s = t->arg;
 	int rc;
 
-	(void)loop;
+	if (s->io.fd >= 0 || s->proc || loop_timer_armed(&s->restart_timer))
+		return;
 	rc = mailer_start(s);
 	if (rc < 0) {
 		log_err("alerts: cannot start vrrpd-mail: %s", strerror(-rc));
-		mailer_exited(NULL, 0, s);
+		mailer_exited(NULL, W_EXITCODE(127, 0), s);
 	}
 }
 
+/* The backoff is over: started again only when there is mail for it. */
+static void restart_fired(struct loop *loop, struct loop_timer *t)
+{
+	struct smtp *s = t->arg;
+
+	(void)loop;
+	if (s->head)
+		mailer_want(s);
+}
+
+/*
+ * vrrpd-mail exits 0 after a quiet spell (and is started again for the
+ * next mail, at once); any other end is a failure: logged, counted, and
+ * the next start waits, 0.5 s doubling to 30 s.
+ */
 static void mailer_exited(struct proc *p, int status, void *arg)
 {
 	struct smtp *s = arg;
@@ -356,6 +374,12 @@ static void mailer_exited(struct proc *p, int status, void *arg)
 
 	s->proc = NULL;
 	link_close(s);
+	if (p && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		log_debug("vrrpd-mail (PID %d) exited, idle", (int)p->pid);
+		if (s->head) /* mail it had not read yet */
+			mailer_want(s);
+		return;
+	}
 	if (mono_ms() - s->started_at >= RESTART_STABLE_MS)
 		s->restarts = 0;
 	for (i = 0; i < s->restarts && delay < RESTART_MAX_MS; i++)
@@ -363,10 +387,10 @@ static void mailer_exited(struct proc *p, int status, void *arg)
 	if (delay > RESTART_MAX_MS)
 		delay = RESTART_MAX_MS;
 	s->restarts++;
+	s->failures++;
 	log_warn("vrrpd-mail (PID %d) ended (%s); %zu message(s) kept for "
 		 "it; starting it again in %lld ms",
-		 p ? (int)p->pid : 0,
-		 p ? proc_status_str(status, how, sizeof(how)) : "not started",
+		 p ? (int)p->pid : 0, proc_status_str(status, how, sizeof(how)),
 		 s->n_pending, (long long)delay);
 	loop_timer_in(&s->d->loop, &s->restart_timer, delay);
 }
@@ -424,6 +448,8 @@ int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 	if (s->io.fd >= 0) {
 		frame_mail(s, p);
 		link_flush(s);
+	} else {
+		mailer_want(s);
 	}
 	return 0;
 }

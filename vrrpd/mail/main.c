@@ -4,7 +4,9 @@
  * as an unprivileged user with no capability; it reads the SMTP settings
  * and finished messages from there (mailmsg.h), delivers them with
  * libcurl (sender.c) and reports what became of each one. When vrrpd
- * closes its end, what is queued gets a short grace and it exits.
+ * closes its end, what is queued gets a short grace and it exits. With
+ * nothing to send for MAILER_IDLE_MS it exits too (status 0): vrrpd starts
+ * it again for the next mail, so that at idle no process maps libcurl.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,13 +22,15 @@
 #include "../mailmsg.h"
 #include "sender.h"
 
-#define LINK_FD 3
+#define LINK_FD	       3
+#define MAILER_IDLE_MS 30000
 
 struct mailer {
 	struct loop loop;
 	struct loop_io io;
 	struct mailmsg_rx rx;
 	struct sender *sender;
+	struct loop_timer idle;
 	bool gone; /* vrrpd closed its end */
 };
 
@@ -38,6 +42,8 @@ static void report(void *arg, enum mailmsg_type ev, uint32_t id)
 	struct sbuf sb;
 	size_t off = 0;
 
+	if (ev != MAILMSG_RETRY && !sender_queued(m->sender))
+		loop_timer_in(&m->loop, &m->idle, MAILER_IDLE_MS);
 	if (m->gone)
 		return;
 	sbuf_init(&sb);
@@ -68,6 +74,7 @@ static void dispatch(struct mailer *m, const struct mailmsg *msg)
 				strerror(-rc));
 		break;
 	case MAILMSG_MAIL:
+		loop_timer_cancel(&m->loop, &m->idle);
 		if (sender_enqueue(m->sender, msg) == -EINVAL)
 			log_err("a mail from vrrpd without a text; ignored");
 		break;
@@ -102,6 +109,16 @@ static void on_link(struct loop *loop, struct loop_io *io, uint32_t ev)
 		m->gone = true;
 		loop_stop(loop);
 	}
+}
+
+/* Idle: exit; a mail vrrpd sends meanwhile is one it keeps until told
+ * what became of it, so it starts us again and sends it anew. */
+static void idle_fired(struct loop *loop, struct loop_timer *t)
+{
+	(void)t;
+	log_debug("nothing to mail for %d s; exiting until the next alert",
+		  MAILER_IDLE_MS / 1000);
+	loop_stop(loop);
 }
 
 /* SIGTERM to the whole service (systemd) must not stop us before vrrpd
@@ -177,7 +194,10 @@ int main(int argc, char **argv)
 	m.sender = sender_new(&m.loop, report, &m);
 	if (!m.sender)
 		return 1;
+	loop_timer_init(&m.idle, idle_fired, &m);
+	loop_timer_in(&m.loop, &m.idle, MAILER_IDLE_MS);
 	rc = loop_run(&m.loop);
+	loop_timer_cancel(&m.loop, &m.idle);
 	loop_io_del(&m.loop, &m.io);
 	sender_close(m.sender);
 	mailmsg_rx_free(&m.rx);

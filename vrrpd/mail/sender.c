@@ -459,6 +459,11 @@ int sender_enqueue(struct sender *s, const struct mailmsg *mail)
 	return 0;
 }
 
+size_t sender_queued(const struct sender *s)
+{
+	return s->n_queued;
+}
+
 /* --- set-up and tear-down ------------------------------------------------- */
 
 static void conf_clear(struct sender_conf *c)

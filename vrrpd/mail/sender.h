@@ -29,6 +29,8 @@ struct sender *sender_new(struct loop *loop, sender_report_cb report,
 int sender_configure(struct sender *s, const struct mailmsg *conf);
 /* A MAILMSG_MAIL frame: id, what, text, queued_at (monotonic ms). */
 int sender_enqueue(struct sender *s, const struct mailmsg *mail);
+/* Mails waiting or in flight. */
+size_t sender_queued(const struct sender *s);
 /* Gives what is queued one try within SENDER_GRACE_MS, running the loop;
  * then frees everything. */
 void sender_close(struct sender *s);
