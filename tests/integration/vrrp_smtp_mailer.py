@@ -8,6 +8,9 @@
 2. kill -9 of vrrpd-mail while a transition's mail waits for its retry (the
    SMTP server is down): vrrpd logs it, starts vrrpd-mail again, and the
    mail is delivered once, after the restart, to the server come back.
+3. A reload with new mail settings (another recipient) passes them to
+   vrrpd-mail: `vrrpctl alert-test` answers as before and its mail goes to
+   the new recipient.
 
 Run with --serve DIR ADDR (inside the SMTP namespace) it is the SMTP
 server (aiosmtpd), one JSON file per message in DIR.
@@ -34,8 +37,9 @@ def serve(outdir, addr):
             Handler.n += 1
             tmp = os.path.join(outdir, ".%d.tmp" % Handler.n)
             with open(tmp, "w") as f:
-                json.dump({"raw": envelope.original_content.decode(
-                    "utf-8", "replace")}, f)
+                json.dump({"rcpt": envelope.rcpt_tos,
+                           "raw": envelope.original_content.decode(
+                               "utf-8", "replace")}, f)
             os.rename(tmp, os.path.join(outdir, "%d-%04d.json"
                                         % (os.getpid(), Handler.n)))
             return "250 Message accepted"
@@ -67,6 +71,7 @@ class MailNode(Node):
         with open(p, "w") as f:
             f.write(text.replace("global_defs = {\n",
                                  "global_defs = {\n" + extra, 1))
+        self.conf = p
         return p
 
 
@@ -82,14 +87,18 @@ class Box:
         check(wait_until(lambda: "listening" in self.proc.output(), 10)
               is not None, "aiosmtpd listens")
 
-    def subjects(self):
+    def mails(self):
         out = []
         for p in sorted(glob.glob(os.path.join(self.dir, "*.json"))):
             with open(p) as f:
-                raw = json.load(f)["raw"]
-            out += [ln[9:] for ln in raw.splitlines()
-                    if ln.startswith("Subject: ")]
+                rec = json.load(f)
+            rec["subject"] = [ln[9:] for ln in rec["raw"].splitlines()
+                              if ln.startswith("Subject: ")][0]
+            out.append(rec)
         return out
+
+    def subjects(self):
+        return [m["subject"] for m in self.mails()]
 
 
 def ppid_of(pid):
@@ -195,6 +204,25 @@ def test(lab):
     al = lab.vrrpctl_status("a", a.sock)["alerts"]
     check(al["queued"] == 0 and al["sent"] == 3 and
           al["mailer_restarts"] == 1, "A's alert counters: %s" % al)
+
+    # -- reload: new settings reach vrrpd-mail -------------------------------
+    with open(a.conf) as f:
+        text = f.read()
+    with open(a.conf, "w") as f:
+        f.write(text.replace("ops@example.com", "noc@example.com"))
+    os.kill(a.proc.pid, signal.SIGHUP)
+    check(wait_until(lambda: "mail settings reloaded" in a.proc.output(), 5)
+          is not None, "A reloads its mail settings")
+    r = lab.vrrpctl("a", a.sock, "alert-test")
+    check(r.returncode == 0 and json.loads(r.stdout) ==
+          {"ok": True, "queued": 1}, "alert-test answers: %s" % r.stdout)
+    check(wait_until(lambda: len(box.mails()) == 4, 10) is not None,
+          "the test mail arrived")
+    m = box.mails()[-1]
+    check(m["subject"] == "[lbA] vrrpd test alert" and
+          m["rcpt"] == ["noc@example.com"],
+          "the test mail went to the reloaded recipient: %s %s"
+          % (m["subject"], m["rcpt"]))
 
 
 if __name__ == "__main__":
