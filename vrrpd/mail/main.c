@@ -137,7 +137,9 @@ static int parse_args(int argc, char **argv, bool *use_syslog, int *level)
 	while ((ch = getopt(argc, argv, "l:S")) != -1) {
 		switch (ch) {
 		case 'l':
-			*level = atoi(optarg);
+			*level = (int)strtol(optarg, NULL, 10);
+			if (*level < LOG_ERR || *level > LOG_DEBUG)
+				*level = LOG_INFO;
 			break;
 		case 'S':
 			*use_syslog = true;
