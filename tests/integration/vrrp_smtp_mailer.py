@@ -147,6 +147,8 @@ def mapped(pid):
 
 
 def check_unprivileged(a, mpid):
+    # a vrrpd-mail just exec'd may not have run its first lines yet
+    wait_until(lambda: status_fields(mpid).get("NoNewPrivs") == ["1"], 5)
     st = status_fields(mpid)
     uid = int(st["Uid"][1])
     check(uid != 0 and all(int(x) == uid for x in st["Uid"]),
