@@ -17,21 +17,17 @@
 #include <string.h>
 
 #include "../../common/log.h"
+#include "mailq.h"
 
 #define STALL_EXTRA_S 60 /* whole transfer: connect timeout + this */
 
-/* Retry n (1-based) waits backoff_ms[n - 1]; then the mail is dropped. */
-static const int backoff_ms[] = {2000, 10000, 30000};
-#define MAX_TRIES (1 + sizeof(backoff_ms) / sizeof(backoff_ms[0]))
-
 struct smtp_mail {
-	struct smtp_mail *next;
+	struct mailq_item q; /* first: a queue item is its mail */
 	char *text;
 	size_t len, off;
-	char what[96]; /* for log lines: "VI_1: BACKUP -> MASTER" */
-	uint32_t id;   /* vrrpd's, for the report */
-	unsigned tries;
-	int64_t queued_at, not_before; /* monotonic ms */
+	char what[96];	   /* for log lines: "VI_1: BACKUP -> MASTER" */
+	uint32_t id;	   /* vrrpd's, for the report */
+	int64_t queued_at; /* monotonic ms, in vrrpd */
 	CURL *easy;
 	char err[CURL_ERROR_SIZE];
 	char reply[160]; /* the server's last refusal, for the log */
@@ -65,9 +61,7 @@ struct sender {
 	struct loop_timer curl_timer;  /* libcurl's own timeouts */
 	struct loop_timer retry_timer; /* the next backoff expiry */
 	struct loop_timer grace_timer; /* shutdown deadline */
-	struct smtp_mail *head, *tail; /* FIFO; active stays in it */
-	size_t n_queued;
-	struct smtp_mail *active;
+	struct mailq queue; /* mailq.c decides which mail goes when */
 	struct smtp_sock *socks;
 	bool draining;
 };
@@ -79,21 +73,6 @@ static void mail_free(struct smtp_mail *m)
 {
 	free(m->text);
 	free(m);
-}
-
-static void queue_unlink(struct sender *s, struct smtp_mail *m)
-{
-	struct smtp_mail **pp, *prev = NULL;
-
-	for (pp = &s->head; *pp; prev = *pp, pp = &(*pp)->next) {
-		if (*pp != m)
-			continue;
-		*pp = m->next;
-		if (s->tail == m)
-			s->tail = prev;
-		s->n_queued--;
-		return;
-	}
 }
 
 /* --- libcurl <-> loop glue --------------------------------------------- */
@@ -273,7 +252,6 @@ static int transfer_start(struct sender *s, struct smtp_mail *m)
 	m->off = 0;
 	m->err[0] = '\0';
 	m->reply[0] = '\0';
-	m->tries++;
 	curl_easy_setopt(e, CURLOPT_URL, c->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -313,7 +291,7 @@ static int transfer_start(struct sender *s, struct smtp_mail *m)
 		return -ENOMEM;
 	}
 	m->easy = e;
-	s->active = m;
+	mailq_start(&s->queue, &m->q);
 	return 0;
 }
 
@@ -322,7 +300,7 @@ static void mail_done(struct sender *s, struct smtp_mail *m,
 {
 	uint32_t id = m->id;
 
-	queue_unlink(s, m);
+	mailq_remove(&s->queue, &m->q);
 	mail_free(m);
 	s->report(s->report_arg, ev, id);
 }
@@ -330,7 +308,7 @@ static void mail_done(struct sender *s, struct smtp_mail *m,
 static void transfer_end(struct sender *s, struct smtp_mail *m, CURLcode rc)
 {
 	char why[CURL_ERROR_SIZE + sizeof(m->reply) + 16];
-	int64_t now = mono_ms();
+	int64_t now = mono_ms(), wait;
 
 	snprintf(why, sizeof(why), "%s",
 		 m->err[0] ? m->err : curl_easy_strerror(rc));
@@ -345,24 +323,21 @@ static void transfer_end(struct sender *s, struct smtp_mail *m, CURLcode rc)
 	curl_multi_remove_handle(s->multi, m->easy);
 	curl_easy_cleanup(m->easy);
 	m->easy = NULL;
-	s->active = NULL;
 	conf_clear(&s->retired);
 	if (rc == CURLE_OK) {
 		log_info("alert sent %lld ms after the event: %s",
 			 (long long)(now - m->queued_at), m->what);
 		mail_done(s, m, MAILMSG_SENT);
-	} else if (m->tries < MAX_TRIES && !s->draining) {
-		int wait = backoff_ms[m->tries - 1];
-
-		m->not_before = now + wait;
-		log_warn("alert '%s' via %s: %s; retry %u of %zu in %d s",
-			 m->what, s->conf.url, why, m->tries, MAX_TRIES - 1,
-			 wait / 1000);
+	} else if ((wait = mailq_failed(&s->queue, &m->q, now, s->draining)) >=
+		   0) {
+		log_warn("alert '%s' via %s: %s; retry %u of %d in %lld s",
+			 m->what, s->conf.url, why, m->q.tries, MAILQ_RETRIES,
+			 (long long)wait / 1000);
 		s->report(s->report_arg, MAILMSG_RETRY, m->id);
 	} else {
 		log_err("alert '%s' via %s: %s; giving up after %u "
 			"attempt(s); check smtp_server and the mail server",
-			m->what, s->conf.url, why, m->tries);
+			m->what, s->conf.url, why, m->q.tries);
 		mail_done(s, m, MAILMSG_FAILED);
 	}
 }
@@ -388,17 +363,13 @@ static void check_done(struct sender *s)
 static void pump(struct sender *s)
 {
 	int64_t now = mono_ms(), next = 0;
-	struct smtp_mail *m, *n;
+	struct mailq_item *it;
 
-	if (s->active)
+	if (s->queue.active)
 		return;
-	for (m = s->head; m; m = n) {
-		n = m->next;
-		if (m->not_before > now) {
-			if (!next || m->not_before < next)
-				next = m->not_before;
-			continue;
-		}
+	while ((it = mailq_next(&s->queue, now, &next))) {
+		struct smtp_mail *m = (struct smtp_mail *)it;
+
 		if (transfer_start(s, m) == 0)
 			return;
 		log_err("alert '%s': cannot start a transfer; dropped",
@@ -413,24 +384,11 @@ static void pump(struct sender *s)
 
 /* --- queue ---------------------------------------------------------------- */
 
-static void drop_oldest(struct sender *s)
-{
-	struct smtp_mail *m;
-
-	for (m = s->head; m && m == s->active; m = m->next)
-		;
-	if (!m)
-		return;
-	log_warn("alert queue full (%d): dropped the oldest, '%s'",
-		 SENDER_QUEUE_MAX, m->what);
-	mail_done(s, m, MAILMSG_DROPPED);
-}
-
 int sender_enqueue(struct sender *s, const struct mailmsg *mail)
 {
 	const char *text = mailmsg_get(mail, "text", 0);
 	const char *what = mailmsg_get(mail, "what", 0);
-	struct smtp_mail *m;
+	struct smtp_mail *m, *old;
 
 	if (!text)
 		return -EINVAL;
@@ -442,26 +400,24 @@ int sender_enqueue(struct sender *s, const struct mailmsg *mail)
 		s->report(s->report_arg, MAILMSG_DROPPED, mail->id);
 		return -ENOMEM;
 	}
-	if (s->n_queued >= SENDER_QUEUE_MAX)
-		drop_oldest(s);
 	m->len = strlen(text);
 	m->id = mail->id;
 	snprintf(m->what, sizeof(m->what), "%s", what);
 	m->queued_at =
 	    mailmsg_get_num(mail, "queued_at", 0, INT64_MAX, mono_ms());
-	if (s->tail)
-		s->tail->next = m;
-	else
-		s->head = m;
-	s->tail = m;
-	s->n_queued++;
+	old = (struct smtp_mail *)mailq_push(&s->queue, &m->q);
+	if (old) {
+		log_warn("alert queue full (%d): dropped the oldest, '%s'",
+			 SENDER_QUEUE_MAX, old->what);
+		mail_done(s, old, MAILMSG_DROPPED);
+	}
 	pump(s);
 	return 0;
 }
 
 size_t sender_queued(const struct sender *s)
 {
-	return s->n_queued;
+	return s->queue.n;
 }
 
 /* --- set-up and tear-down ------------------------------------------------- */
@@ -520,7 +476,7 @@ int sender_configure(struct sender *s, const struct mailmsg *msg)
 		conf_clear(&c);
 		return oom ? -ENOMEM : -EINVAL;
 	}
-	if (s->active) {
+	if (s->queue.active) {
 		conf_clear(&s->retired);
 		s->retired = s->conf;
 	} else {
@@ -546,6 +502,7 @@ struct sender *sender_new(struct loop *loop, sender_report_cb report, void *arg)
 		curl_global_cleanup();
 		return NULL;
 	}
+	mailq_init(&s->queue, SENDER_QUEUE_MAX);
 	s->loop = loop;
 	s->report = report;
 	s->report_arg = arg;
@@ -563,12 +520,12 @@ static void sender_free(struct sender *s)
 {
 	struct smtp_mail *m;
 
-	while ((m = s->head)) {
+	while ((m = (struct smtp_mail *)s->queue.head)) {
 		if (m->easy) {
 			curl_multi_remove_handle(s->multi, m->easy);
 			curl_easy_cleanup(m->easy);
 		}
-		queue_unlink(s, m);
+		mailq_remove(&s->queue, &m->q);
 		mail_free(m);
 	}
 	loop_timer_cancel(s->loop, &s->curl_timer);
@@ -591,23 +548,20 @@ static void sender_free(struct sender *s)
  */
 void sender_close(struct sender *s)
 {
-	struct smtp_mail *m;
-
 	if (!s)
 		return;
 	s->draining = true;
-	for (m = s->head; m; m = m->next)
-		m->not_before = 0;
+	mailq_hurry(&s->queue);
 	loop_timer_cancel(s->loop, &s->retry_timer);
 	pump(s);
-	if (s->active) {
+	if (s->queue.active) {
 		loop_timer_in(s->loop, &s->grace_timer, SENDER_GRACE_MS);
 		loop_run(s->loop);
 		loop_timer_cancel(s->loop, &s->grace_timer);
 	}
-	if (s->n_queued)
+	if (s->queue.n)
 		log_warn("alerts: %zu message(s) not delivered within %d ms of "
 			 "shutdown; abandoned",
-			 s->n_queued, SENDER_GRACE_MS);
+			 s->queue.n, SENDER_GRACE_MS);
 	sender_free(s);
 }
