@@ -609,7 +609,8 @@ int smtp_open(struct vrrpd *d)
 				strerror(-rc));
 		sbuf_free(&s->out);
 		free(s);
-		return rc;
+		/* no user to run it as: vrrpd runs, without alerts (said) */
+		return rc == -ENOENT ? 0 : rc;
 	}
 	d->smtp = s;
 	alertmail_init(&d->alerts, d);
