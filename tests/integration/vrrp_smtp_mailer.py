@@ -40,8 +40,9 @@ def serve(outdir, addr):
                 json.dump({"rcpt": envelope.rcpt_tos,
                            "raw": envelope.original_content.decode(
                                "utf-8", "replace")}, f)
-            os.rename(tmp, os.path.join(outdir, "%d-%04d.json"
-                                        % (os.getpid(), Handler.n)))
+            # in arrival order across the server's restarts
+            os.rename(tmp, os.path.join(outdir, "%020d.json"
+                                        % time.monotonic_ns()))
             return "250 Message accepted"
 
     ctl = Controller(Handler(), hostname=addr, port=SMTP_PORT)
