@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -324,6 +326,20 @@ static int child_pass_fd(int fd)
 	return dup2(fd, 3) < 0 ? -1 : 0;
 }
 
+/* Nothing permitted, effective, inheritable or ambient, and no way back.
+ * 0 or -1. */
+static int helper_drop_caps(void)
+{
+	cap_t none = cap_init();
+	int rc = none && cap_set_proc(none) == 0 ? 0 : -1;
+
+	cap_free(none);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* In the child: never returns. */
 static void child_exec(const struct argv *argv, const struct run_as *user,
 		       char *const env[], int out_fd, int pass_fd)
@@ -361,6 +377,11 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 			_exit(126);
 		}
 	}
+	/* a helper gains nothing at exec: vrrpd may start it before it drops
+	 * its capabilities, and when not root those are ambient ones, which
+	 * an exec would keep */
+	if (pass_fd >= 0 && helper_drop_caps() < 0)
+		_exit(126);
 	if (chdir("/") < 0)
 		_exit(126);
 	execvpe(argv->v[0], argv->v, env);

@@ -11,6 +11,9 @@
 3. A reload with new mail settings (another recipient) passes them to
    vrrpd-mail: `vrrpctl alert-test` answers as before and its mail goes to
    the new recipient.
+4. vrrpd not run as root (nobody with ambient CAP_NET_RAW, CAP_NET_ADMIN:
+   no spawner) forks and execs vrrpd-mail itself: same user, no
+   capability (the ambient set does not reach it), and the mail arrives.
 
 Run with --serve DIR ADDR (inside the SMTP namespace) it is the SMTP
 server (aiosmtpd), one JSON file per message in DIR.
@@ -57,8 +60,8 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--serve":
     serve(sys.argv[2], sys.argv[3])
     sys.exit(0)
 
-from lab import (ADDR, PYTHON, Node, check, log, master_down,  # noqa: E402
-                 run_test, wait_until)
+from lab import (ADDR, PYTHON, VRRPD, Node, check, log,  # noqa: E402
+                 master_down, run_test, wait_until)
 
 
 class MailNode(Node):
@@ -165,6 +168,42 @@ def check_unprivileged(a, mpid):
           % mapped(mpid))
 
 
+def non_root(lab, box, a):
+    """A restarted as nobody with the two capabilities it needs, its
+    control socket in a directory nobody may write."""
+    a.proc.stop()
+    os.chmod(lab.path(""), 0o711)
+    d = lab.path("nr")
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o777)
+    with open(a.conf) as f:
+        text = f.read().replace(a.sock, os.path.join(d, "a.sock"))
+    conf = os.path.join(d, "a.conf")
+    with open(conf, "w") as f:
+        f.write(text)
+    os.chmod(conf, 0o644)
+    caps = "+net_raw,+net_admin"
+    proc = lab.spawn("a", ["setpriv", "--reuid=65534", "--regid=65534",
+                           "--clear-groups", "--inh-caps=" + caps,
+                           "--ambient-caps=" + caps, VRRPD, "-n", "-f", conf,
+                           "-l", "debug"], name="vrrpd-a-nobody")
+    n = len(box.mails())
+    check(wait_until(lambda: len(box.mails()) > n, 10) is not None,
+          "vrrpd as nobody: its start-up mail arrived: %s"
+          % box.subjects()[n:])
+    mpid = mailer_pid(proc.pid)
+    check(mpid is not None, "vrrpd as nobody runs vrrpd-mail itself")
+    wait_until(lambda: status_fields(mpid).get("NoNewPrivs") == ["1"], 5)
+    st = status_fields(mpid)
+    check(st["Uid"][0] == "65534" and ppid_of(mpid) == proc.pid and
+          all(int(st[k][0], 16) == 0
+              for k in ("CapInh", "CapPrm", "CapEff", "CapAmb")),
+          "vrrpd-mail: uid %s, parent %s (vrrpd %d), caps %s"
+          % (st["Uid"], ppid_of(mpid), proc.pid,
+             [st[k][0] for k in ("CapPrm", "CapEff", "CapAmb")]))
+    proc.stop()
+
+
 def test(lab):
     box = Box(lab)
     box.start()
@@ -226,6 +265,9 @@ def test(lab):
           m["rcpt"] == ["noc@example.com"],
           "the test mail went to the reloaded recipient: %s %s"
           % (m["subject"], m["rcpt"]))
+
+    # -- not root: no spawner, vrrpd starts vrrpd-mail itself ----------------
+    non_root(lab, box, a)
 
 
 if __name__ == "__main__":
