@@ -33,7 +33,8 @@ void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl);
 /* fwd's "certwarn" line (certwarn.h): one mail, when alerts are on. */
 void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line);
 
-/* Mails waiting or in flight (reload swaps the sender only when 0). */
+/* Mails not yet reported done by vrrpd-mail, and transitions held for a
+ * summary. */
 size_t smtp_queued(const struct vrrpd *d);
 
 /* Appends ,"alerts":{...} (counters) to the status object. */
