@@ -28,6 +28,7 @@ static const char *const fwd_keys[] = {"control_socket",
 				       "stats",
 				       "control_socket_group",
 				       "cert_warn_days",
+				       "data_path",
 				       NULL};
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
@@ -723,6 +724,27 @@ static void parse_stats(struct conf_ctx *ctx, const config_setting_t *fwd,
 			   "buttons take servers out of rotation)");
 }
 
+static void parse_data_path(struct conf_ctx *ctx, const config_setting_t *fwd,
+			    struct conf_fwd *f)
+{
+	static const char *const names[] = {"auto", "kernel", "copy"};
+	char *v = NULL;
+	size_t i;
+
+	if (conf_get_str(ctx, fwd, "data_path", &v) < 0 || !v)
+		return;
+	for (i = 0; i < 3 && strcmp(v, names[i]) != 0; i++)
+		;
+	if (i < 3)
+		f->data_path = (enum conf_data_path)i;
+	else
+		conf_error(ctx, member(fwd, "data_path"),
+			   "forwarder: data_path \"%s\" is not \"auto\", "
+			   "\"kernel\" or \"copy\"",
+			   v);
+	free(v);
+}
+
 int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 		   struct conf_fwd **out)
 {
@@ -758,6 +780,7 @@ int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 	conf_get_duration_unit(ctx, fwd, "grace", 0, DAY_MS, &f->grace_ms);
 	conf_get_bool(ctx, fwd, "shutdown_sessions_on_down",
 		      &f->shutdown_sessions_on_down);
+	parse_data_path(ctx, fwd, f);
 	parse_listens(ctx, fwd, f);
 	parse_stats(ctx, fwd, f);
 	{

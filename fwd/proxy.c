@@ -11,6 +11,7 @@
 
 #include "../common/parse.h"
 #include "../conf/conf_addr.h"
+#include "kpath_sess.h"
 #include "listener.h"
 #include "proxy_pp.h"
 
@@ -209,6 +210,7 @@ void session_close(struct session *s, enum sess_end end, int err)
 	struct fwd_listen *l = s->l;
 	struct fwd *f = l->f;
 
+	kpath_sess_end(s); /* kernel path: its byte counts, before the log */
 	l->ends[end]++;
 	if (l->conf->log)
 		session_log(s, end, err);
@@ -498,6 +500,8 @@ static void session_pump(struct session *s)
 	}
 	if (up > 0 || down > 0)
 		enqueue(s->l->f, s);
+	else
+		kpath_sess_try(s); /* both sides wait: hand off to the kernel */
 }
 
 void proxy_run_again(struct loop *loop, struct loop_timer *t)
@@ -593,6 +597,10 @@ static void session_timeout(struct loop *loop, struct loop_timer *t)
 	const struct conf_fwd_listen *c = s->l->conf;
 	int64_t now = loop->now_ms;
 
+	if (s->kp) {
+		kpath_sess_timeout(s);
+		return;
+	}
 	if (s->pp_wait) {
 		pp_failed(s, "no PROXY header in time", 0);
 		return;
@@ -742,6 +750,10 @@ static void be_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 			established(s, ev);
 		return;
 	}
+	if (s->kp) {
+		kpath_sess_event(s, &s->be, ev);
+		return;
+	}
 	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		s->be.rd = true;
 	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
@@ -756,6 +768,10 @@ static void cli_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	struct session *s = io->arg;
 
 	(void)loop;
+	if (s->kp) {
+		kpath_sess_event(s, &s->cli, ev);
+		return;
+	}
 	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		s->cli.rd = true;
 	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))

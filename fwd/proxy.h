@@ -64,6 +64,9 @@ struct session {
 	bool has_pp_dst; /* pp_dst came in the client's header */
 	size_t pp_len;	 /* our header's bytes at the front of up.buf */
 	struct sockaddr_storage pp_dst;
+	/* kernel data path (kpath_sess.c): NULL while on the copy path */
+	struct kpath_sess *kp;
+	bool kp_no; /* the kernel refused it: copy to the end */
 };
 
 /* Takes ownership of fd, a freshly accepted client of b's listener. */
