@@ -123,7 +123,19 @@ void kpath_sess_stop(struct fwd *f)
 
 const char *kpath_sess_path(const struct fwd *f)
 {
-	return f->kpath ? "kernel" : "copy";
+	return f->kpath && f->c->data_path != CONF_DATA_PATH_COPY ? "kernel"
+								  : "copy";
+}
+
+void kpath_sess_reload(const struct fwd *f, const struct conf_fwd *n)
+{
+	/* the program is loaded at start, with privileges since dropped */
+	if (!f->kpath && n->data_path != CONF_DATA_PATH_COPY &&
+	    f->c->data_path == CONF_DATA_PATH_COPY)
+		log_warn("reload: data_path \"%s\" takes effect when fwd "
+			 "restarts; new sessions keep copying",
+			 n->data_path == CONF_DATA_PATH_KERNEL ? "kernel"
+							       : "auto");
 }
 
 /* Adds what the program counted since the last look to the session. */
@@ -155,10 +167,10 @@ static bool qualifies(const struct session *s)
 {
 	const struct flow *u = &s->up, *d = &s->down;
 
-	return s->l->f->kpath && !s->kp && !s->kp_no && s->connected &&
-	       s->spoke && !s->cli.rd && !s->be.rd && !u->eof && !d->eof &&
-	       !u->pending && !u->blen && !d->pending && !d->blen &&
-	       !s->l->f->stopping;
+	return s->l->f->kpath && s->l->f->c->data_path != CONF_DATA_PATH_COPY &&
+	       !s->kp && !s->kp_no && s->connected && s->spoke && !s->cli.rd &&
+	       !s->be.rd && !u->eof && !d->eof && !u->pending && !u->blen &&
+	       !d->pending && !d->blen && !s->l->f->stopping;
 }
 
 void kpath_sess_try(struct session *s)

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+struct conf_fwd;
 struct fwd;
 struct session;
 struct side;
@@ -20,6 +21,9 @@ struct side;
  * kernel path cannot be had; said why). */
 int kpath_sess_start(struct fwd *f);
 void kpath_sess_stop(struct fwd *f);
+/* A reload to n: "copy" applies to new sessions at once, the kernel
+ * path only if fwd started with it (else a warning). */
+void kpath_sess_reload(const struct fwd *f, const struct conf_fwd *n);
 /* "kernel" or "copy": what new sessions get (stats data_path). */
 const char *kpath_sess_path(const struct fwd *f);
 /* After a pump that left both directions waiting for bytes. */

@@ -14,6 +14,7 @@
 #include "../conf/conf_bound.h"
 #include "check.h"
 #include "fwd.h"
+#include "kpath_sess.h"
 #include "listener.h"
 #include "proxy.h"
 #include "stats_http.h"
@@ -478,6 +479,7 @@ static void commit(struct fwd *f, struct plan *p)
 				    p->smap[i]);
 	move_sessions(f, p);
 	warn_restart_only(f->c, p->conf->fwd);
+	kpath_sess_reload(f, p->conf->fwd);
 	/* sockets no section binds any more; the new ones are in place */
 	for (i = 0; i < f->n_listens; i++)
 		for (j = 0; j < f->listens[i].n_binds; j++)
