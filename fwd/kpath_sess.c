@@ -52,6 +52,7 @@ static int tcp_info_get(int fd, struct tcp_info *ti)
  */
 static int sock_written(int fd, uint64_t *out)
 {
+	*out = 0;
 	for (int i = 0; i < 16; i++) {
 		struct tcp_info a, b;
 		int outq;
@@ -70,6 +71,7 @@ static int sock_written(int fd, uint64_t *out)
 /* Bytes fd received that fwd read (all, less what is still queued). */
 static int sock_read(int fd, uint64_t *out)
 {
+	*out = 0;
 	for (int i = 0; i < 16; i++) {
 		struct tcp_info a, b;
 		int inq;
