@@ -26,6 +26,8 @@
 /* Re-checks while a FIN waits for bytes in flight, or a side is held. */
 #define POLL_MIN_MS 1
 #define POLL_MAX_MS 50
+/* Bytes redirected between two looks for flow control on EPOLLIN. */
+#define FLOW_STEP (256u << 10)
 
 struct kpath_sess {
 	struct kpath_handle h;
@@ -38,6 +40,7 @@ struct kpath_sess {
 	char *buf[2];		  /* held bytes read, not yet sent */
 	size_t boff[2], blen[2];
 	int64_t poll_ms; /* 0: nothing to re-check */
+	uint64_t looked; /* bytes redirected at the last full look */
 };
 
 /* Reads a TCP_INFO, and one more value, that belong to one moment. */
@@ -214,9 +217,10 @@ void kpath_sess_try(struct session *s)
 	 * bytes arrive: setting SO_RCVLOWAT runs it over them now */
 	kick(s->cli.io.fd);
 	kick(s->be.io.fd);
-	/* redirected bytes no longer wake fwd (EPOLLIN comes only for
-	 * held bytes); FIN, errors, and write space after a full send
-	 * buffer (a slow reader: flow control) do */
+	/* fwd is woken for FIN, errors, write space after a full send
+	 * buffer, and (the sockmap keeps it firing) EPOLLIN: that is what
+	 * tells flow control that a stalled reader's queue grows, so it
+	 * stays, and kpath_sess_event() keeps it cheap */
 	loop_io_mod(&f->loop, &s->cli.io,
 		    EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET);
 	loop_io_mod(&f->loop, &s->be.io,
@@ -404,10 +408,11 @@ static bool step(struct session *s)
 	if (kpath_counters(s->l->f->kpath, &kp->h, &c) < 0)
 		c = kp->seen;
 	fold(s, &c);
-	s->cli.last_ms = kpath_last_ms(
-	    s->cli.last_ms, c.up_ns > c.down_ns ? c.up_ns : c.down_ns);
-	s->be.last_ms = kpath_last_ms(
-	    s->be.last_ms, c.up_ns > c.down_ns ? c.up_ns : c.down_ns);
+	/* as on the copy path: a side is active when fwd reads from it
+	 * (the program's stamps) or writes to it (dir_step) */
+	s->cli.last_ms = kpath_last_ms(s->cli.last_ms, c.up_ns);
+	s->be.last_ms = kpath_last_ms(s->be.last_ms, c.down_ns);
+	kp->looked = c.up + c.down;
 	up = dir_step(s, 0, &c);
 	down = up < 0 ? 0 : dir_step(s, 1, &c);
 	if (up < 0 || down < 0) {
@@ -431,6 +436,18 @@ static bool step(struct session *s)
 void kpath_sess_event(struct session *s, struct side *sd, uint32_t ev)
 {
 	bool cli = sd == &s->cli;
+	struct kpath_counts c;
+
+	/* bytes arrived (EPOLLIN still fires on a sockmap socket) or a
+	 * send buffer drained: the only signs that a stalled reader's
+	 * queue grows, but a full look costs a dozen system calls, so
+	 * unless something waits (a hold, a FIN) it waits for FLOW_STEP
+	 * bytes */
+	if (!(ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && !s->kp->held[0] &&
+	    !s->kp->held[1] && !s->kp->poll_ms &&
+	    kpath_counters(s->l->f->kpath, &s->kp->h, &c) == 0 &&
+	    c.up + c.down - s->kp->looked < FLOW_STEP)
+		return;
 
 	if (ev & EPOLLERR) {
 		int err = so_error(sd->io.fd);
