@@ -19,6 +19,7 @@
 #include "retry.h"
 #include "server.h"
 #include "session.h"
+#include "kpath_sess.h"
 
 /* Counts s on srv (current connections, leastconn) and links it there. */
 static void link_server(struct session *s, struct fwd_server *srv)
@@ -185,6 +186,10 @@ static void be_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 			connect_failure(s, err);
 		else
 			established(s, ev);
+		return;
+	}
+	if (s->kp) {
+		kpath_sess_event(s, &s->be, ev);
 		return;
 	}
 	side_ready(&s->be, ev);

@@ -12,6 +12,7 @@
 
 #include "listener.h"
 #include "session.h"
+#include "kpath_sess.h"
 
 /* A splice read smaller than this means the bulk phase is over. */
 #define SPLICE_MIN 4096
@@ -303,6 +304,8 @@ void session_pump(struct session *s)
 	}
 	if (up > 0 || down > 0)
 		enqueue(s->l->f, s);
+	else
+		kpath_sess_try(s); /* both sides wait: hand off to the kernel */
 }
 
 void proxy_run_again(struct loop *loop, struct loop_timer *t)

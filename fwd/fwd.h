@@ -32,6 +32,7 @@ struct fwd_listen;
 struct stats_http;
 struct fwd_reload;
 struct session;
+struct kpath;
 
 /* Operator's wish for a server (control socket); health is separate. */
 enum server_admin {
@@ -124,6 +125,8 @@ struct fwd {
 	struct sesslog_out slog; /* listen.NAME.log lines */
 	int64_t start_ms;	 /* monotonic, for show info's Uptime */
 	char scratch[65536];	 /* one read at a time, single thread */
+	struct kpath *kpath;	 /* NULL: the copy path (kpath_sess.c) */
+	uint64_t kpath_sessions; /* handed to the kernel since start */
 };
 
 /* maxconn from the config, lowered to what nofile descriptors hold

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "control.h"
 #include "fwd.h"
+#include "kpath_sess.h"
 #include "listener.h"
 #include "pidlock.h"
 #include "proxy.h"
@@ -43,6 +44,7 @@ static void usage(FILE *out)
 static void fwd_free(struct fwd *f)
 {
 	reload_free(f);
+	kpath_sess_stop(f);
 	listener_free(f->listens, f->n_listens);
 	pipes_free(&f->pipes);
 	loop_free(&f->loop);
@@ -302,6 +304,9 @@ static int fwd_run(struct fwd *f, struct conf *conf)
 	listener_init(f);
 	if ((rc = reload_start(f, conf)) < 0 || (rc = control_open(f)) < 0 ||
 	    (rc = stats_http_open(f)) < 0)
+		goto out;
+	/* as root: loading the program needs CAP_BPF and CAP_NET_ADMIN */
+	if ((rc = kpath_sess_start(f)) < 0)
 		goto out;
 	/* before dropping root: vrrpd's socket is root's, mode 0600 */
 	vrrplink_start(f, f->c->vrrpd_socket ? f->c->vrrpd_socket

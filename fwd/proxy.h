@@ -64,8 +64,11 @@ struct session {
 	/* PROXY protocol */
 	bool pp_wait;	 /* accept_proxy: the header is not read yet */
 	bool has_pp_dst; /* pp_dst came in the client's header */
+	bool kp_no;	 /* the kernel path refused it: copy to the end */
 	size_t pp_len;	 /* our header's bytes at the front of up.buf */
 	struct sockaddr_storage pp_dst;
+	/* kernel data path (kpath_sess.c): NULL while on the copy path */
+	struct kpath_sess *kp;
 };
 
 /* Takes ownership of fd, a freshly accepted client of b's listener. */

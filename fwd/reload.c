@@ -17,6 +17,7 @@
 #include "check.h"
 #include "fwd.h"
 #include "install.h"
+#include "kpath_sess.h"
 #include "listener.h"
 #include "proxy.h"
 #include "reload_names.h"
@@ -147,6 +148,7 @@ static void commit(struct fwd *f, struct plan *p)
 
 	check_stop(f);
 	warn_restart_only(&p->ch, f->c);
+	kpath_sess_reload(f, p->conf->fwd);
 	install(f, p);
 	retire(f, p);
 	check_start(f);

@@ -19,6 +19,7 @@
 #include "listener.h"
 #include "proxy_pp.h"
 #include "session.h"
+#include "kpath_sess.h"
 
 /* Sessions at once after which going idle returns the heap to the OS. */
 #define TRIM_PEAK 1024
@@ -113,6 +114,7 @@ void session_close(struct session *s, enum sess_end end, int err)
 	struct fwd_listen *l = s->l;
 	struct fwd *f = l->f;
 
+	kpath_sess_end(s); /* kernel path: its byte counts, before the log */
 	l->ends[end]++;
 	if (l->conf->log)
 		session_log(s, end, err);
@@ -217,6 +219,10 @@ static void session_timeout(struct loop *loop, struct loop_timer *t)
 	const struct conf_fwd_listen *c = s->l->conf;
 	int64_t now = loop->now_ms;
 
+	if (s->kp) {
+		kpath_sess_timeout(s);
+		return;
+	}
 	if (s->pp_wait) {
 		pp_failed(s, "no PROXY header in time", 0);
 		return;
@@ -245,6 +251,10 @@ static void cli_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
 	struct session *s = io->arg;
 
 	(void)loop;
+	if (s->kp) {
+		kpath_sess_event(s, &s->cli, ev);
+		return;
+	}
 	side_ready(&s->cli, ev);
 	if (s->pp_wait && !(ev & EPOLLERR)) {
 		if (s->cli.rd)
