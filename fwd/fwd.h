@@ -126,6 +126,7 @@ struct fwd {
 	int64_t start_ms;	 /* monotonic, for show info's Uptime */
 	char scratch[65536];	 /* one read at a time, single thread */
 	struct kpath *kpath;	 /* NULL: the copy path (kpath_sess.c) */
+	struct loop_io kpath_io; /* its wake-ups (ring buffer) */
 	uint64_t kpath_sessions; /* handed to the kernel since start */
 };
 

@@ -16,6 +16,9 @@
 struct kpath {
 	struct bpf_object *obj;
 	int socks, targets, sides, holds; /* map fds */
+	struct ring_buffer *wakes;
+	void (*wake_cb)(void *arg, uint64_t tag);
+	void *wake_arg;
 };
 
 const char *kpath_err_str(enum kpath_err e)
@@ -62,6 +65,39 @@ static int map_size(struct bpf_object *obj, const char *name, __u32 n)
 static int map_fd(struct bpf_object *obj, const char *name)
 {
 	return bpf_object__find_map_fd_by_name(obj, name);
+}
+
+/* One ring buffer record: to fwd if its session is still adopted. */
+static int on_wake(void *ctx, void *data, size_t len)
+{
+	struct kpath *k = ctx;
+	struct splice_wake w;
+	struct splice_side sd;
+
+	if (len < sizeof(w) || !k->wake_cb)
+		return 0;
+	memcpy(&w, data, sizeof(w));
+	/* released sessions' cookies are gone from sides (and cookies
+	 * are never reused), so a live entry's tag is a live session */
+	if (bpf_map_lookup_elem(k->sides, &w.cookie, &sd) < 0 ||
+	    sd.tag != w.tag)
+		return 0;
+	k->wake_cb(k->wake_arg, w.tag);
+	return 0;
+}
+
+int kpath_wake_fd(const struct kpath *k)
+{
+	return ring_buffer__epoll_fd(k->wakes);
+}
+
+void kpath_wakes(struct kpath *k, void (*cb)(void *arg, uint64_t tag),
+		 void *arg)
+{
+	k->wake_cb = cb;
+	k->wake_arg = arg;
+	ring_buffer__consume(k->wakes);
+	k->wake_cb = NULL;
 }
 
 /*
@@ -121,6 +157,12 @@ enum kpath_err kpath_open(struct kpath **out, size_t max_sessions, char *why,
 		err = errno;
 		goto fail;
 	}
+	step = "ring buffer";
+	k->wakes = ring_buffer__new(map_fd(k->obj, "wakes"), on_wake, k, NULL);
+	if (!k->wakes) {
+		err = errno;
+		goto fail;
+	}
 	*out = k;
 	return KPATH_OK;
 fail:
@@ -135,6 +177,7 @@ void kpath_close(struct kpath *k)
 {
 	if (!k)
 		return;
+	ring_buffer__free(k->wakes);
 	bpf_object__close(k->obj);
 	free(k);
 }
@@ -152,10 +195,11 @@ static int map_put(int map, uint64_t key, const void *val)
 								    : 0;
 }
 
-int kpath_adopt(struct kpath *k, int client_fd, int server_fd,
-		struct kpath_handle *h)
+int kpath_adopt(struct kpath *k, int client_fd, int server_fd, uint64_t tag,
+		const uint64_t limit[2], struct kpath_handle *h)
 {
-	struct splice_side up = {0}, down = {0};
+	struct splice_side up = {.tag = tag, .limit = limit[0]},
+			   down = {.tag = tag, .limit = limit[1]};
 	uint64_t cfd = (uint64_t)client_fd, sfd = (uint64_t)server_fd;
 	int rc;
 
@@ -197,9 +241,10 @@ int kpath_counters(const struct kpath *k, const struct kpath_handle *h,
 }
 
 int kpath_hold(struct kpath *k, const struct kpath_handle *h, bool client,
-	       bool held, uint64_t consumed)
+	       bool held, uint64_t consumed, uint64_t limit)
 {
-	struct splice_hold v = {.held = held, .consumed = consumed};
+	struct splice_hold v = {
+	    .held = held, .consumed = consumed, .limit = limit};
 	uint64_t key = client ? h->cli : h->srv;
 
 	return bpf_map_update_elem(k->holds, &key, &v, BPF_ANY) < 0 ? -errno

@@ -42,11 +42,21 @@ enum kpath_err kpath_open(struct kpath **out, size_t max_sessions, char *why,
 void kpath_close(struct kpath *k);
 /*
  * Hands a connected pair to the kernel: from now on bytes either socket
- * receives go to the other without waking fwd. 0, or -errno (the
+ * receives go to the other without waking fwd. limit: the first credit
+ * of client->server [0] and server->client [1] (kpath_hold). 0, or -errno (the
  * session then stays on the copy path; nothing was changed).
  */
-int kpath_adopt(struct kpath *k, int client_fd, int server_fd,
-		struct kpath_handle *h);
+int kpath_adopt(struct kpath *k, int client_fd, int server_fd, uint64_t tag,
+		const uint64_t limit[2], struct kpath_handle *h);
+/*
+ * Wake-ups: the program began to pass a socket's bytes to fwd (it ran
+ * out of credit, SPLICE_CREDIT). The fd is readable when some wait;
+ * kpath_wakes() calls cb with the adopted tag of each session still in
+ * the maps (a session released since is skipped).
+ */
+int kpath_wake_fd(const struct kpath *k);
+void kpath_wakes(struct kpath *k, void (*cb)(void *arg, uint64_t tag),
+		 void *arg);
 /* The session's counters so far; 0 or -errno. */
 int kpath_counters(const struct kpath *k, const struct kpath_handle *h,
 		   struct kpath_counts *c);
@@ -55,10 +65,11 @@ int kpath_counters(const struct kpath *k, const struct kpath_handle *h,
  * held, they are left in its own queue for fwd to read (bounded by the
  * receive buffer, so TCP holds the sender); consumed says how many of
  * those fwd has sent on. The program redirects again once not held and
- * consumed equals what it passed. 0 or -errno.
+ * consumed equals what it passed. limit: the credit (SPLICE_CREDIT),
+ * bytes redirected plus consumed may reach it. 0 or -errno.
  */
 int kpath_hold(struct kpath *k, const struct kpath_handle *h, bool client,
-	       bool held, uint64_t consumed);
+	       bool held, uint64_t consumed, uint64_t limit);
 /* Forgets the session (before its sockets are closed). */
 void kpath_release(struct kpath *k, const struct kpath_handle *h);
 

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bpf/splice_side.h"
 #include "kpath.h"
 #include "kpath_decide.h"
 #include "proxy.h"
@@ -26,7 +28,7 @@
 /* Re-checks while a FIN waits for bytes in flight, or a side is held. */
 #define POLL_MIN_MS 1
 #define POLL_MAX_MS 50
-/* Bytes redirected between two looks for flow control on EPOLLIN. */
+/* Bytes redirected between two looks for flow control on EPOLLOUT. */
 #define FLOW_STEP (256u << 10)
 
 struct kpath_sess {
@@ -39,8 +41,9 @@ struct kpath_sess {
 	uint64_t consumed[2];	  /* held bytes fwd sent on */
 	char *buf[2];		  /* held bytes read, not yet sent */
 	size_t boff[2], blen[2];
-	int64_t poll_ms; /* 0: nothing to re-check */
-	uint64_t looked; /* bytes redirected at the last full look */
+	uint64_t limit[2]; /* credit published, per reading side */
+	int64_t poll_ms;   /* 0: nothing to re-check */
+	uint64_t looked;   /* bytes redirected at the last full look */
 };
 
 /* Reads a TCP_INFO, and one more value, that belong to one moment. */
@@ -53,11 +56,11 @@ static int tcp_info_get(int fd, struct tcp_info *ti)
 }
 
 /*
- * Bytes ever queued for sending on fd: acknowledged plus in the send
- * queue. An ACK between the two reads would count bytes twice or not
- * at all, so the reads repeat until no ACK came between them.
+ * Bytes ever queued for sending on fd: acknowledged (*acked, if not
+ * NULL) plus in the send queue. An ACK between the two reads would count bytes
+ * twice or not at all, so the reads repeat until no ACK came between them.
  */
-static int sock_written(int fd, uint64_t *out)
+static int sock_written(int fd, uint64_t *out, uint64_t *acked)
 {
 	*out = 0;
 	for (int i = 0; i < 16; i++) {
@@ -69,6 +72,8 @@ static int sock_written(int fd, uint64_t *out)
 			return -errno;
 		if (a.tcpi_bytes_acked == b.tcpi_bytes_acked) {
 			*out = b.tcpi_bytes_acked + (uint64_t)outq;
+			if (acked)
+				*acked = b.tcpi_bytes_acked;
 			return 0;
 		}
 	}
@@ -99,6 +104,27 @@ static struct side *side_of(struct session *s, int i)
 	return i ? &s->be : &s->cli;
 }
 
+/* The program ran out of a session's credit: look at it at once. */
+static void on_wake(void *arg, uint64_t tag)
+{
+	struct fwd *f = arg;
+	struct session *s = (struct session *)(uintptr_t)tag;
+
+	if (s->kp) {
+		s->kp->poll_ms = 0;
+		loop_timer_at(&f->loop, &s->timer, f->loop.now_ms);
+	}
+}
+
+static void wakes_ready(struct loop *loop, struct loop_io *io, uint32_t ev)
+{
+	struct fwd *f = io->arg;
+
+	(void)loop;
+	(void)ev;
+	kpath_wakes(f->kpath, on_wake, f);
+}
+
 int kpath_sess_start(struct fwd *f)
 {
 	enum conf_data_path want = f->c->data_path;
@@ -109,6 +135,16 @@ int kpath_sess_start(struct fwd *f)
 		return 0;
 	e = kpath_open(&f->kpath, (size_t)f->maxconn, why, sizeof(why));
 	if (e == KPATH_OK) {
+		f->kpath_io = (struct loop_io){.fd = kpath_wake_fd(f->kpath),
+					       .events = EPOLLIN,
+					       .cb = wakes_ready,
+					       .arg = f};
+		if (loop_io_add(&f->loop, &f->kpath_io) < 0) {
+			log_err("data path: kernel: epoll: %s",
+				strerror(errno));
+			kpath_sess_stop(f);
+			return -1;
+		}
 		log_info("data path: kernel (sockmap)");
 		return 0;
 	}
@@ -126,6 +162,9 @@ int kpath_sess_start(struct fwd *f)
 
 void kpath_sess_stop(struct fwd *f)
 {
+	if (f->kpath && f->kpath_io.cb)
+		loop_io_del(&f->loop, &f->kpath_io);
+	f->kpath_io.cb = NULL;
 	kpath_close(f->kpath);
 	f->kpath = NULL;
 }
@@ -172,6 +211,16 @@ static int kick(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one));
 }
 
+/*
+ * The credit of the direction that writes into a socket: bytes written
+ * since the hand-off (w0 before it) may reach this, SPLICE_CREDIT past
+ * what the socket's peer acknowledged.
+ */
+static uint64_t credit_limit(uint64_t acked, uint64_t w0)
+{
+	return acked + SPLICE_CREDIT > w0 + 1 ? acked + SPLICE_CREDIT - w0 : 1;
+}
+
 static bool qualifies(const struct session *s)
 {
 	const struct flow *u = &s->up, *d = &s->down;
@@ -186,6 +235,7 @@ void kpath_sess_try(struct session *s)
 {
 	struct fwd *f = s->l->f;
 	struct kpath_sess *kp;
+	uint64_t acked[2];
 	int rc;
 
 	if (!qualifies(s))
@@ -197,10 +247,13 @@ void kpath_sess_try(struct session *s)
 	}
 	if ((rc = sock_read(s->cli.io.fd, &kp->read0[0])) < 0 ||
 	    (rc = sock_read(s->be.io.fd, &kp->read0[1])) < 0 ||
-	    (rc = sock_written(s->cli.io.fd, &kp->w0[0])) < 0 ||
-	    (rc = sock_written(s->be.io.fd, &kp->w0[1])) < 0 ||
-	    (rc = kpath_adopt(f->kpath, s->cli.io.fd, s->be.io.fd, &kp->h)) <
-		0) {
+	    (rc = sock_written(s->cli.io.fd, &kp->w0[0], &acked[0])) < 0 ||
+	    (rc = sock_written(s->be.io.fd, &kp->w0[1], &acked[1])) < 0 ||
+	    (kp->limit[0] = credit_limit(acked[1], kp->w0[1]),
+	     kp->limit[1] = credit_limit(acked[0], kp->w0[0]),
+	     (rc = kpath_adopt(f->kpath, s->cli.io.fd, s->be.io.fd,
+			       (uint64_t)(uintptr_t)s, kp->limit, &kp->h)) <
+		 0)) {
 		/* e.g. the maps are full (maxconn raised by a reload) */
 		log_debug("%s: session stays on the copy path: %s",
 			  s->l->conf->name, strerror(-rc));
@@ -218,13 +271,11 @@ void kpath_sess_try(struct session *s)
 	kick(s->cli.io.fd);
 	kick(s->be.io.fd);
 	/* fwd is woken for FIN, errors, write space after a full send
-	 * buffer, and (the sockmap keeps it firing) EPOLLIN: that is what
-	 * tells flow control that a stalled reader's queue grows, so it
-	 * stays, and kpath_sess_event() keeps it cheap */
-	loop_io_mod(&f->loop, &s->cli.io,
-		    EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET);
-	loop_io_mod(&f->loop, &s->be.io,
-		    EPOLLIN | EPOLLRDHUP | EPOLLOUT | EPOLLET);
+	 * buffer and, through the ring buffer, when the program runs out
+	 * of a side's credit; not for bytes (EPOLLIN would fire for each
+	 * message the program moves) */
+	loop_io_mod(&f->loop, &s->cli.io, EPOLLRDHUP | EPOLLOUT | EPOLLET);
+	loop_io_mod(&f->loop, &s->be.io, EPOLLRDHUP | EPOLLOUT | EPOLLET);
 }
 
 static int so_error(int fd)
@@ -301,7 +352,7 @@ static int copy_held(struct session *s, int i, uint64_t passed)
 out:
 	if (kp->consumed[i] != before)
 		kpath_hold(s->l->f->kpath, &kp->h, i == 0, kp->held[i],
-			   kp->consumed[i]);
+			   kp->consumed[i], kp->limit[i]);
 	return 0;
 }
 
@@ -322,15 +373,21 @@ static int dir_step(struct session *s, int i, const struct kpath_counts *c)
 			      .redirected = i ? c->down : c->up,
 			      .passed = i ? c->down_passed : c->up_passed};
 	struct tcp_info ti;
-	uint64_t w, backlog;
+	uint64_t w, acked, limit, backlog;
 	bool hold, moved = false;
 	int rc;
 
 	if (fl->shut)
 		return 0;
-	if (sock_written(out->io.fd, &w) < 0 ||
+	if (sock_written(out->io.fd, &w, &acked) < 0 ||
 	    tcp_info_get(in->io.fd, &ti) < 0)
 		return 1;
+	/* the peer acknowledged bytes: move the credit on */
+	limit = credit_limit(acked, kp->w0[!i]);
+	if (limit > kp->limit[i] &&
+	    kpath_hold(s->l->f->kpath, &kp->h, i == 0, kp->held[i],
+		       kp->consumed[i], limit) == 0)
+		kp->limit[i] = limit;
 	if (w != kp->wlast[!i]) {
 		/* the reader took bytes: it is not idle (as a write on
 		 * the copy path stamps the side written to) */
@@ -343,8 +400,9 @@ static int dir_step(struct session *s, int i, const struct kpath_counts *c)
 	backlog = kpath_dir_backlog(&d);
 	hold =
 	    kpath_should_hold(backlog, kp->held[i], BACKLOG_HIGH, BACKLOG_LOW);
-	if (hold != kp->held[i] && kpath_hold(s->l->f->kpath, &kp->h, i == 0,
-					      hold, kp->consumed[i]) == 0)
+	if (hold != kp->held[i] &&
+	    kpath_hold(s->l->f->kpath, &kp->h, i == 0, hold, kp->consumed[i],
+		       kp->limit[i]) == 0)
 		kp->held[i] = hold;
 	/* held bytes come after every redirected one: they may only be
 	 * sent once the kernel's queue is empty, or they would overtake */
@@ -356,7 +414,7 @@ static int dir_step(struct session *s, int i, const struct kpath_counts *c)
 			return rc;
 		moved = kp->consumed[i] != before;
 		d.consumed = kp->consumed[i];
-		if (sock_written(out->io.fd, &w) == 0)
+		if (sock_written(out->io.fd, &w, NULL) == 0)
 			d.written = w - kp->w0[!i];
 	}
 	if (!fl->eof) {
@@ -438,9 +496,8 @@ void kpath_sess_event(struct session *s, struct side *sd, uint32_t ev)
 	bool cli = sd == &s->cli;
 	struct kpath_counts c;
 
-	/* bytes arrived (EPOLLIN still fires on a sockmap socket) or a
-	 * send buffer drained: the only signs that a stalled reader's
-	 * queue grows, but a full look costs a dozen system calls, so
+	/* a send buffer drained (the program's credit wakes fwd for a
+	 * queue that grows): a full look costs a dozen system calls, so
 	 * unless something waits (a hold, a FIN) it waits for FLOW_STEP
 	 * bytes */
 	if (!(ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && !s->kp->held[0] &&

@@ -47,13 +47,19 @@ struct {
 	__type(value, struct splice_hold);
 } holds SEC(".maps");
 
+/* Wake-ups for fwd (struct splice_wake), read from its event loop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 << 10);
+} wakes SEC(".maps");
+
 SEC("sk_skb/stream_verdict")
 int splice_verdict(struct __sk_buff *skb)
 {
 	__u64 cookie = bpf_get_socket_cookie(skb);
 	struct splice_side *sd = bpf_map_lookup_elem(&sides, &cookie);
 	struct splice_hold *hold;
-	__u64 peer;
+	__u64 peer, consumed, limit, sent;
 
 	/* not (or no longer) a session's: leave the bytes to fwd */
 	if (!sd)
@@ -64,11 +70,28 @@ int splice_verdict(struct __sk_buff *skb)
 		return SK_DROP;
 	sd->last_ns = bpf_ktime_get_ns();
 	hold = bpf_map_lookup_elem(&holds, &cookie);
+	consumed = hold ? hold->consumed : 0;
 	/* bytes are handled one skb at a time, in order: once one was
 	 * passed, all that follow are, until fwd has sent them all on */
-	if (hold && (hold->held || sd->passed != hold->consumed)) {
+	if ((hold && hold->held) || sd->passed != consumed) {
 		sd->passed += skb->len;
 		return SK_PASS;
+	}
+	/* credit: fwd moves the limit on as the peer acknowledges; it is
+	 * woken when half is used, and if it is late, the bytes wait in
+	 * this socket's own queue, where TCP's window bounds them */
+	limit = hold && hold->limit ? hold->limit : sd->limit;
+	sent = sd->bytes + consumed + skb->len;
+	if (sent > limit || limit - sent < SPLICE_CREDIT / 2) {
+		struct splice_wake w = {.cookie = cookie, .tag = sd->tag};
+
+		if (sd->warned != limit || sent > limit)
+			bpf_ringbuf_output(&wakes, &w, sizeof(w), 0);
+		sd->warned = limit;
+		if (sent > limit) {
+			sd->passed += skb->len;
+			return SK_PASS;
+		}
 	}
 	peer = sd->peer;
 	__sync_fetch_and_add(&sd->bytes, skb->len);

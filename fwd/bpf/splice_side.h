@@ -10,6 +10,26 @@ struct splice_side {
 	__u64 bytes;   /* read from this socket and redirected */
 	__u64 last_ns; /* CLOCK_MONOTONIC of the last redirect or pass */
 	__u64 passed;  /* left to fwd (SK_PASS) while held, see below */
+	__u64 tag;     /* fwd's, echoed in wake-ups (struct splice_wake) */
+	__u64 limit;   /* credit: bytes + consumed may reach it (at first) */
+	__u64 warned;  /* the limit fwd was woken for */
+};
+
+/*
+ * Credit: bytes one side redirected (or fwd sent on for it) that the
+ * peer's receiver has not yet acknowledged, in the kernel's redirect
+ * queue, the peer's send queue or in flight. fwd publishes the limit
+ * (acknowledged + SPLICE_CREDIT) and the program wakes it through the
+ * ring buffer when half of it is used; past it, the program passes
+ * bytes to the socket's own queue (as held, below). So fwd need not
+ * look at every message to bound a queue that has no bound of its own.
+ */
+#define SPLICE_CREDIT (4u << 20)
+
+/* A ring buffer record: the socket began to pass bytes to fwd. */
+struct splice_wake {
+	__u64 cookie;
+	__u64 tag;
 };
 
 /*
@@ -22,6 +42,7 @@ struct splice_side {
 struct splice_hold {
 	__u64 held;
 	__u64 consumed; /* of passed: read by fwd and sent to the peer */
+	__u64 limit;	/* credit (above); 0: splice_side's */
 };
 
 #endif
