@@ -23,6 +23,7 @@ static const char *const fwd_keys[] = {"control_socket",
 				       "control_socket_group",
 				       "cert_warn_days",
 				       "data_path",
+				       "kernel_after",
 				       NULL};
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
@@ -45,16 +46,21 @@ const struct enum_name conf_data_path_names[] = {
     {"copy", CONF_DATA_PATH_COPY},
     {NULL, 0}};
 
-/* forwarder.data_path: "copy" unless set (see conf_fwd.h). */
+/* forwarder.data_path: "copy" unless set (see conf_fwd.h), and
+ * kernel_after: the turns before a session is handed to the kernel. */
 static void conf_fwd_data_path_parse(struct conf_ctx *ctx,
 				     const config_setting_t *fwd,
 				     struct conf_fwd *f)
 {
 	int v = (int)CONF_DATA_PATH_COPY;
+	long after;
 
 	if (conf_get_enum(ctx, fwd, "data_path", conf_data_path_names,
 			  "forwarder: ", "data_path", &v) == 0)
 		f->data_path = (enum conf_data_path)v;
+	after = 4; /* two requests and their replies (kpath_worth) */
+	conf_get_int(ctx, fwd, "kernel_after", 0, 255, &after);
+	f->kernel_after = (int)after;
 }
 
 const char *conf_balance_str(enum conf_balance b)

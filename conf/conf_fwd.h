@@ -114,6 +114,7 @@ struct conf_fwd {
 	struct conf_fwd_stats stats;
 	int cert_warn_days; /* TLS checks: warn this many days ahead */
 	enum conf_data_path data_path;
+	int kernel_after; /* hand a session off after this many turns */
 };
 
 /* Parses the "forwarder" group; 0, or -1 with problems reported. */

@@ -41,3 +41,8 @@ enum kpath_idle kpath_idle_check(int64_t cli_last, int64_t srv_last,
 		return KPATH_IDLE_SERVER;
 	return KPATH_IDLE_NONE;
 }
+
+bool kpath_worth(unsigned quiet, unsigned after)
+{
+	return quiet >= after;
+}

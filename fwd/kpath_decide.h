@@ -36,6 +36,14 @@ uint64_t kpath_dir_backlog(const struct kpath_dir *d);
  */
 bool kpath_should_hold(uint64_t backlog, bool held, uint64_t high,
 		       uint64_t low);
+/*
+ * Whether a session is worth the hand-off (a dozen system calls, and
+ * deletes at close): once it went quiet (both directions waiting)
+ * `after` times (forwarder.kernel_after), so that with the default 4 a
+ * one-request connection never pays for it.
+ */
+bool kpath_worth(unsigned quiet, unsigned after);
+
 enum kpath_idle {
 	KPATH_IDLE_NONE,
 	KPATH_IDLE_CLIENT, /* timeout client */

@@ -240,6 +240,10 @@ void kpath_sess_try(struct session *s)
 
 	if (!qualifies(s))
 		return;
+	if (!kpath_worth(s->kp_quiet, (unsigned)f->c->kernel_after)) {
+		s->kp_quiet++;
+		return;
+	}
 	kp = calloc(1, sizeof(*kp));
 	if (!kp) {
 		s->kp_no = true;

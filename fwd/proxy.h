@@ -69,6 +69,8 @@ struct session {
 	struct sockaddr_storage pp_dst;
 	/* kernel data path (kpath_sess.c): NULL while on the copy path */
 	struct kpath_sess *kp;
+	/* times both directions waited for bytes (kpath_worth) */
+	uint8_t kp_quiet;
 };
 
 /* Takes ownership of fd, a freshly accepted client of b's listener. */

@@ -11,7 +11,10 @@
   systemd/fwd.service.in grants: CAP_BPF and CAP_NET_ADMIN on top of the
   copy path's): stats say "kernel", and sessions (an echo, and a
   transfer that half-closes) are handed to the kernel with their bytes
-  counted; a reload to "copy" sends new sessions down the copy path."""
+  counted; a reload to "copy" sends new sessions down the copy path;
+- kernel_after left at its default (4 turns): a one-line echo stays on
+  the copy path, a session that goes on past four turns is handed off,
+  and echoes on unchanged."""
 
 import hashlib
 import os
@@ -28,7 +31,7 @@ UNIT_CAPS = ['setpriv', '--bounding-set=-all,+net_bind_service,+setuid,'
 
 
 def body(path, fport, bport):
-    return ('data_path = "%s"; vrrpd_socket = ""; listen = { t = { bind = '
+    return ('data_path = "%s"; kernel_after = 0; vrrpd_socket = ""; listen = { t = { bind = '
             '"127.0.0.1:%d"; server = { s = { address = "127.0.0.1:%d"; '
             '}; }; }; };' % (path, fport, bport))
 
@@ -120,6 +123,28 @@ def kernel_with_unit_caps(fport, bport):
         f.close()
 
 
+def kernel_after_default(fport, bport):
+    f = L.Fwd(body('kernel', fport, bport).replace('kernel_after = 0; ',
+                                                   ''))
+    try:
+        L.check(echo_once(fport) == 'b1', 'wrong back end')
+        n = f.stats()['kernel_sessions']
+        L.check(n == 0, 'a one-line echo was handed off (%d)' % n)
+        with socket.create_connection(('127.0.0.1', fport), timeout=5) as s:
+            L.check(L.read_line(s) == 'b1', 'no banner')
+            for i in range(6):
+                line = 'ping %d' % i
+                s.sendall(line.encode() + b'\n')
+                L.check(L.read_line(s) == line, 'no echo of %r' % line)
+            n = f.stats()['kernel_sessions']
+            L.check(n == 1, 'kernel_sessions %d after six echoes' % n)
+            s.sendall(b'after\n')
+            L.check(L.read_line(s) == 'after', 'no echo after hand-off')
+        print('kernel_after default: one line copied, six handed off')
+    finally:
+        f.close()
+
+
 def test():
     bport = L.free_port()
     be = L.Backend('b1', '127.0.0.1', bport)
@@ -127,6 +152,7 @@ def test():
         auto_falls_back(L.free_port(), bport)
         kernel_refuses(L.free_port(), bport)
         kernel_with_unit_caps(L.free_port(), bport)
+        kernel_after_default(L.free_port(), bport)
     finally:
         be.stop()
 

@@ -99,6 +99,20 @@ static void test_idle(void **state)
 	assert_int_equal(next, 3000);
 }
 
+static void test_worth(void **state)
+{
+	(void)state;
+	/* a request and its reply are two quiet moments: one-request
+	 * connections stay on the copy path, the third request does not */
+	assert_false(kpath_worth(0, 4));
+	assert_false(kpath_worth(2, 4));
+	assert_false(kpath_worth(3, 4));
+	assert_true(kpath_worth(4, 4));
+	assert_true(kpath_worth(200, 4));
+	/* 0: at once, the first time both directions wait */
+	assert_true(kpath_worth(0, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +120,7 @@ int main(void)
 	    cmocka_unit_test(test_backlog_hold),
 	    cmocka_unit_test(test_last_ms),
 	    cmocka_unit_test(test_idle),
+	    cmocka_unit_test(test_worth),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
