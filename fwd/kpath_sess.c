@@ -56,11 +56,11 @@ static int tcp_info_get(int fd, struct tcp_info *ti)
 }
 
 /*
- * Bytes ever queued for sending on fd: acknowledged (*acked, if not
- * NULL) plus in the send queue. An ACK between the two reads would count bytes
+ * Bytes ever queued for sending on fd: acknowledged plus in the send
+ * queue. An ACK between the two reads would count bytes
  * twice or not at all, so the reads repeat until no ACK came between them.
  */
-static int sock_written(int fd, uint64_t *out, uint64_t *acked)
+static int sock_written(int fd, uint64_t *out)
 {
 	*out = 0;
 	for (int i = 0; i < 16; i++) {
@@ -72,8 +72,6 @@ static int sock_written(int fd, uint64_t *out, uint64_t *acked)
 			return -errno;
 		if (a.tcpi_bytes_acked == b.tcpi_bytes_acked) {
 			*out = b.tcpi_bytes_acked + (uint64_t)outq;
-			if (acked)
-				*acked = b.tcpi_bytes_acked;
 			return 0;
 		}
 	}
@@ -214,11 +212,14 @@ static int kick(int fd)
 /*
  * The credit of the direction that writes into a socket: bytes written
  * since the hand-off (w0 before it) may reach this, SPLICE_CREDIT past
- * what the socket's peer acknowledged.
+ * what had reached the socket's send queue (w) at the last look. So the
+ * kernel's redirect queue is bounded as the hold bounded it, and the
+ * send queue by the socket's own buffer, which on loopback alone grows
+ * to 4 MiB: a credit counted from the acknowledged bytes ran out there.
  */
-static uint64_t credit_limit(uint64_t acked, uint64_t w0)
+static uint64_t credit_limit(uint64_t w, uint64_t w0)
 {
-	return acked + SPLICE_CREDIT > w0 + 1 ? acked + SPLICE_CREDIT - w0 : 1;
+	return w + SPLICE_CREDIT - w0;
 }
 
 static bool qualifies(const struct session *s)
@@ -235,7 +236,6 @@ void kpath_sess_try(struct session *s)
 {
 	struct fwd *f = s->l->f;
 	struct kpath_sess *kp;
-	uint64_t acked[2];
 	int rc;
 
 	if (!qualifies(s))
@@ -251,10 +251,10 @@ void kpath_sess_try(struct session *s)
 	}
 	if ((rc = sock_read(s->cli.io.fd, &kp->read0[0])) < 0 ||
 	    (rc = sock_read(s->be.io.fd, &kp->read0[1])) < 0 ||
-	    (rc = sock_written(s->cli.io.fd, &kp->w0[0], &acked[0])) < 0 ||
-	    (rc = sock_written(s->be.io.fd, &kp->w0[1], &acked[1])) < 0 ||
-	    (kp->limit[0] = credit_limit(acked[1], kp->w0[1]),
-	     kp->limit[1] = credit_limit(acked[0], kp->w0[0]),
+	    (rc = sock_written(s->cli.io.fd, &kp->w0[0])) < 0 ||
+	    (rc = sock_written(s->be.io.fd, &kp->w0[1])) < 0 ||
+	    (kp->limit[0] = credit_limit(kp->w0[1], kp->w0[1]),
+	     kp->limit[1] = credit_limit(kp->w0[0], kp->w0[0]),
 	     (rc = kpath_adopt(f->kpath, s->cli.io.fd, s->be.io.fd,
 			       (uint64_t)(uintptr_t)s, kp->limit, &kp->h)) <
 		 0)) {
@@ -377,17 +377,17 @@ static int dir_step(struct session *s, int i, const struct kpath_counts *c)
 			      .redirected = i ? c->down : c->up,
 			      .passed = i ? c->down_passed : c->up_passed};
 	struct tcp_info ti;
-	uint64_t w, acked, limit, backlog;
+	uint64_t w, limit, backlog;
 	bool hold, moved = false;
 	int rc;
 
 	if (fl->shut)
 		return 0;
-	if (sock_written(out->io.fd, &w, &acked) < 0 ||
+	if (sock_written(out->io.fd, &w) < 0 ||
 	    tcp_info_get(in->io.fd, &ti) < 0)
 		return 1;
-	/* the peer acknowledged bytes: move the credit on */
-	limit = credit_limit(acked, kp->w0[!i]);
+	/* bytes reached the writer's send queue: move the credit on */
+	limit = credit_limit(w, kp->w0[!i]);
 	if (limit > kp->limit[i] &&
 	    kpath_hold(s->l->f->kpath, &kp->h, i == 0, kp->held[i],
 		       kp->consumed[i], limit) == 0)
@@ -418,7 +418,7 @@ static int dir_step(struct session *s, int i, const struct kpath_counts *c)
 			return rc;
 		moved = kp->consumed[i] != before;
 		d.consumed = kp->consumed[i];
-		if (sock_written(out->io.fd, &w, NULL) == 0)
+		if (sock_written(out->io.fd, &w) == 0)
 			d.written = w - kp->w0[!i];
 	}
 	if (!fl->eof) {

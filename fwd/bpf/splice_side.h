@@ -16,13 +16,13 @@ struct splice_side {
 };
 
 /*
- * Credit: bytes one side redirected (or fwd sent on for it) that the
- * peer's receiver has not yet acknowledged, in the kernel's redirect
- * queue, the peer's send queue or in flight. fwd publishes the limit
- * (acknowledged + SPLICE_CREDIT) and the program wakes it through the
- * ring buffer when half of it is used; past it, the program passes
- * bytes to the socket's own queue (as held, below). So fwd need not
- * look at every message to bound a queue that has no bound of its own.
+ * Credit: bytes one side redirected (or fwd sent on for it) since the
+ * hand-off may reach a limit fwd publishes: what had reached the peer's
+ * send queue at fwd's last look, + SPLICE_CREDIT. The program wakes fwd
+ * through the ring buffer when half of it is used; past it, it passes
+ * bytes to the socket's own queue (as held, below). So the kernel's
+ * redirect queue, which has no bound of its own, stays bounded without
+ * fwd looking at every message.
  */
 #define SPLICE_CREDIT (4u << 20)
 
