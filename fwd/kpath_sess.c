@@ -340,8 +340,18 @@ static int copy_held(struct session *s, int i, uint64_t passed)
 			kp->boff[i] += (size_t)n;
 			kp->blen[i] -= (size_t)n;
 		}
-		if (kp->consumed[i] >= passed)
-			break;
+		/* the program goes on passing until fwd has caught up, so
+		 * a snapshot would keep fwd behind a sender it alone holds
+		 * back: look again at what was passed since */
+		if (kp->consumed[i] >= passed) {
+			struct kpath_counts c;
+
+			if (kpath_counters(s->l->f->kpath, &kp->h, &c) < 0)
+				break;
+			passed = i ? c.down_passed : c.up_passed;
+			if (kp->consumed[i] >= passed)
+				break;
+		}
 		n = recv(in->io.fd, kp->buf[i], COPY_CHUNK, MSG_DONTWAIT);
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR) {
