@@ -10,7 +10,9 @@
    mail is delivered once, after the restart, to the server come back.
 3. A reload with new mail settings (another recipient) passes them to
    vrrpd-mail: `vrrpctl alert-test` answers as before and its mail goes to
-   the new recipient.
+   the new recipient; then 70 recipients (more fields than one frame held
+   before: vrrpd-mail refused it, exited and was started again in a tight
+   loop, and no mail left) all get it.
 4. vrrpd not run as root (nobody with ambient CAP_NET_RAW, CAP_NET_ADMIN:
    no spawner) forks and execs vrrpd-mail itself: same user, no
    capability (the ambient set does not reach it), and the mail arrives.
@@ -265,6 +267,26 @@ def test(lab):
           m["rcpt"] == ["noc@example.com"],
           "the test mail went to the reloaded recipient: %s %s"
           % (m["subject"], m["rcpt"]))
+
+    # -- many recipients: the settings frame stays one vrrpd-mail reads -----
+    many = ["r%02d@example.com" % i for i in range(70)]
+    with open(a.conf) as f:
+        text = f.read()
+    with open(a.conf, "w") as f:
+        f.write(text.replace('"noc@example.com"',
+                             ", ".join('"%s"' % r for r in many)))
+    n_out = len(a.proc.output())
+    os.kill(a.proc.pid, signal.SIGHUP)
+    check(wait_until(lambda: "mail settings reloaded"
+                     in a.proc.output()[n_out:], 5) is not None,
+          "A reloads 70 recipients")
+    r = lab.vrrpctl("a", a.sock, "alert-test")
+    check(r.returncode == 0, "alert-test answers: %s" % r.stdout)
+    check(wait_until(lambda: len(box.mails()) == 5, 10) is not None,
+          "the test mail to 70 recipients arrived: %s; vrrpd says %s"
+          % (box.subjects(), a.proc.output()[n_out:][-600:]))
+    check(sorted(box.mails()[-1]["rcpt"]) == many,
+          "it went to all 70: %s" % box.mails()[-1]["rcpt"])
 
     # -- not root: no spawner, vrrpd starts vrrpd-mail itself ----------------
     non_root(lab, box, a)
