@@ -16,6 +16,7 @@
 4. vrrpd not run as root (nobody with ambient CAP_NET_RAW, CAP_NET_ADMIN:
    no spawner) forks and execs vrrpd-mail itself: same user, no
    capability (the ambient set does not reach it), and the mail arrives.
+5. vrrpd-mail exits 1, not 0 (idle), after a bad frame from vrrpd.
 
 Run with --serve DIR ADDR (inside the SMTP namespace) it is the SMTP
 server (aiosmtpd), one JSON file per message in DIR.
@@ -62,8 +63,10 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--serve":
     serve(sys.argv[2], sys.argv[3])
     sys.exit(0)
 
-from lab import (ADDR, PYTHON, VRRPD, Node, check, log,  # noqa: E402
-                 master_down, run_test, wait_until)
+from lab import (ADDR, BUILD_ROOT, PYTHON, VRRPD, Node, check,  # noqa: E402
+                 log, master_down, run_test, wait_until)
+import socket  # noqa: E402
+import subprocess  # noqa: E402
 
 
 class MailNode(Node):
@@ -206,7 +209,34 @@ def non_root(lab, box, a):
     proc.stop()
 
 
+def bad_frame_exit():
+    """vrrpd-mail fed a frame it refuses exits 1: vrrpd restarts a failed
+    one with backoff, where an exit 0 (idle) is restarted at once and would
+    get the same frame again, in a tight loop."""
+    ours, theirs = socket.socketpair()
+    # the link as descriptor 3, as vrrpd hands it over
+    p = subprocess.Popen(["bash", "-c", "exec setpriv --reuid=65534 "
+                          "--regid=65534 --clear-groups %s 3<&%d"
+                          % (os.path.join(BUILD_ROOT, "vrrpd", "vrrpd-mail"),
+                             theirs.fileno())],
+                         stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         pass_fds=(theirs.fileno(),))
+    theirs.close()
+    try:
+        ours.sendall(b"\0\0\0\x08\x02\0\0\0\x01ab\0")  # no '='
+        rc = p.wait(10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        ours.close()
+    err = p.stderr.read().decode()
+    check(rc == 1 and "bad frame" in err,
+          "vrrpd-mail exits 1 after a bad frame: %s %r" % (rc, err))
+
+
 def test(lab):
+    bad_frame_exit()
     box = Box(lab)
     box.start()
     a = MailNode(lab, "a", state="BACKUP", priority=100, smtp_alert=True)

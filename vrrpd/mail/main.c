@@ -32,6 +32,7 @@ struct mailer {
 	struct sender *sender;
 	struct loop_timer idle;
 	bool gone; /* vrrpd closed its end */
+	bool bad;  /* it sent a bad frame: a failure, not an idle exit */
 };
 
 /* Reports are a few bytes and vrrpd reads them at once: a blocking write
@@ -107,6 +108,7 @@ static void on_link(struct loop *loop, struct loop_io *io, uint32_t ev)
 	if (rc < 0) {
 		log_err("bad frame from vrrpd (%s); stopping", strerror(-rc));
 		m->gone = true;
+		m->bad = true;
 		loop_stop(loop);
 	}
 }
@@ -205,5 +207,7 @@ int main(int argc, char **argv)
 	mailmsg_rx_free(&m.rx);
 	close(LINK_FD);
 	loop_free(&m.loop);
-	return rc < 0 ? 1 : 0;
+	/* 0 tells vrrpd "idle": it would start us at once with the same
+	 * frames; a failure gets its restart backoff */
+	return rc < 0 || m.bad ? 1 : 0;
 }
