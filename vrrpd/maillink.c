@@ -693,6 +693,17 @@ void smtp_close(struct vrrpd *d)
 	if (!s)
 		return;
 	alertmail_flush(&d->alerts);
+	/* vrrpd-mail died just before (its restart waits out the backoff) or
+	 * is being reaped: the last alerts get a fresh one now, or the
+	 * shutdown mail would never leave */
+	if (s->head && s->io.fd < 0) {
+		int rc;
+
+		mailer_release(s);
+		if ((rc = mailer_start(s)) < 0)
+			log_err("alerts: cannot start vrrpd-mail: %s",
+				strerror(-rc));
+	}
 	if (s->io.fd >= 0)
 		smtp_drain(s);
 	if (s->n_pending) {

@@ -17,6 +17,8 @@
    no spawner) forks and execs vrrpd-mail itself: same user, no
    capability (the ambient set does not reach it), and the mail arrives.
 5. vrrpd-mail exits 1, not 0 (idle), after a bad frame from vrrpd.
+6. SIGTERM of vrrpd just after vrrpd-mail died (its restart backoff
+   running): the shutdown mail still leaves.
 
 Run with --serve DIR ADDR (inside the SMTP namespace) it is the SMTP
 server (aiosmtpd), one JSON file per message in DIR.
@@ -317,6 +319,26 @@ def test(lab):
           % (box.subjects(), a.proc.output()[n_out:][-600:]))
     check(sorted(box.mails()[-1]["rcpt"]) == many,
           "it went to all 70: %s" % box.mails()[-1]["rcpt"])
+
+    # -- shutdown while vrrpd-mail waits out its restart backoff -------------
+    # vrrpd stopped, its vrrpd-mail killed and reaped, then SIGTERM: vrrpd
+    # sees the death first (backoff armed), then the signal; the shutdown
+    # mail must still leave, as it did when vrrpd mailed by itself
+    mpid = mailer_pid(a.proc.pid)
+    check(mpid is not None, "vrrpd-mail runs before the shutdown case")
+    n = len(box.mails())
+    a.proc.signal(signal.SIGSTOP, group=False)
+    os.kill(mpid, signal.SIGKILL)
+    check(wait_until(lambda: comm_of(mpid) is None, 5) is not None,
+          "vrrpd-mail is gone")
+    time.sleep(0.5)  # the spawner's report of it waits for vrrpd
+    a.proc.signal(signal.SIGTERM, group=False)
+    a.proc.signal(signal.SIGCONT, group=False)
+    check(a.proc.wait(5) == 0, "A exited 0 after SIGTERM")
+    check(wait_until(lambda: any(m["subject"].endswith(" -> INIT")
+                                 for m in box.mails()[n:]), 5) is not None,
+          "A's shutdown mail left although vrrpd-mail had just died: %s; "
+          "A said %s" % (box.subjects()[n:], a.proc.output()[-500:]))
 
     # -- not root: no spawner, vrrpd starts vrrpd-mail itself ----------------
     non_root(lab, box, a)
