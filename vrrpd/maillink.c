@@ -335,6 +335,11 @@ static int mailer_start(struct smtp *s)
 	if ((rc = loop_io_add(&s->d->loop, &s->io)) < 0) {
 		close(sv[0]);
 		s->io.fd = -1;
+		/* the child is let go, as mailer_release does: it reads end
+		 * of file on its descriptor 3 and exits, and is reaped with
+		 * no callback (s may be freed before: smtp_open's failure) */
+		s->proc->done = NULL;
+		s->proc = NULL;
 		return rc;
 	}
 	frame_conf(s);
