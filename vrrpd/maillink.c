@@ -23,17 +23,15 @@
 
 #include "alert.h"
 #include "certwarn.h"
+#include "mailbackoff.h"
 #include "mailmsg.h"
 
 #ifndef VRRPD_MAIL_PATH
 #define VRRPD_MAIL_PATH "/usr/local/libexec/vrrpd-mail"
 #endif
 
-#define PENDING_MAX	  64   /* vrrpd-mail's own queue bound */
-#define GRACE_MS	  2000 /* vrrpd-mail's drain at shutdown */
-#define RESTART_MIN_MS	  500
-#define RESTART_MAX_MS	  30000
-#define RESTART_STABLE_MS 60000 /* ran this long: the backoff starts over */
+#define PENDING_MAX 64	 /* vrrpd-mail's own queue bound */
+#define GRACE_MS    2000 /* vrrpd-mail's drain at shutdown */
 
 /* A message handed over, kept until vrrpd-mail reports on it. */
 struct pending_mail {
@@ -382,9 +380,8 @@ static void restart_fired(struct loop *loop, struct loop_timer *t)
 static void mailer_exited(struct proc *p, int status, void *arg)
 {
 	struct smtp *s = arg;
-	int64_t delay = RESTART_MIN_MS;
+	int64_t delay;
 	char how[64];
-	unsigned i;
 
 	s->proc = NULL;
 	link_close(s);
@@ -394,13 +391,11 @@ static void mailer_exited(struct proc *p, int status, void *arg)
 			mailer_want(s);
 		return;
 	}
-	if (mono_ms() - s->started_at >= RESTART_STABLE_MS)
-		s->restarts = 0;
-	for (i = 0; i < s->restarts && delay < RESTART_MAX_MS; i++)
-		delay *= 2;
-	if (delay > RESTART_MAX_MS)
-		delay = RESTART_MAX_MS;
-	s->restarts++;
+	/* p NULL: the start itself failed, so it ran for no time;
+	 * started_at is the last good start's, maybe long ago, and would
+	 * start the backoff over at each failed start */
+	delay =
+	    mailbackoff_next(&s->restarts, p ? mono_ms() - s->started_at : 0);
 	s->failures++;
 	log_warn("vrrpd-mail (PID %d) ended (%s); %zu message(s) kept for "
 		 "it; starting it again in %lld ms",
