@@ -55,6 +55,9 @@ struct smtp {
 	struct mailmsg_rx rx;
 	struct proc *proc; /* vrrpd-mail, until it is reaped */
 	struct run_as user;
+	/* script_user changed: the running vrrpd-mail finishes its queue
+	 * and exits, and the next one starts as the new user */
+	bool handover;
 	char path[PATH_MAX];
 	struct loop_timer restart_timer;
 	unsigned restarts; /* failures in a row, for the backoff */
@@ -213,10 +216,16 @@ static void on_report(struct smtp *s, const struct mailmsg *m)
 		s->retried++;
 		return; /* still vrrpd-mail's */
 	case MAILMSG_FAILED:
-		s->failed++;
-		break;
 	case MAILMSG_DROPPED:
-		s->dropped++;
+		/* an old vrrpd-mail draining at a change of user gives each
+		 * mail one try, no retry: what it could not send is kept for
+		 * the next one */
+		if (s->handover)
+			return;
+		if (m->type == MAILMSG_FAILED)
+			s->failed++;
+		else
+			s->dropped++;
 		break;
 	default:
 		log_err("vrrpd-mail sent a %s frame; ignored",
@@ -384,6 +393,7 @@ static void mailer_exited(struct proc *p, int status, void *arg)
 	char how[64];
 
 	s->proc = NULL;
+	s->handover = false;
 	link_close(s);
 	if (p && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		log_debug("vrrpd-mail (PID %d) exited, idle", (int)p->pid);
@@ -454,11 +464,11 @@ int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 		s->head = p;
 	s->tail = p;
 	s->n_pending++;
-	if (s->io.fd >= 0) {
+	if (s->io.fd >= 0 && !s->handover) {
 		frame_mail(s, p);
 		link_flush(s);
 	} else {
-		mailer_want(s);
+		mailer_want(s); /* not while the old one is still running */
 	}
 	return 0;
 }
@@ -693,6 +703,14 @@ void smtp_close(struct vrrpd *d)
 	if (!s)
 		return;
 	alertmail_flush(&d->alerts);
+	/* an old vrrpd-mail handing over at a change of user: its reports
+	 * first, then a fresh one (below) for what it left and what came
+	 * since */
+	if (s->handover && s->io.fd >= 0) {
+		smtp_drain(s);
+		link_close(s);
+	}
+	s->handover = false;
 	/* vrrpd-mail died just before (its restart waits out the backoff) or
 	 * is being reaped: the last alerts get a fresh one now, or the
 	 * shutdown mail would never leave */
@@ -715,6 +733,32 @@ void smtp_close(struct vrrpd *d)
 	smtp_free(s);
 	d->smtp = NULL;
 	alertmail_free(&d->alerts);
+}
+
+/*
+ * script_user changed (reload): vrrpd-mail must run as the new user. The
+ * running one gets end of file (our writing side shut), mails what it
+ * holds and reports on each as at shutdown; what it sent is done, what it
+ * could not send stays ours, as do mails queued meanwhile, and all go to
+ * the next vrrpd-mail, started as the new user when this one has exited
+ * (mailer_exited). Nothing is lost, and nothing is handed to both.
+ */
+static void mailer_user_change(struct smtp *s, const struct run_as *u)
+{
+	bool same =
+	    s->user.set == u->set &&
+	    (!u->set || (s->user.uid == u->uid && s->user.gid == u->gid));
+
+	s->user = *u;
+	if (same || s->io.fd < 0 || s->handover)
+		return; /* not running: the next start is as the new user */
+	log_info("alerts: vrrpd-mail is started again as %s once it has "
+		 "handed over its queue",
+		 u->set ? u->name : "ourselves");
+	s->handover = true;
+	sbuf_reset(&s->out); /* mails whose frames had not left stay ours */
+	shutdown(s->io.fd, SHUT_WR);
+	loop_io_mod(&s->d->loop, &s->io, EPOLLIN);
 }
 
 void smtp_reload(struct vrrpd *d)
@@ -741,7 +785,16 @@ void smtp_reload(struct vrrpd *d)
 		return;
 	}
 	rc = addresses_build(s, &d->conf->global);
-	if (rc == 0 && s->io.fd >= 0) {
+	if (rc == 0) {
+		struct run_as u;
+
+		if (mailer_user(d, &u) == 0)
+			mailer_user_change(s, &u);
+		else
+			log_err("alerts: vrrpd-mail keeps running as %s",
+				s->user.set ? s->user.name : "ourselves");
+	}
+	if (rc == 0 && s->io.fd >= 0 && !s->handover) {
 		frame_conf(s);
 		link_flush(s);
 	}

@@ -67,6 +67,7 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--serve":
 
 from lab import (ADDR, BUILD_ROOT, PYTHON, VRRPD, Node, check,  # noqa: E402
                  log, master_down, run_test, wait_until)
+import pwd  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 
@@ -319,6 +320,47 @@ def test(lab):
           % (box.subjects(), a.proc.output()[n_out:][-600:]))
     check(sorted(box.mails()[-1]["rcpt"]) == many,
           "it went to all 70: %s" % box.mails()[-1]["rcpt"])
+
+    # -- reload with another script_user: vrrpd-mail runs as the new user ---
+    # a mail waits for its retry (SMTP down) in the old vrrpd-mail: it is
+    # handed over, not lost, and delivered once by the new one
+    mpid = mailer_pid(a.proc.pid)
+    check(mpid is not None and int(status_fields(mpid)["Uid"][1]) ==
+          pwd.getpwnam("nobody").pw_uid, "vrrpd-mail runs as nobody first")
+    box.proc.stop()
+    n_out = len(a.proc.output())
+    r = lab.vrrpctl("a", a.sock, "alert-test")
+    check(r.returncode == 0, "alert-test answers: %s" % r.stdout)
+    check(wait_until(lambda: "retry 1 of 3" in a.proc.output()[n_out:], 5)
+          is not None, "the test mail waits for its retry (SMTP down)")
+    with open(a.conf) as f:
+        text = f.read()
+    with open(a.conf, "w") as f:
+        f.write(text.replace("global_defs = {\n",
+                             "global_defs = {\n  script_user = \"daemon\";\n",
+                             1))
+    n_out = len(a.proc.output())
+    os.kill(a.proc.pid, signal.SIGHUP)
+    check(wait_until(lambda: "mail settings reloaded"
+                     in a.proc.output()[n_out:], 5) is not None,
+          "A reloads script_user as a mail setting: %s"
+          % a.proc.output()[n_out:][-400:])
+    check(wait_until(lambda: comm_of(mpid) is None, 5) is not None,
+          "the old vrrpd-mail (nobody) handed over and exited")
+    box.start()
+    check(wait_until(lambda: len(box.mails()) == 6, 20, 0.05) is not None,
+          "the test mail queued before the change of user arrived: %s; "
+          "A said %s" % (box.subjects(), a.proc.output()[n_out:][-600:]))
+    mpid = mailer_pid(a.proc.pid)
+    check(mpid is not None and int(status_fields(mpid)["Uid"][1]) ==
+          pwd.getpwnam("daemon").pw_uid,
+          "vrrpd-mail runs as daemon after the reload: %s"
+          % (mpid and status_fields(mpid)["Uid"]))
+    check_unprivileged(a, mpid)
+    time.sleep(1)
+    check(len(box.mails()) == 6 and
+          box.subjects()[-1] == "[lbA] vrrpd test alert",
+          "the test mail arrived once: %s" % box.subjects())
 
     # -- shutdown while vrrpd-mail waits out its restart backoff -------------
     # vrrpd stopped, its vrrpd-mail killed and reaped, then SIGTERM: vrrpd
