@@ -1,6 +1,8 @@
-"""Helpers for the fwd integration tests: back ends, clients, a running
-fwd, network namespaces. Only loopback, 198.18.0.0/24 and namespaces made
-here are touched; processes are killed by the PIDs started here."""
+"""Helpers for the fwd integration tests, on top of lab.py (its paths,
+check(), skip rule and forwarder_conf()): back ends, clients, a running
+fwd, network namespaces (lab.py's vt<pid> prefix). Only loopback,
+198.18.0.0/24 and namespaces made here are touched; processes are killed
+by the PIDs started here."""
 
 import contextlib
 import ctypes
@@ -15,20 +17,14 @@ import tempfile
 import threading
 import time
 
-BUILD_ROOT = os.environ.get('BUILD_ROOT') or os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build')
-FWD = os.path.join(BUILD_ROOT, 'fwd', 'fwd')
-SKIP = 77
+from lab import (BUILD_ROOT, FWD, SKIP, check, cleanup_stale,  # noqa: F401
+                 forwarder_conf, require_root_and_tools)
+
 CLONE_NEWNET = 0x40000000
 
 
 def require_root():
-    if os.geteuid() != 0:
-        print('SKIP: needs root (namespaces, low-level sockets)')
-        sys.exit(SKIP)
-    if not os.path.exists(FWD):
-        print('SKIP: %s not built' % FWD)
-        sys.exit(SKIP)
+    require_root_and_tools(binaries=(FWD,))
 
 
 _given = set()
@@ -43,11 +39,6 @@ def free_port(host='127.0.0.1'):
         if port not in _given:
             _given.add(port)
             return port
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 class Backend:
@@ -174,8 +165,7 @@ class Fwd:
         self.sock = os.path.join(self.dir, 'ctl.sock')
         self.conf = os.path.join(self.dir, 'fwd.conf')
         with open(self.conf, 'w') as f:
-            f.write('forwarder = {\n  control_socket = "%s";\n%s\n};\n'
-                    % (self.sock, body))
+            f.write(forwarder_conf(self.sock, body=body))
         self.log = open(os.path.join(self.dir, 'fwd.log'), 'w+')
         cmd = list(prefix) + [FWD, '-n', '-d', '-f', self.conf] + list(args)
         if netns:
@@ -283,7 +273,7 @@ class NetNS:
     """A uniquely named namespace with lo up; removed by delete()."""
 
     def __init__(self, tag):
-        self.name = 'fwd%s%d' % (tag, os.getpid())
+        self.name = 'vt%d%s' % (os.getpid(), tag)
         ip('netns', 'add', self.name)
         ip('link', 'set', 'lo', 'up', ns=self.name)
         self.path = '/run/netns/' + self.name
@@ -321,6 +311,7 @@ def run_in_thread(fn, *args):
 def main(fn):
     """Runs a test function, printing the failure; exit 0/1/77."""
     require_root()
+    cleanup_stale()
     try:
         fn()
     except AssertionError as e:
