@@ -17,8 +17,8 @@ import tempfile
 import threading
 import time
 
-from lab import (BUILD_ROOT, FWD, SKIP, check, cleanup_stale,  # noqa: F401
-                 forwarder_conf, require_root_and_tools)
+from lab import (BUILD_ROOT, FWD, SKIP, VRRPCTL, check,  # noqa: F401
+                 cleanup_stale, forwarder_conf, require_root_and_tools)
 
 CLONE_NEWNET = 0x40000000
 

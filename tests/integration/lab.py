@@ -446,6 +446,7 @@ class Node:
         self.sock = lab.path("%s.sock" % role)
         self.router_id = "lb" + role.upper()
         self.instances = instances or [vrrp_instance(**inst)]
+        self.global_defs = {}  # vrrpd's only
         self.proc = None
         self.starts = 0
 
@@ -453,7 +454,8 @@ class Node:
         self.starts += 1
         name = "%s-%s.%d.conf" % (self.kind, self.role, self.starts)
         if self.kind == "vrrpd":
-            text = vrrpd_conf(self.router_id, self.sock, self.instances)
+            text = vrrpd_conf(self.router_id, self.sock, self.instances,
+                              self.global_defs)
         else:
             text = keepalived_conf(self.router_id, self.instances)
         return self.lab.write(name, text)
@@ -510,7 +512,8 @@ class FwdNode(Node):
 
     def write_conf(self):
         self.starts += 1
-        text = vrrpd_conf(self.router_id, self.sock, self.instances) + \
+        text = vrrpd_conf(self.router_id, self.sock, self.instances,
+                          self.global_defs) + \
             forwarder_conf(self.fwd_sock, listen=self.listen,
                            **self.fwd_settings)
         self.conf = self.lab.write("pair-%s.%d.conf" % (self.role,

@@ -47,12 +47,14 @@ def vrrp_instance(name="VI_1", state="BACKUP", priority=100, vrid=51,
     return d
 
 
-def vrrpd_conf(router_id, control_socket, instances):
-    """libconfig text for vrrpd."""
+def vrrpd_conf(router_id, control_socket, instances, global_defs=None):
+    """libconfig text for vrrpd; global_defs: more keys of that group."""
     lines = ["global_defs = {",
              "  router_id = %s;" % _lc_str(router_id),
-             "  control_socket = %s;" % _lc_str(control_socket),
-             "};", "vrrp_instance = {"]
+             "  control_socket = %s;" % _lc_str(control_socket)]
+    for k, v in (global_defs or {}).items():
+        lines.append("  %s = %s;" % (k, _lc_val(v)))
+    lines += ["};", "vrrp_instance = {"]
     for inst in instances:
         inst = dict(inst)
         name = inst.pop("name")

@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """VRRPv3 interop with keepalived (vrrp_version 3, advert_int 0.1), IPv4,
-both roles. keepalived Master / vrrpd Backup: exactly one owns the VIP,
-vrrpd follows keepalived's adverts (pseudo-header checksums, nothing
-dropped); kill -9 of keepalived moves the VIP to vrrpd within
-3 x 0.1 + Skew_Time + 0.15 s, SIGTERM within Skew_Time + 0.15 s.
+both roles; with LAB_IP=6 (the test vrrp3_interop_keepalived6) the same
+over IPv6 (native_ipv6, VIP 2001:2::50/64; the Master vrrpd reports is
+keepalived's link-local address). keepalived Master / vrrpd Backup:
+exactly one owns the VIP, vrrpd follows keepalived's adverts
+(pseudo-header checksums, nothing dropped); kill -9 of keepalived moves
+the VIP to vrrpd within 3 x 0.1 + Skew_Time + 0.15 s, SIGTERM within
+Skew_Time + 0.15 s.
 vrrpd Master / keepalived Backup: exactly one owner; kill -9 and SIGTERM
 of vrrpd move the VIP to keepalived (its own timers: 0.25 s of slack)."""
 
@@ -11,16 +14,7 @@ import os
 import signal
 
 from lab import (ADDR, VIP, Node, check, hold, log, run_test, wait_ctl)
-
-ADV = 0.1
-
-
-def skew3(prio):
-    return (256 - prio) * ADV / 256.0
-
-
-def mdi3(prio):
-    return 3 * ADV + skew3(prio)
+from lab6 import VIP6, has6, link_local, mdi3, owners6, skew3
 
 
 class Family:
@@ -41,6 +35,21 @@ class Family:
 
 
 V4 = Family()
+
+
+class V6(Family):
+    vip = VIP6
+    prefix = 64
+    extra = {"native_ipv6": True}  # keepalived's (deprecated) spelling
+
+    def owners(self, lab):
+        return owners6(lab)
+
+    def has(self, lab, role):
+        return has6(lab, role)
+
+    def master_addr(self, lab, role):
+        return link_local(lab, role)
 
 
 def node(lab, role, kind, state, prio, fam):
@@ -180,7 +189,13 @@ def run_both(lab, fam):
 
 
 def test(lab):
-    run_both(lab, V4)
+    if os.environ.get("LAB_IP") == "6":
+        check(lab.wait_until(lambda: all(link_local(lab, r) for r in
+                                         ("a", "b")), 10) is not None,
+              "link-local addresses ready")
+        run_both(lab, V6())
+    else:
+        run_both(lab, V4)
 
 
 if __name__ == "__main__":

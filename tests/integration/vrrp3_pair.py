@@ -13,21 +13,13 @@ import signal
 import statistics
 
 from lab import (ADDR, VIP, Node, check, hold, log, run_test, wait_ctl)
+from lab6 import ADV, mdi3, skew3
 
-ADV = 0.1
 FIELDS = ["ip.src", "ip.dst", "ip.ttl", "vrrp.version", "vrrp.type",
           "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.addr_count",
           "vrrp.short_adver_int", "vrrp.reserved_mbz",
           "vrrp.checksum.status", "vrrp.ip_addr", "ip.len",
           "frame.time_epoch"]
-
-
-def skew3(prio):
-    return (256 - prio) * ADV / 256.0
-
-
-def mdi3(prio):
-    return 3 * ADV + skew3(prio)
 
 
 def node(lab, role, state, prio, **kw):

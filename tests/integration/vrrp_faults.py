@@ -32,7 +32,7 @@ import time
 
 from lab import (VIP, Node, check, hold, log, master_down, run_test,
                  wait_ctl)
-from vrrp_smtp import MailNode
+from labsmtp import MailNode
 
 CYCLES = 34
 QUEUE_MAX = 64

@@ -10,7 +10,7 @@ import re
 import time
 
 from lab import ADDR, PYTHON, VIP, check, log, master_down, run_test
-from vrrp_smtp import MailBox, MailNode
+from labsmtp import MailBox, MailNode
 
 INJECT = r"""
 import sys, time

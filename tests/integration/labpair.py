@@ -1,0 +1,107 @@
+"""The pair of DESIGN.md in the lab: vrrpd and fwd from one config file on
+nodes A and B, back ends s1 and s2 that answer with their name, and a
+client that keeps connecting through the VIP and logs who answered."""
+
+import os
+
+from lab import (ADDR, PYTHON, VIP, FwdNode, check, server, start_pair,
+                 master_down)
+
+PORT = 8080
+
+# A back end (argv: ADDR NAME): on ADDR:9000, says NAME and closes.
+BACKEND = r"""
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 9000)); s.listen(128)
+while True:
+    c, _ = s.accept()
+    try:
+        c.sendall(sys.argv[2].encode() + b"\n")
+    finally:
+        c.close()
+"""
+
+# A client (argv: HOST LOGFILE): a line "monotonic-time who" per connection
+# (who: the back end's name, "empty" or "fail"), every 20 ms.
+CLIENT = r"""
+import socket, sys, time
+out = open(sys.argv[2], "w", buffering=1)
+while True:
+    t = time.monotonic()
+    try:
+        c = socket.create_connection((sys.argv[1], %d), timeout=0.3)
+        c.settimeout(0.3)
+        who = c.recv(16).decode().strip() or "empty"
+        c.close()
+    except OSError as e:
+        who = "fail"
+    out.write("%%.4f %%s\n" %% (t, who))
+    time.sleep(0.02)
+""" % PORT
+
+CHECK = {"inter": "200ms", "rise": 1, "fall": 1}
+
+
+class PairNode(FwdNode):
+    """track_forwarder weight 2; fwd on VIP:8080, roundrobin over s1 and
+    s2 (checked every 200 ms, fall 1), one retry, redispatch."""
+
+    def __init__(self, lab, role, **inst):
+        super().__init__(
+            lab, role, track_forwarder={"weight": 2},
+            fwd_settings={"timeout": {"connect": "300ms", "check": "150ms"}},
+            listen={"web": {
+                "bind": ["%s:%d" % (VIP, PORT)], "balance": "roundrobin",
+                "retries": 1, "redispatch": True,
+                "server": {s: server(ADDR[s] + ":9000", CHECK)
+                           for s in ("s1", "s2")}}}, **inst)
+
+
+def start_backends(lab, names=("s1", "s2")):
+    """The back ends, listening before this returns: a forwarder started
+    before them would see them down and its vrrpd count a flap."""
+    for s in names:
+        lab.spawn(s, [PYTHON, "-c", BACKEND, ADDR[s], s],
+                  name="backend-" + s)
+    for s in names:
+        check(lab.wait_until(lambda: ":9000 " in lab.run(
+            s, "ss", "-Htln", check=False).stdout, 5, 0.05) is not None,
+            "back end %s listens" % s)
+
+
+def start_fwd_pair(lab, node_class=PairNode):
+    """Back ends s1 and s2, nodes A (101) and B (100), both starting as
+    Backup, with vrrpd and fwd linked; returns (a, b) once A is Master."""
+    start_backends(lab)
+    a, b = start_pair(lab, node_class, a={"state": "BACKUP"})
+    a.start_fwd()
+    b.start_fwd()
+    check(lab.wait_until(lambda: a.fwd_connected() and b.fwd_connected(), 5)
+          is not None, "both forwarders linked to their vrrpd")
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"],
+                         master_down(100) + 3) is not None,
+          "steady state: A Master")
+    return a, b
+
+
+def client_log(path):
+    """The client's lines as (time, who); none before it wrote any."""
+    rows = []
+    if not os.path.exists(path):
+        return rows
+    for line in open(path).read().split("\n"):
+        parts = line.split()
+        if len(parts) == 2:
+            rows.append((float(parts[0]), parts[1]))
+    return rows
+
+
+def gap_around(rows, t0):
+    """The client's outage around t0: from the last answer before it to
+    the first answer after it."""
+    before = [t for t, who in rows if t <= t0 and who != "fail"]
+    after = [t for t, who in rows if t > t0 and who != "fail"]
+    if not before or not after:
+        return None
+    return after[0] - before[-1]
