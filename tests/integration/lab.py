@@ -537,29 +537,66 @@ class FwdNode(Node):
         return bool((self.forwarder() or {}).get("connected"))
 
 
-def start_pair(lab, node_class=Node, a=None, b=None, **inst):
+def fwd_master(lab):
+    """Node A alone: vrrpd (Master, 101, track_forwarder weight 2) from a
+    file that has fwd's section too; returned once A says MASTER, fwd
+    not started."""
+    a = FwdNode(lab, "a", state="MASTER", priority=101,
+                track_forwarder={"weight": 2})
+    a.start()
+    check(lab.wait_until(lambda: a.state() == "MASTER", 6) is not None,
+          "A is Master")
+    return a
+
+
+def start_pair(lab, node_class=Node, a=None, b=None, a_first=False,
+               **inst):
     """Nodes A (state MASTER, priority 101) and B (BACKUP, 100) of
     node_class, started; inst goes to both, the dicts a and b to one
-    (they override the state and priority too)."""
+    (they override the state and priority too). a_first: B starts once
+    A is Master, for one clean election (two routers started together
+    may both time out before hearing each other)."""
     na = node_class(lab, "a", **{"state": "MASTER", "priority": 101,
                                  **inst, **(a or {})})
     nb = node_class(lab, "b", **{"state": "BACKUP", "priority": 100,
                                  **inst, **(b or {})})
     na.start()
+    if a_first:
+        prio = na.instances[0]["priority"]
+        check(lab.wait_until(lambda: na.state() == "MASTER",
+                             master_down(prio) + 3) is not None,
+              "A alone becomes Master")
     nb.start()
     return na, nb
 
 
-def steady_pair(lab, node_class=Node, a=None, b=None, timeout=None,
-                **inst):
+def steady_pair(lab, node_class=Node, a=None, b=None, a_first=False,
+                timeout=None, **inst):
     """start_pair(), then the steady state every failover starts from: A
     Master with the VIP, B Backup (within Master_Down_Interval + 3 s)."""
-    na, nb = start_pair(lab, node_class, a, b, **inst)
+    na, nb = start_pair(lab, node_class, a, b, a_first, **inst)
     check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
                          nb.state() == "BACKUP",
                          timeout or master_down(100) + 3) is not None,
           "steady state: A Master with the VIP, B Backup")
     return na, nb
+
+
+def takeover(lab, a, b, sig, limit, wait=2, has=None):
+    """Signal A's daemon (its process group); the seconds until B holds
+    the VIP (has(), by default b.has_vip()), checked to be within
+    limit."""
+    how = {signal.SIGKILL: "kill -9"}.get(sig, signal.Signals(sig).name)
+    who = "%s (%s)" % (b.role.upper(), b.kind), "%s (%s)" % (a.role.upper(),
+                                                           a.kind)
+    a.kill(sig)
+    t = lab.wait_until(has or b.has_vip, limit + wait)
+    check(t is not None, "%s took the VIP after %s of %s" % (who[0], how,
+                                                             who[1]))
+    log("%s of %s -> VIP on %s: %.3f s (limit %.3f)"
+        % (how, who[1], who[0], t, limit))
+    check(t <= limit, "takeover %.3f s <= %.3f s" % (t, limit))
+    return t
 
 
 def wait_ctl(node, timeout=5):

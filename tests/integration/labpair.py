@@ -3,6 +3,8 @@ nodes A and B, back ends s1 and s2 that answer with their name, and a
 client that keeps connecting through the VIP and logs who answered."""
 
 import os
+import signal
+import time
 
 from lab import (ADDR, PYTHON, VIP, FwdNode, check, server, start_pair,
                  master_down)
@@ -83,6 +85,32 @@ def start_fwd_pair(lab, node_class=PairNode):
                          master_down(100) + 3) is not None,
           "steady state: A Master")
     return a, b
+
+
+def start_client(lab, vip, name="client"):
+    """The client on node c through vip, once it has 10 answers from the
+    back ends (within 5 s); returns its log's path."""
+    clog = lab.path("%s.log" % name)
+    lab.spawn("c", [PYTHON, "-c", CLIENT, vip, clog], name=name)
+    check(lab.wait_until(lambda: sum(1 for _, w in client_log(clog)
+                                     if w in ("s1", "s2")) >= 10, 5)
+          is not None, "the client gets answers through %s" % vip)
+    return clog
+
+
+def kill_fwd(lab, node, clog, vip=VIP, to="b"):
+    """kill -9 of node's fwd; once `to` alone holds vip (within 3 s) and
+    the client got an answer again, returns (t0, seconds the VIP took)."""
+    t0 = time.monotonic()
+    node.fwd.signal(signal.SIGKILL, group=False)
+    check(lab.wait_until(lambda: lab.owners(vip) == [to], 3) is not None,
+          "%s owns %s after %s's fwd was killed" % (to.upper(), vip,
+                                                    node.role.upper()))
+    vip_gap = time.monotonic() - t0
+    check(lab.wait_until(lambda: any(tt > t0 + vip_gap and w != "fail"
+                                     for tt, w in client_log(clog)), 3)
+          is not None, "the client gets answers through %s" % to.upper())
+    return t0, vip_gap
 
 
 def client_log(path):

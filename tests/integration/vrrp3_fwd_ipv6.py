@@ -6,12 +6,12 @@ at 0) and forwards to the back ends. A client over IPv6 gets answers
 through A; after SIGTERM of A's vrrpd (the VIP leaves A) it gets them
 through B within a second."""
 
-import os
 import time
 
-from lab import (ADDR, DAEMONS, PYTHON, FwdNode, check, log, run_test,
-                 server, start_pair)
-from labpair import CHECK, CLIENT, PORT, client_log, gap_around, start_backends
+from lab import (ADDR, DAEMONS, FwdNode, check, log, run_test, server,
+                 start_pair)
+from labpair import (CHECK, PORT, client_log, gap_around, start_backends,
+                     start_client)
 from lab6 import VIP6, has6, link_local, owners6
 
 class Node6(FwdNode):
@@ -44,12 +44,7 @@ def test(lab):
           lab.run("b", "ss", "-Htln").stdout,
           "B's fwd listens on [%s]:%d without the VIP" % (VIP6, PORT))
 
-    clog = lab.path("client.log")
-    lab.spawn("c", [PYTHON, "-c", CLIENT, VIP6, clog], name="client")
-    check(lab.wait_until(lambda: os.path.exists(clog) and
-                         sum(1 for _, w in client_log(clog)
-                             if w in ("s1", "s2")) >= 10, 5) is not None,
-          "the client gets answers through the VIP on A")
+    clog = start_client(lab, VIP6)
 
     t0 = time.monotonic()
     a.kill(15)

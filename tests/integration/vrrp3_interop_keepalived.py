@@ -13,7 +13,7 @@ of vrrpd move the VIP to keepalived (its own timers: 0.25 s of slack)."""
 import os
 import signal
 
-from lab import (ADDR, VIP, Node, check, hold, log, run_test, wait_ctl)
+from lab import ADDR, Node, VIP, check, hold, log, run_test, takeover, wait_ctl
 from lab6 import VIP6, has6, link_local, mdi3, owners6, skew3
 
 
@@ -73,6 +73,11 @@ def gone(lab, n):
     lab.wait_until(empty, 3)
 
 
+def drop_vip(lab, fam, role):
+    lab.run(role, "ip", "addr", "del", "%s/%d" % (fam.vip, fam.prefix),
+            "dev", "eth0", check=False)
+
+
 def one_owner(lab, fam, who, secs=1.0):
     return hold(lambda: fam.owners(lab) == [who], secs, 0.05)
 
@@ -100,17 +105,10 @@ def keepalived_master(lab, fam):
           "vrrpd took keepalived's adverts with pseudo-header checksums "
           "(%s, drops %s)" % (st["peer_checksum"], st["drops"]))
 
-    limit = mdi3(100) + 0.15
-    a.kill(signal.SIGKILL)
-    t = lab.wait_until(lambda: fam.has(lab, "b"), limit + 2)
-    check(t is not None, "vrrpd took the VIP after kill -9 of keepalived")
-    log("kill -9 keepalived -> VIP on vrrpd: %.3f s (limit %.3f)"
-        % (t, limit))
-    check(t <= limit, "takeover %.3f s <= %.3f s" % (t, limit))
+    takeover(lab, a, b, signal.SIGKILL, mdi3(100) + 0.15,
+             has=lambda: fam.has(lab, "b"))
     gone(lab, a)
-    lab.run("a", "ip", "addr", "del", "%s/%d" % (fam.vip, fam.prefix),
-            "dev", "eth0",
-            check=False)  # what kill -9 left behind
+    drop_vip(lab, fam, "a")  # what kill -9 left behind
 
     a.start()
     check(lab.wait_until(lambda: fam.owners(lab) == ["a"], mdi3(101) + 5)
@@ -120,14 +118,8 @@ def keepalived_master(lab, fam):
           "vrrpd BACKUP again")
     check(one_owner(lab, fam, "a", 1.0), "keepalived alone owns the VIP")
 
-    limit = skew3(100) + 0.15
-    a.kill(signal.SIGTERM)
-    t = lab.wait_until(lambda: fam.has(lab, "b"), limit + 2)
-    check(t is not None, "vrrpd took the VIP after SIGTERM of keepalived")
-    log("SIGTERM keepalived -> VIP on vrrpd: %.3f s (limit %.3f)"
-        % (t, limit))
-    check(t <= limit, "takeover after priority 0: %.3f s <= %.3f s"
-          % (t, limit))
+    takeover(lab, a, b, signal.SIGTERM, skew3(100) + 0.15,
+             has=lambda: fam.has(lab, "b"))
     check(one_owner(lab, fam, "b", 0.5), "vrrpd alone owns the VIP")
     check(b.status()["counters"]["priority_zero_received"] >= 1,
           "vrrpd counted keepalived's priority-0 advert")
@@ -150,17 +142,10 @@ def vrrpd_master(lab, fam):
     check(st["state"] == "MASTER" and st["counters"]["adverts_sent"] >= 15,
           "vrrpd MASTER, %d adverts sent" % st["counters"]["adverts_sent"])
 
-    limit = mdi3(100) + 0.25
-    a.kill(signal.SIGKILL)
-    t = lab.wait_until(lambda: fam.has(lab, "b"), limit + 2)
-    check(t is not None, "keepalived took the VIP after kill -9 of vrrpd")
-    log("kill -9 vrrpd -> VIP on keepalived: %.3f s (limit %.3f)"
-        % (t, limit))
-    check(t <= limit, "takeover %.3f s <= %.3f s" % (t, limit))
+    takeover(lab, a, b, signal.SIGKILL, mdi3(100) + 0.25,
+             has=lambda: fam.has(lab, "b"))
     gone(lab, a)
-    lab.run("a", "ip", "addr", "del", "%s/%d" % (fam.vip, fam.prefix),
-            "dev", "eth0",
-            check=False)
+    drop_vip(lab, fam, "a")
 
     a.start()
     check(lab.wait_until(lambda: fam.owners(lab) == ["a"], mdi3(101) + 5)
@@ -169,14 +154,8 @@ def vrrpd_master(lab, fam):
     wait_ctl(a)
     check(one_owner(lab, fam, "a", 1.0), "vrrpd alone owns the VIP")
 
-    limit = skew3(100) + 0.25
-    a.kill(signal.SIGTERM)
-    t = lab.wait_until(lambda: fam.has(lab, "b"), limit + 2)
-    check(t is not None, "keepalived took the VIP after SIGTERM of vrrpd")
-    log("SIGTERM vrrpd -> VIP on keepalived: %.3f s (limit %.3f)"
-        % (t, limit))
-    check(t <= limit, "takeover after priority 0: %.3f s <= %.3f s"
-          % (t, limit))
+    takeover(lab, a, b, signal.SIGTERM, skew3(100) + 0.25,
+             has=lambda: fam.has(lab, "b"))
     check(one_owner(lab, fam, "b", 0.5), "keepalived alone owns the VIP")
     b.kill(signal.SIGTERM)
     gone(lab, b)

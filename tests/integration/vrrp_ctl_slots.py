@@ -18,7 +18,7 @@ import struct
 import termios
 import time
 
-from lab import DAEMONS, FWD, FwdNode, check, log, run_test
+from lab import DAEMONS, FWD, check, fwd_master, log, run_test
 
 CTL_MAX_OUT = 1024 * 1024
 CTL_MAX_CLIENTS = 64
@@ -66,11 +66,7 @@ def flood_then_hello(node):
 
 
 def test(lab):
-    a = FwdNode(lab, "a", state="MASTER", priority=101,
-                track_forwarder={"weight": 2})
-    a.start()
-    check(lab.wait_until(lambda: a.state() == "MASTER", 6) is not None,
-          "A is Master")
+    a = fwd_master(lab)
 
     # item 1
     s = flood_then_hello(a)

@@ -11,7 +11,7 @@ import os
 import signal
 import time
 
-from lab import DAEMONS, FWD, FwdNode, VRRPD, check, log, run_test
+from lab import DAEMONS, FWD, VRRPD, check, fwd_master, log, run_test
 
 
 def run_second(lab, argv, what):
@@ -26,11 +26,7 @@ def run_second(lab, argv, what):
 
 
 def test(lab):
-    a = FwdNode(lab, "a", state="MASTER", priority=101,
-                track_forwarder={"weight": 2})
-    a.start()
-    check(lab.wait_until(lambda: a.state() == "MASTER", 6) is not None,
-          "A is Master")
+    a = fwd_master(lab)
     fwd = lab.spawn("a", [FWD, "-n", "-f", a.conf], name="fwd-a")
     check(lab.wait_until(lambda: (a.forwarder() or {}).get("connected"), 5)
           is not None, "fwd linked")

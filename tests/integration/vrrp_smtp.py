@@ -21,8 +21,8 @@ import re
 import signal
 import time
 
-from lab import (ADDR, VIP, check, log, master_down, run_test, skew, wait_ctl,
-                 wait_until)
+from lab import (ADDR, VIP, check, log, master_down, run_test, skew,
+                 start_pair, wait_ctl, wait_until)
 from labsmtp import RCPT_ADDRS, MailBox, MailNode
 
 MAX_DIFF = 0.300  # s: failover with SMTP down vs up
@@ -117,14 +117,7 @@ def find(mails, subject, reason=None):
 def test(lab):
     box = MailBox(lab)
     box.start()
-    a = MailNode(lab, "a", state="MASTER", priority=101, smtp_alert=True)
-    b = MailNode(lab, "b", state="BACKUP", priority=100, smtp_alert=True)
-    # A first, so that the startup is one clean election (two routers
-    # started together may both time out before hearing each other)
-    a.start()
-    check(wait_until(lambda: a.state() == "MASTER", master_down(101) + 3)
-          is not None, "A alone becomes Master")
-    b.start()
+    a, b = start_pair(lab, MailNode, a_first=True, smtp_alert=True)
     steady(lab, a, b)
     check(wait_until(lambda: len(box.of(b)) == 1, 5) is not None,
           "B's startup mail arrived")
