@@ -239,12 +239,7 @@ def stalled_log(pb):
               % (n, took, st['log_dropped']))
     finally:
         os.close(rfd)  # a blocked writer gets EPIPE
-        p.terminate()
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        L.stop_proc(p)
         b.stop()
         subprocess.run(['rm', '-rf', d], check=False)
 

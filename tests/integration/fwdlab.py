@@ -135,6 +135,26 @@ def recv_hash(sock):
         h.update(b)
 
 
+def recv_all(sock, size=4096):
+    """Everything sock receives until EOF."""
+    buf = b''
+    while True:
+        b = sock.recv(size)
+        if not b:
+            return buf
+        buf += b
+
+
+def stop_proc(p, timeout=10):
+    """SIGTERM a subprocess.Popen, SIGKILL after timeout; reaped."""
+    p.terminate()
+    try:
+        p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
 def read_line(sock, timeout=5):
     sock.settimeout(timeout)
     buf = b''

@@ -88,6 +88,13 @@ def sanitized(pid):
         return 'libasan' in f.read()
 
 
+def check_rss(pid, before, after, slack, what):
+    """RSS after the load within slack KiB of before (not on ASan)."""
+    if not (after <= before + slack or sanitized(pid)):
+        raise AssertionError('RSS %d KiB %s, %d before (slack %d)'
+                             % (after, what, before, slack))
+
+
 def rss_kib(pid):
     with open('/proc/%d/status' % pid) as f:
         for line in f:

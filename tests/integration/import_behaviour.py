@@ -29,7 +29,7 @@ import time
 
 from lab import (ADDR, BUILD_ROOT, DAEMONS, FWD, PYTHON, SOURCE_ROOT, VIP,
                  VIP2, VRRPD, check, log, run_test)
-from labpair import client_log, gap_around
+from labpair import CLIENT, client_log, gap_around
 
 IMPORT = os.path.join(BUILD_ROOT, "conf", "import", "vrrpd-import")
 SEED = os.path.join(SOURCE_ROOT, "tests", "import", "seed000")
@@ -49,23 +49,6 @@ while True:
         c.sendall(("%s:%s\n" % (sys.argv[3], sys.argv[2])).encode())
     finally:
         c.close()
-"""
-
-CLIENT = r"""
-import socket, sys, time
-out = open(sys.argv[3], "w", buffering=1)
-while True:
-    t = time.monotonic()
-    try:
-        c = socket.create_connection((sys.argv[1], int(sys.argv[2])),
-                                     timeout=0.5)
-        c.settimeout(0.5)
-        who = c.recv(32).decode().strip() or "empty"
-        c.close()
-    except OSError:
-        who = "fail"
-    out.write("%.4f %s\n" % (t, who))
-    time.sleep(0.05)
 """
 
 
@@ -152,7 +135,8 @@ def observe(lab, kind, procs, kill_forwarder):
           "%s: A holds both VIPs (%s, %s)" % (kind, lab.owners(VIP),
                                               lab.owners(VIP2)))
     clog = lab.path("client-%s.log" % kind)
-    client = lab.spawn("c", [PYTHON, "-c", CLIENT, VIP, "443", clog],
+    client = lab.spawn("c", [PYTHON, "-c", CLIENT, VIP, clog, "443", "0.5",
+                             "0.05"],
                        name="client-" + kind)
     check(lab.wait_until(lambda: sum(1 for _, w in client_log(clog)
                                      if w.startswith("s")) >= 20, 15)

@@ -24,22 +24,26 @@ while True:
         c.close()
 """
 
-# A client (argv: HOST LOGFILE): a line "monotonic-time who" per connection
-# (who: the back end's name, "empty" or "fail"), every 20 ms.
+# A client (argv: HOST LOGFILE [PORT [TIMEOUT [PAUSE]]]): a line
+# "monotonic-time who" per connection (who: the back end's answer,
+# "empty" or "fail"), one connection every PAUSE seconds.
 CLIENT = r"""
 import socket, sys, time
 out = open(sys.argv[2], "w", buffering=1)
+arg = sys.argv + [None] * 3
+port, timeout, pause = int(arg[3] or %d), float(arg[4] or 0.3), float(
+    arg[5] or 0.02)
 while True:
     t = time.monotonic()
     try:
-        c = socket.create_connection((sys.argv[1], %d), timeout=0.3)
-        c.settimeout(0.3)
-        who = c.recv(16).decode().strip() or "empty"
+        c = socket.create_connection((sys.argv[1], port), timeout=timeout)
+        c.settimeout(timeout)
+        who = c.recv(32).decode().strip() or "empty"
         c.close()
     except OSError as e:
         who = "fail"
     out.write("%%.4f %%s\n" %% (t, who))
-    time.sleep(0.02)
+    time.sleep(pause)
 """ % PORT
 
 CHECK = {"inter": "200ms", "rise": 1, "fall": 1}
