@@ -159,6 +159,11 @@ void ctl_send_sbuf(struct ctl_client *c, struct sbuf *sb)
 	ctl_send(c, sbuf_str(sb), sb->len);
 }
 
+void ctl_send_str(struct ctl_client *c, const char *s)
+{
+	ctl_send(c, s, strlen(s));
+}
+
 void ctl_send_error(struct ctl_client *c, const char *msg)
 {
 	struct sbuf sb;

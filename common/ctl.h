@@ -124,6 +124,8 @@ int ctl_server_set_group(struct ctl_server *s, gid_t gid);
  */
 void ctl_send(struct ctl_client *c, const char *data, size_t len);
 void ctl_send_sbuf(struct ctl_client *c, struct sbuf *sb);
+/* A NUL-terminated reply, e.g. ctl_send_str(c, "{\"ok\":true}\n"). */
+void ctl_send_str(struct ctl_client *c, const char *s);
 /* {"ok":false,"error":"..."} */
 void ctl_send_error(struct ctl_client *c, const char *msg);
 /*

@@ -27,18 +27,6 @@ void fwdproto_put_hello(struct sbuf *sb, int version)
 	sbuf_printf(sb, "hello fwd %d\n", version);
 }
 
-static bool same_host(const struct sockaddr *a, const struct sockaddr *b)
-{
-	if (a->sa_family != b->sa_family)
-		return false;
-	if (a->sa_family == AF_INET6)
-		return IN6_ARE_ADDR_EQUAL(
-		    &((const struct sockaddr_in6 *)a)->sin6_addr,
-		    &((const struct sockaddr_in6 *)b)->sin6_addr);
-	return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-	       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-}
-
 void fwdproto_put_health(struct sbuf *sb, const char *listener, unsigned up,
 			 unsigned total, const struct sockaddr *const *binds,
 			 size_t n_binds)
@@ -52,7 +40,7 @@ void fwdproto_put_health(struct sbuf *sb, const char *listener, unsigned up,
 		/* vrrpd matches addresses, not ports: a port range's
 		 * sockets (up to 1024) go out as one address */
 		for (j = 0; j < i; j++)
-			if (same_host(binds[i], binds[j]))
+			if (sockaddr_equal(binds[i], binds[j], true))
 				break;
 		if (j < i || sent == FWDPROTO_MAX_BINDS)
 			continue;

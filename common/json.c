@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
+
 #define MAX_DEPTH 32
 
 struct parser {
@@ -24,17 +26,6 @@ static struct json *node(enum json_type t)
 	if (j)
 		j->type = t;
 	return j;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Parses a string at ps->p (on the opening quote) into a new buffer. */
@@ -81,7 +72,7 @@ static char *parse_string(struct parser *ps)
 				int v = 0, i;
 
 				for (i = 0; i < 4; i++) {
-					int h = hexval(ps->p[i]);
+					int h = parse_hexdigit(ps->p[i]);
 
 					if (h < 0)
 						goto bad;

@@ -161,6 +161,40 @@ const char *sockaddr_str(const struct sockaddr *sa, char *buf, size_t len)
 	return buf;
 }
 
+bool sockaddr_equal(const struct sockaddr *a, const struct sockaddr *b,
+		    bool host_only)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a,
+					 *y = (const void *)b;
+
+		return x->sin_addr.s_addr == y->sin_addr.s_addr &&
+		       (host_only || x->sin_port == y->sin_port);
+	}
+	if (a->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a,
+					  *y = (const void *)b;
+
+		return IN6_ARE_ADDR_EQUAL(&x->sin6_addr, &y->sin6_addr) &&
+		       (host_only || (x->sin6_port == y->sin6_port &&
+				      x->sin6_scope_id == y->sin6_scope_id));
+	}
+	return false;
+}
+
+int parse_hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 unsigned edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
@@ -186,4 +220,24 @@ unsigned edit_distance(const char *a, const char *b)
 		}
 	}
 	return row[lb];
+}
+
+const char *closest_word(const char *word, const char *const *known)
+{
+	const char *best = NULL;
+	unsigned best_d = ~0u;
+	size_t i;
+
+	for (i = 0; known[i]; i++) {
+		unsigned d = edit_distance(word, known[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = known[i];
+		}
+	}
+	/* only suggest what is plausibly a typo of it */
+	if (best && best_d <= 2 + strlen(word) / 5)
+		return best;
+	return NULL;
 }

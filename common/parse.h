@@ -27,7 +27,23 @@ int parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
 /* "1.2.3.4:80" or "[::1]:80" into buf (at least 64 bytes). */
 const char *sockaddr_str(const struct sockaddr *sa, char *buf, size_t len);
 
+/*
+ * "Same address", the one definition for both daemons. host_only: the
+ * same family and IP address (fwd's health line names hosts; a port
+ * range is one host). Else the same socket address, what bind() takes as
+ * the same: also the port and, for IPv6, the scope id. An IPv4-mapped
+ * IPv6 address never equals the IPv4 one.
+ */
+bool sockaddr_equal(const struct sockaddr *a, const struct sockaddr *b,
+		    bool host_only);
+
+/* '0'-'9', 'a'-'f', 'A'-'F' to 0..15; -1 for anything else. */
+int parse_hexdigit(char c);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 unsigned edit_distance(const char *a, const char *b);
+/* The word of known (NULL-terminated) that word is plausibly a typo of,
+ * or NULL. */
+const char *closest_word(const char *word, const char *const *known);
 
 #endif

@@ -239,9 +239,11 @@ int conf_load(const char *path, unsigned sections, struct conf **out,
 	}
 	root = config_root_setting(&cfg);
 	conf_check_keys(&ctx, root, top_keys);
-	conf_vrrp_parse(&ctx, root, c, (sections & CONF_VRRP) != 0);
+	/* every section is parsed, so one run reports all their problems;
+	 * the diag's error count decides below */
+	(void)conf_vrrp_parse(&ctx, root, c, (sections & CONF_VRRP) != 0);
 	if (sections & CONF_VRRP)
-		conf_anycast_parse(&ctx, root, c);
+		(void)conf_anycast_parse(&ctx, root, c);
 	fwd = config_setting_get_member(root, "forwarder");
 	if (fwd && (sections & CONF_FWD) &&
 	    conf_fwd_parse(&ctx, fwd, &c->fwd) == 0)

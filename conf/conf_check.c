@@ -7,19 +7,15 @@
 
 #define DAY_MS 86400000
 
+const struct enum_name conf_check_type_names[] = {{"tcp", CONF_CHECK_TCP},
+						  {"tls", CONF_CHECK_TLS},
+						  {"http", CONF_CHECK_HTTP},
+						  {"smtp", CONF_CHECK_SMTP},
+						  {NULL, 0}};
+
 const char *conf_check_type_str(enum conf_check_type t)
 {
-	switch (t) {
-	case CONF_CHECK_TCP:
-		return "tcp";
-	case CONF_CHECK_TLS:
-		return "tls";
-	case CONF_CHECK_HTTP:
-		return "http";
-	case CONF_CHECK_SMTP:
-		return "smtp";
-	}
-	return "?";
+	return enum_name_str(conf_check_type_names, (int)t, "?");
 }
 
 static int status_code(const char **p)
@@ -139,22 +135,13 @@ static const config_setting_t *get_text(struct conf_ctx *ctx,
 static void parse_type(struct conf_ctx *ctx, const config_setting_t *c,
 		       const char *where, struct conf_check_app *out)
 {
-	static const char *const names[] = {"tcp", "tls", "http", "smtp"};
-	const config_setting_t *m = config_setting_get_member(c, "type");
-	char *t = NULL;
-	size_t i;
+	char prefix[256];
+	int t = (int)out->type;
 
-	if (!m || conf_get_str(ctx, c, "type", &t) < 0 || !t)
-		return;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(t, names[i]) == 0)
-			out->type = (enum conf_check_type)i;
-	if (strcmp(t, conf_check_type_str(out->type)) != 0)
-		conf_error(ctx, m,
-			   "%s: check type \"%s\" must be \"tcp\", \"tls\", "
-			   "\"http\" or \"smtp\"",
-			   where, t);
-	free(t);
+	snprintf(prefix, sizeof(prefix), "%s: ", where);
+	if (conf_get_enum(ctx, c, "type", conf_check_type_names, prefix,
+			  "check type", &t) == 0)
+		out->type = (enum conf_check_type)t;
 }
 
 /* Keys that mean nothing for the chosen type are errors, not silence. */
@@ -201,10 +188,11 @@ static void parse_http(struct conf_ctx *ctx, const config_setting_t *c,
 	}
 }
 
-void conf_check_app_parse(struct conf_ctx *ctx, const config_setting_t *c,
-			  const char *listen, const char *server,
-			  struct conf_check_app *out)
+int conf_check_app_parse(struct conf_ctx *ctx, const config_setting_t *c,
+			 const char *listen, const char *server,
+			 struct conf_check_app *out)
 {
+	unsigned errors = ctx->diag->errors;
 	char where[2 * 64 + 32];
 	bool http, smtp, tls;
 	const config_setting_t *m;
@@ -253,4 +241,5 @@ void conf_check_app_parse(struct conf_ctx *ctx, const config_setting_t *c,
 					       NULL};
 		     *k; k++)
 			only_for(ctx, c, where, *k, false, "type \"http\"");
+	return conf_result(ctx, errors);
 }

@@ -20,6 +20,8 @@ enum conf_check_type {
 	CONF_CHECK_SMTP,
 };
 
+/* "tcp", "tls", "http", "smtp" (common/enum_name.h) */
+extern const struct enum_name conf_check_type_names[];
 const char *conf_check_type_str(enum conf_check_type t);
 
 #define CONF_STATUS_RANGES 16
@@ -58,9 +60,9 @@ bool conf_check_uses_tls(const struct conf_check_app *a);
 /* Defaults for a server that has a check group or none. */
 void conf_check_app_init(struct conf_check_app *out);
 /* Reads the type-specific keys of check group c (keys are checked by
- * the caller); problems are reported with FILE:LINE. */
-void conf_check_app_parse(struct conf_ctx *ctx, const config_setting_t *c,
-			  const char *listen, const char *server,
-			  struct conf_check_app *out);
+ * the caller); 0, or -1 with problems reported with FILE:LINE. */
+int conf_check_app_parse(struct conf_ctx *ctx, const config_setting_t *c,
+			 const char *listen, const char *server,
+			 struct conf_check_app *out);
 
 #endif

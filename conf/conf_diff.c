@@ -21,22 +21,18 @@ static bool strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
 	return true;
 }
 
+const struct enum_name conf_diff_names[] = {
+    {"interface", CONF_DIFF_INTERFACE}, {"virtual_router_id", CONF_DIFF_VRID},
+    {"priority", CONF_DIFF_PRIORITY},	{"advert_int", CONF_DIFF_ADVERT_INT},
+    {"authentication", CONF_DIFF_AUTH}, {"virtual_ipaddress", CONF_DIFF_VIPS},
+    {"preempt", CONF_DIFF_PREEMPT},	{"unicast", CONF_DIFF_UNICAST},
+    {"garp", CONF_DIFF_GARP},		{"track", CONF_DIFF_TRACK},
+    {"notify", CONF_DIFF_NOTIFY},	{"smtp_alert", CONF_DIFF_ALERT},
+    {"state", CONF_DIFF_STATE},		{NULL, 0}};
+
 const char *conf_diff_str(unsigned bit)
 {
-	static const char *const names[CONF_DIFF_COUNT_BITS] = {
-	    "interface",      "virtual_router_id",
-	    "priority",	      "advert_int",
-	    "authentication", "virtual_ipaddress",
-	    "preempt",	      "unicast",
-	    "garp",	      "track",
-	    "notify",	      "smtp_alert",
-	    "state"};
-	unsigned i;
-
-	for (i = 0; i < CONF_DIFF_COUNT_BITS; i++)
-		if (bit == 1u << i)
-			return names[i];
-	return "?";
+	return enum_name_str(conf_diff_names, (int)bit, "?");
 }
 
 bool conf_vip_equal(const struct conf_vip *a, const struct conf_vip *b)
@@ -184,20 +180,13 @@ bool conf_global_smtp_equal(const struct conf_global *a,
 	       str_eq(a->smtp_ca_file, b->smtp_ca_file);
 }
 
+const struct enum_name conf_change_names[] = {
+    {"kept", CONF_SAME},       {"changed", CONF_CHANGED}, {"added", CONF_ADDED},
+    {"removed", CONF_REMOVED}, {"absent", CONF_ABSENT},	  {NULL, 0}};
+
 const char *conf_change_str(enum conf_change c)
 {
-	switch (c) {
-	case CONF_SAME:
-		return "kept";
-	case CONF_CHANGED:
-		return "changed";
-	case CONF_ADDED:
-		return "added";
-	case CONF_REMOVED:
-		return "removed";
-	default:
-		return "absent";
-	}
+	return enum_name_str(conf_change_names, (int)c, "?");
 }
 
 const struct conf_instance *conf_instance_find(const struct conf *c,

@@ -31,6 +31,7 @@ enum {
 };
 
 /* The key names of a bit ("priority", "virtual_ipaddress", ...). */
+extern const struct enum_name conf_diff_names[];
 const char *conf_diff_str(unsigned bit);
 
 /* 0 when a and b configure the same instance; else CONF_DIFF_* bits. */
@@ -46,6 +47,7 @@ enum conf_change {
 	CONF_ABSENT,  /* in neither */
 };
 
+extern const struct enum_name conf_change_names[];
 const char *conf_change_str(enum conf_change c);
 const struct conf_instance *conf_instance_find(const struct conf *c,
 					       const char *name);

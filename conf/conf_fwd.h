@@ -22,7 +22,11 @@ enum conf_balance {
 	CONF_BALANCE_SOURCE,
 };
 
+/* "roundrobin", "leastconn", "source" (common/enum_name.h) */
+extern const struct enum_name conf_balance_names[];
 const char *conf_balance_str(enum conf_balance b);
+/* send_proxy: "v1", "v2" as 1, 2 */
+extern const struct enum_name conf_send_proxy_names[];
 
 struct conf_fwd_check {
 	bool enabled; /* a check group is present */

@@ -52,24 +52,9 @@ void conf_warning(struct conf_ctx *ctx, const config_setting_t *at,
 	ctx->diag->warnings++;
 }
 
-static const char *closest_key(const char *name, const char *const *known)
+int conf_result(const struct conf_ctx *ctx, unsigned errors_before)
 {
-	const char *best = NULL;
-	unsigned best_d = ~0u;
-	size_t i;
-
-	for (i = 0; known[i]; i++) {
-		unsigned d = edit_distance(name, known[i]);
-
-		if (d < best_d) {
-			best_d = d;
-			best = known[i];
-		}
-	}
-	/* only suggest what is plausibly a typo of it */
-	if (best && best_d <= 2 + strlen(name) / 5)
-		return best;
-	return NULL;
+	return ctx->diag->errors == errors_before ? 0 : -1;
 }
 
 bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
@@ -93,7 +78,7 @@ bool conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
 		if (found)
 			continue;
 		ok = false;
-		hint = closest_key(name, known);
+		hint = closest_word(name, known);
 		if (hint)
 			conf_error(ctx, s,
 				   "unknown key '%s' (did you mean '%s'?)",
@@ -111,6 +96,37 @@ bool conf_is_group(struct conf_ctx *ctx, const config_setting_t *s)
 	conf_error(ctx, s, "'%s' must be a group { ... }",
 		   config_setting_name(s) ? config_setting_name(s) : "value");
 	return false;
+}
+
+config_setting_t *conf_entries(struct conf_ctx *ctx,
+			       const config_setting_t *parent, const char *key,
+			       const char *where, const char *needs,
+			       const char *each, int *n)
+{
+	config_setting_t *g = config_setting_get_member(parent, key);
+
+	*n = 0;
+	if (!g) {
+		conf_error(ctx, parent, "%s: '%s' is required (%s)", where, key,
+			   needs);
+		return NULL;
+	}
+	if (!conf_is_group(ctx, g))
+		return NULL;
+	*n = config_setting_length(g);
+	if (*n == 0)
+		conf_error(ctx, g, "%s: '%s' has no %s", where, key, each);
+	return g;
+}
+
+config_setting_t *conf_subgroup(struct conf_ctx *ctx, const config_setting_t *g,
+				const char *name)
+{
+	config_setting_t *s = config_setting_get_member(g, name);
+
+	if (!s || !conf_is_group(ctx, s))
+		return NULL;
+	return s;
 }
 
 static const char *type_name(int type)
@@ -197,6 +213,26 @@ int conf_get_str(struct conf_ctx *ctx, const config_setting_t *group,
 	free(*out);
 	*out = dup;
 	return 0;
+}
+
+int conf_get_enum(struct conf_ctx *ctx, const config_setting_t *group,
+		  const char *name, const struct enum_name *table,
+		  const char *where, const char *what, int *out)
+{
+	config_setting_t *s = config_setting_get_member(group, name);
+	char *v = NULL, names[256];
+	int rc = 0;
+
+	if (!s || conf_get_str(ctx, group, name, &v) < 0)
+		return s ? -1 : 0;
+	if (!enum_name_value(table, v, out)) {
+		enum_name_list(table, names, sizeof(names));
+		conf_error(ctx, s, "%s%s \"%s\" must be %s", where, what, v,
+			   names);
+		rc = -1;
+	}
+	free(v);
+	return rc;
 }
 
 /* "83 min", "5s", "1.5s", "250ms": a duration as a reader would say it. */

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "../common/parse.h"
+#include "conf_util.h"
+#include "conf_vrrp_part.h"
 
 #define DEFAULT_CONTROL_SOCKET "/run/vrrpd/vrrpd.sock"
 
@@ -58,9 +60,10 @@ static const char *const instance_keys[] = {"state",
 					    "v3_checksum_as_v2",
 					    NULL};
 
+const struct enum_name conf_wish_names[] = {
+    {"MASTER", CONF_WISH_MASTER}, {"BACKUP", CONF_WISH_BACKUP}, {NULL, 0}};
+
 static const char *const auth_keys[] = {"auth_type", "auth_pass", NULL};
-static const char *const weight_keys[] = {"name", "weight", NULL};
-static const char *const track_fwd_keys[] = {"weight", "timeout", "hold", NULL};
 
 static bool smtp_server_valid(const char *s)
 {
@@ -186,89 +189,6 @@ static void parse_script(struct conf_ctx *ctx, const config_setting_t *s,
 	conf_get_str(ctx, s, "user", &out->user);
 }
 
-/* "2001:db8::50/64": the prefix defaults to 128 */
-static int parse_ipv6_prefix(const char *s, struct in6_addr *addr, int *prefix)
-{
-	char buf[INET6_ADDRSTRLEN + 4];
-	char *slash, *end;
-	long p = 128;
-
-	if (strlen(s) >= sizeof(buf))
-		return -1;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		if (slash[1] < '0' || slash[1] > '9')
-			return -1;
-		p = strtol(slash + 1, &end, 10);
-		if (*end || p < 0 || p > 128)
-			return -1;
-	}
-	if (inet_pton(AF_INET6, buf, addr) != 1)
-		return -1;
-	*prefix = (int)p;
-	return 0;
-}
-
-static int parse_vip_addr(const char *tok, struct conf_vip *vip)
-{
-	vip->family = strchr(tok, ':') ? AF_INET6 : AF_INET;
-	if (vip->family == AF_INET6)
-		return parse_ipv6_prefix(tok, &vip->addr6, &vip->prefix);
-	return parse_ipv4_prefix(tok, &vip->addr, &vip->prefix);
-}
-
-/* "198.18.0.50/24 dev eth0 label eth0:1" */
-static void parse_vip(struct conf_ctx *ctx, const config_setting_t *at,
-		      const char *text, struct conf_vip *vip)
-{
-	char *copy = strdup(text), *save = NULL, *tok;
-	bool first = true;
-
-	if (!copy)
-		return;
-	for (tok = strtok_r(copy, " \t", &save); tok;
-	     tok = strtok_r(NULL, " \t", &save)) {
-		if (first) {
-			first = false;
-			if (parse_vip_addr(tok, vip) < 0) {
-				conf_error(ctx, at,
-					   "virtual_ipaddress \"%s\": '%s' is "
-					   "not an IPv%d address[/prefix]",
-					   text, tok,
-					   vip->family == AF_INET6 ? 6 : 4);
-				break;
-			}
-			continue;
-		}
-		if (strcmp(tok, "dev") == 0 || strcmp(tok, "label") == 0) {
-			char *val = strtok_r(NULL, " \t", &save);
-			char *dst = tok[0] == 'd' ? vip->dev : vip->label;
-
-			if (!val) {
-				conf_error(ctx, at,
-					   "virtual_ipaddress \"%s\": '%s' "
-					   "needs a value",
-					   text, tok);
-				break;
-			}
-			if (!conf_copy_name(ctx, at, dst, IF_NAMESIZE, val,
-					    "interface or label"))
-				break;
-			continue;
-		}
-		conf_error(ctx, at,
-			   "virtual_ipaddress \"%s\": unknown word '%s' "
-			   "(expected 'dev IF' or 'label NAME')",
-			   text, tok);
-		break;
-	}
-	if (first)
-		conf_error(ctx, at, "virtual_ipaddress entry is empty");
-	free(copy);
-}
-
 /* RFC 5798 5.2.9: an advert carries addresses of one family, so an
  * instance is IPv4 or IPv6, as its first VIP says. */
 static void vips_family(struct conf_ctx *ctx, const config_setting_t *s,
@@ -291,47 +211,6 @@ static void vips_family(struct conf_ctx *ctx, const config_setting_t *s,
 			   "vrrp_instance %s: IPv6 virtual_ipaddress needs "
 			   "version = 3 (VRRPv2 carries only IPv4)",
 			   out->name);
-}
-
-static void parse_vips(struct conf_ctx *ctx, const config_setting_t *in,
-		       struct conf_instance *out)
-{
-	config_setting_t *s =
-	    config_setting_get_member(in, "virtual_ipaddress");
-	char **list = NULL;
-	size_t n = 0, i;
-
-	if (!s) {
-		conf_error(ctx, in,
-			   "vrrp_instance %s: 'virtual_ipaddress' is "
-			   "required",
-			   out->name);
-		return;
-	}
-	if (conf_get_str_list(ctx, in, "virtual_ipaddress", &list, &n) < 0)
-		return;
-	if (n == 0)
-		conf_error(ctx, s,
-			   "vrrp_instance %s: virtual_ipaddress is empty",
-			   out->name);
-	/* RFC 3768 5.3.5: Count IP Addrs is one octet */
-	if (n > 255)
-		conf_error(ctx, s,
-			   "at most 255 virtual addresses per instance");
-	out->vips = calloc(n ? n : 1, sizeof(*out->vips));
-	if (out->vips) {
-		for (i = 0; i < n; i++) {
-			config_setting_t *e =
-			    config_setting_is_aggregate(s)
-				? config_setting_get_elem(s, (unsigned)i)
-				: s;
-
-			parse_vip(ctx, e, list[i], &out->vips[i]);
-		}
-		out->n_vips = n;
-		vips_family(ctx, s, out);
-	}
-	conf_str_list_free(list, n);
 }
 
 static void parse_auth(struct conf_ctx *ctx, const config_setting_t *in,
@@ -391,116 +270,6 @@ static void parse_auth(struct conf_ctx *ctx, const config_setting_t *in,
 	}
 	free(type);
 	free(pass);
-}
-
-/* Either "name" or { name = "..."; weight = N; }. */
-static bool parse_weighted(struct conf_ctx *ctx, const config_setting_t *e,
-			   const char **name, long *weight, bool *weight_set)
-{
-	*weight_set = false;
-	if (config_setting_type(e) == CONFIG_TYPE_STRING) {
-		*name = config_setting_get_string(e);
-		return true;
-	}
-	if (!config_setting_is_group(e)) {
-		conf_error(ctx, e,
-			   "expected \"name\" or { name = \"...\"; "
-			   "weight = N; }");
-		return false;
-	}
-	conf_check_keys(ctx, e, weight_keys);
-	if (!config_setting_lookup_string(e, "name", name)) {
-		conf_error(ctx, e, "'name' (a string) is required here");
-		return false;
-	}
-	if (config_setting_get_member(e, "weight")) {
-		if (conf_get_int(ctx, e, "weight", -253, 253, weight) < 0)
-			return false;
-		*weight_set = true;
-	}
-	return true;
-}
-
-static config_setting_t *
-list_member(struct conf_ctx *ctx, const config_setting_t *in, const char *key)
-{
-	config_setting_t *s = config_setting_get_member(in, key);
-
-	if (s &&
-	    (!config_setting_is_aggregate(s) || config_setting_is_group(s))) {
-		conf_error(ctx, s, "'%s' must be a list [ ... ] or ( ... )",
-			   key);
-		return NULL;
-	}
-	return s;
-}
-
-static void parse_tracking(struct conf_ctx *ctx, const config_setting_t *in,
-			   const struct conf *c, struct conf_instance *out)
-{
-	config_setting_t *s;
-	int i, n;
-
-	s = list_member(ctx, in, "track_script");
-	n = s ? config_setting_length(s) : 0;
-	out->track_scripts = calloc((size_t)n + 1, sizeof(*out->track_scripts));
-	for (i = 0; out->track_scripts && i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		struct conf_track_script *t =
-		    &out->track_scripts[out->n_track_scripts];
-		const char *name;
-		long w = 0;
-
-		if (!parse_weighted(ctx, e, &name, &w, &t->weight_set))
-			continue;
-		if (!conf_script_find(c, name)) {
-			conf_error(ctx, e,
-				   "track_script '%s' is not defined in "
-				   "vrrp_script",
-				   name);
-			continue;
-		}
-		snprintf(t->name, sizeof(t->name), "%s", name);
-		t->weight = (int)w;
-		out->n_track_scripts++;
-	}
-
-	s = list_member(ctx, in, "track_interface");
-	n = s ? config_setting_length(s) : 0;
-	out->track_ifs = calloc((size_t)n + 1, sizeof(*out->track_ifs));
-	for (i = 0; out->track_ifs && i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		struct conf_track_if *t = &out->track_ifs[out->n_track_ifs];
-		const char *name;
-		long w = 0;
-		bool set;
-
-		if (!parse_weighted(ctx, e, &name, &w, &set))
-			continue;
-		if (!conf_copy_name(ctx, e, t->name, sizeof(t->name), name,
-				    "track_interface"))
-			continue;
-		t->weight = (int)w;
-		out->n_track_ifs++;
-	}
-
-	s = config_setting_get_member(in, "track_forwarder");
-	if (s && conf_is_group(ctx, s)) {
-		long w = 0;
-
-		conf_check_keys(ctx, s, track_fwd_keys);
-		if (conf_get_int(ctx, s, "weight", -253, 253, &w) == 0) {
-			out->track_forwarder = true;
-			out->track_forwarder_weight = (int)w;
-		}
-		/* 3 heartbeats; under 2 would count a late one as lost */
-		out->track_forwarder_timeout_ms = 3 * CONF_FWD_HEARTBEAT_MS;
-		out->track_forwarder_hold_ms = CONF_FWD_HOLD_MS;
-		conf_get_duration(ctx, s, "timeout", 2 * CONF_FWD_HEARTBEAT_MS,
-				  60000, &out->track_forwarder_timeout_ms);
-		conf_get_duration(ctx, s, "hold", 0, 3600000,
-				  &out->track_forwarder_hold_ms);
-	}
 }
 
 /* One unicast address of the instance's family; 0 or -1. */
@@ -618,11 +387,27 @@ static void parse_advert_int(struct conf_ctx *ctx, const config_setting_t *in,
 	out->advert_cs = (uint16_t)(ms / 10);
 }
 
+void conf_alert_parse(struct conf_ctx *ctx, const config_setting_t *in,
+		      const struct conf *c, const char *kind,
+		      struct conf_instance *out)
+{
+	config_setting_t *s = config_setting_get_member(in, "smtp_alert");
+
+	/* global_defs.smtp_alert without a server is reported there */
+	if (conf_get_bool(ctx, in, "smtp_alert", &out->smtp_alert) == 0 && s &&
+	    out->smtp_alert && !c->global.smtp_server)
+		conf_warning(ctx, s,
+			     "%s %s: smtp_alert is on but global_defs."
+			     "smtp_server is not set; no alert will be sent",
+			     kind, out->name);
+}
+
 static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
 			   const struct conf *c, struct conf_instance *out)
 {
 	char *str = NULL;
 	long v;
+	int wish;
 
 	out->line = (int)config_setting_source_line(in);
 	out->priority = 100;
@@ -637,19 +422,10 @@ static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
 		return;
 	conf_check_keys(ctx, in, instance_keys);
 
-	if (conf_get_str(ctx, in, "state", &str) == 0 && str) {
-		if (strcmp(str, "MASTER") == 0)
-			out->state = CONF_WISH_MASTER;
-		else if (strcmp(str, "BACKUP") == 0)
-			out->state = CONF_WISH_BACKUP;
-		else
-			conf_error(ctx, config_setting_get_member(in, "state"),
-				   "state \"%s\" must be \"MASTER\" or "
-				   "\"BACKUP\"",
-				   str);
-	}
-	free(str);
-	str = NULL;
+	wish = (int)out->state;
+	if (conf_get_enum(ctx, in, "state", conf_wish_names, "", "state",
+			  &wish) == 0)
+		out->state = (enum conf_wish)wish;
 	if (conf_get_str(ctx, in, "interface", &str) == 0) {
 		if (!str)
 			conf_error(ctx, in,
@@ -674,7 +450,9 @@ static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
 	parse_version(ctx, in, c, out);
 	parse_advert_int(ctx, in, out);
 	parse_auth(ctx, in, out);
-	parse_vips(ctx, in, out);
+	conf_vips_parse(ctx, in, "vrrp_instance", 255, NULL, out);
+	vips_family(ctx, config_setting_get_member(in, "virtual_ipaddress"),
+		    out);
 	conf_get_bool(ctx, in, "nopreempt", &out->nopreempt);
 	conf_get_duration(ctx, in, "preempt_delay", 0, 3600000,
 			  &out->preempt_delay_ms);
@@ -685,21 +463,13 @@ static void parse_instance(struct conf_ctx *ctx, const config_setting_t *in,
 	v = out->garp_master_repeat;
 	if (conf_get_int(ctx, in, "garp_master_repeat", 1, 100, &v) == 0)
 		out->garp_master_repeat = (int)v;
-	parse_tracking(ctx, in, c, out);
+	conf_track_parse(ctx, in, c, true, out);
 	conf_get_str(ctx, in, "notify_master", &out->notify_master);
 	conf_get_str(ctx, in, "notify_backup", &out->notify_backup);
 	conf_get_str(ctx, in, "notify_fault", &out->notify_fault);
 	conf_get_str(ctx, in, "notify_stop", &out->notify_stop);
 	conf_get_str(ctx, in, "notify", &out->notify);
-	/* global_defs.smtp_alert without a server is reported there */
-	if (conf_get_bool(ctx, in, "smtp_alert", &out->smtp_alert) == 0 &&
-	    config_setting_get_member(in, "smtp_alert") && out->smtp_alert &&
-	    !c->global.smtp_server)
-		conf_warning(ctx, config_setting_get_member(in, "smtp_alert"),
-			     "vrrp_instance %s: smtp_alert is on but "
-			     "global_defs.smtp_server is not set; no alert "
-			     "will be sent",
-			     out->name);
+	conf_alert_parse(ctx, in, c, "vrrp_instance", out);
 }
 
 static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *set,
@@ -731,16 +501,17 @@ static void check_duplicates(struct conf_ctx *ctx, const config_setting_t *set,
 	}
 }
 
-void conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
-		     struct conf *c, bool full)
+int conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
+		    struct conf *c, bool full)
 {
+	unsigned errors = ctx->diag->errors;
 	config_setting_t *scripts, *instances;
 	int i, n;
 
 	parse_global(ctx, config_setting_get_member(root, "global_defs"),
 		     &c->global);
 	if (!full)
-		return;
+		return conf_result(ctx, errors);
 
 	scripts = config_setting_get_member(root, "vrrp_script");
 	if (scripts && conf_is_group(ctx, scripts)) {
@@ -767,10 +538,5 @@ void conf_vrrp_parse(struct conf_ctx *ctx, const config_setting_t *root,
 		}
 		check_duplicates(ctx, instances, c);
 	}
-}
-
-void conf_vip_parse(struct conf_ctx *ctx, const config_setting_t *at,
-		    const char *text, struct conf_vip *vip)
-{
-	parse_vip(ctx, at, text, vip);
+	return conf_result(ctx, errors);
 }

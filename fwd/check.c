@@ -83,25 +83,32 @@ static void check_cert_expiry(struct fwd_server *s)
 			 f->c->cert_warn_days);
 }
 
-static void check_finish(struct fwd_server *s, const struct check_verdict *v)
+/* Closes and frees the check in progress, if any. */
+static void check_run_end(struct loop *loop, struct fwd_server *s)
 {
-	struct fwd *f = s->l->f;
 	struct check_run *r = s->check_run;
-	bool ok = check_status_ok(v->st);
-	char why[sizeof(v->detail) + 16];
 
-	s->last_verdict = *v;
 	if (r) {
 		if (r->ssl)
 			check_tls_end(r);
 		if (r->fd >= 0) {
-			loop_io_del(&f->loop, &s->check_io);
+			loop_io_del(loop, &s->check_io);
 			close(r->fd);
 		}
 		free(r);
 		s->check_run = NULL;
 	}
 	s->check_io.fd = -1;
+}
+
+static void check_finish(struct fwd_server *s, const struct check_verdict *v)
+{
+	struct fwd *f = s->l->f;
+	bool ok = check_status_ok(v->st);
+	char why[sizeof(v->detail) + 16];
+
+	s->last_verdict = *v;
+	check_run_end(&f->loop, s);
 	s->last_check_err = ok ? 0 : (v->err ? v->err : EPROTO);
 	s->last_check_ms = f->loop.now_ms;
 	s->last_check_dur_ms = f->loop.now_ms - s->check_started_ms;
@@ -400,20 +407,9 @@ void check_stop(struct fwd *f)
 
 		for (j = 0; j < l->n_servers; j++) {
 			struct fwd_server *s = &l->servers[j];
-			struct check_run *r = s->check_run;
 
 			loop_timer_cancel(&f->loop, &s->check_timer);
-			if (r) {
-				if (r->ssl)
-					check_tls_end(r);
-				if (r->fd >= 0) {
-					loop_io_del(&f->loop, &s->check_io);
-					close(r->fd);
-				}
-				free(r);
-				s->check_run = NULL;
-				s->check_io.fd = -1;
-			}
+			check_run_end(&f->loop, s);
 			check_tls_ctx_free(s);
 		}
 	}

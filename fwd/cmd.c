@@ -6,7 +6,7 @@
 
 #define MAX_WORDS 4
 
-static size_t split(char *buf, char **w, size_t max)
+size_t cmd_split(char *buf, char **w, size_t max)
 {
 	char *save = NULL, *tok;
 	size_t n = 0;
@@ -20,26 +20,33 @@ static size_t split(char *buf, char **w, size_t max)
 	return n;
 }
 
+bool cmd_split_target(const char *arg, char listen[CONF_NAME_MAX],
+		      char server[CONF_NAME_MAX])
+{
+	const char *slash = strchr(arg, '/');
+
+	if (!slash || slash == arg || !slash[1] ||
+	    (size_t)(slash - arg) >= CONF_NAME_MAX ||
+	    strlen(slash + 1) >= CONF_NAME_MAX)
+		return false;
+	memcpy(listen, arg, (size_t)(slash - arg));
+	listen[slash - arg] = '\0';
+	strcpy(server, slash + 1);
+	return true;
+}
+
 static int parse_server(char **w, size_t n, struct cmd *c, char *err,
 			size_t errlen)
 {
-	char *slash;
-
 	if (n != 3) {
 		snprintf(err, errlen,
 			 "usage: server LISTEN/SERVER enable|disable|drain");
 		return -EINVAL;
 	}
-	slash = strchr(w[1], '/');
-	if (!slash || slash == w[1] || !slash[1] ||
-	    (size_t)(slash - w[1]) >= sizeof(c->listen) ||
-	    strlen(slash + 1) >= sizeof(c->server)) {
+	if (!cmd_split_target(w[1], c->listen, c->server)) {
 		snprintf(err, errlen, "'%s' is not LISTEN/SERVER", w[1]);
 		return -EINVAL;
 	}
-	memcpy(c->listen, w[1], (size_t)(slash - w[1]));
-	c->listen[slash - w[1]] = '\0';
-	strcpy(c->server, slash + 1);
 	if (strcmp(w[2], "enable") == 0)
 		c->action = CMD_ENABLE;
 	else if (strcmp(w[2], "disable") == 0)
@@ -67,7 +74,7 @@ int cmd_parse(const char *line, struct cmd *c, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	strcpy(buf, line);
-	n = split(buf, w, MAX_WORDS);
+	n = cmd_split(buf, w, MAX_WORDS);
 	if (n == 0) {
 		snprintf(err, errlen, "empty request; try 'help'");
 		return -EINVAL;

@@ -196,7 +196,7 @@ static void on_line(struct ctl_client *c, char *line, void *arg)
 	}
 	switch (cmd.verb) {
 	case CMD_HELP:
-		ctl_send(c, help, sizeof(help) - 1);
+		ctl_send_str(c, help);
 		break;
 	case CMD_STATS:
 		reply_stats(c, f);

@@ -15,10 +15,10 @@
 #include "../common/ctl.h"
 #include "../common/log.h"
 #include "../common/loop.h"
+#include "../common/risefall.h"
 #include "../conf/conf.h"
 #include "../conf/conf_fwd.h"
 #include "check_answer.h"
-#include "health.h"
 #include "pipes.h"
 #include "pool.h"
 #include "sesslog.h"
@@ -44,7 +44,7 @@ struct fwd_server {
 	int idx; /* in l->servers and l->pool */
 	const struct conf_fwd_server *conf;
 	enum server_admin admin;
-	struct health health;
+	struct risefall health;
 	/* health checking */
 	struct loop_timer check_timer;
 	struct loop_io check_io;

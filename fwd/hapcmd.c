@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd.h"
+
 #define MAX_WORDS 8
 
 /* HAProxy 2.6's show stat columns up to its statistics modules ("-"). */
@@ -111,33 +113,12 @@ static const char *const columns[] = {"pxname",
 				      "agg_check_status"};
 #define N_COLS (sizeof(columns) / sizeof(columns[0]))
 
-static size_t split(char *buf, char **w, size_t max)
-{
-	char *save = NULL, *tok;
-	size_t n = 0;
-
-	for (tok = strtok_r(buf, " \t", &save); tok;
-	     tok = strtok_r(NULL, " \t", &save)) {
-		if (n == max)
-			return max + 1;
-		w[n++] = tok;
-	}
-	return n;
-}
-
 static int target(const char *arg, struct hap_cmd *c, char *err, size_t errlen)
 {
-	const char *slash = strchr(arg, '/');
-
-	if (!slash || slash == arg || !slash[1] ||
-	    (size_t)(slash - arg) >= sizeof(c->listen) ||
-	    strlen(slash + 1) >= sizeof(c->server)) {
+	if (!cmd_split_target(arg, c->listen, c->server)) {
 		snprintf(err, errlen, "Require 'backend/server'.\n");
 		return -1;
 	}
-	memcpy(c->listen, arg, (size_t)(slash - arg));
-	c->listen[slash - arg] = '\0';
-	strcpy(c->server, slash + 1);
 	return 1;
 }
 
@@ -150,7 +131,7 @@ int hapcmd_parse(const char *line, struct hap_cmd *c, char *err, size_t errlen)
 	if (strlen(line) >= sizeof(buf))
 		return 0;
 	strcpy(buf, line);
-	n = split(buf, w, MAX_WORDS);
+	n = cmd_split(buf, w, MAX_WORDS);
 	if (n == 0 || n > MAX_WORDS)
 		return 0;
 	if (strcmp(w[0], "show") == 0) {

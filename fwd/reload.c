@@ -11,11 +11,13 @@
 #include <unistd.h>
 
 #include "../common/parse.h"
+#include "../common/reload_reply.h"
 #include "../conf/conf_bound.h"
 #include "check.h"
 #include "fwd.h"
 #include "listener.h"
 #include "proxy.h"
+#include "reload_names.h"
 #include "stats_http.h"
 
 /* How often retired sections are checked for their last session. */
@@ -54,27 +56,12 @@ struct plan {
 	struct tally listens, servers, binds;
 };
 
+/* the whole socket address (common/parse.h) */
 static bool sockaddr_same(const struct sockaddr_storage *a,
 			  const struct sockaddr_storage *b)
 {
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a,
-					 *y = (const void *)b;
-
-		return x->sin_port == y->sin_port &&
-		       x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a,
-					  *y = (const void *)b;
-
-		return x->sin6_port == y->sin6_port &&
-		       x->sin6_scope_id == y->sin6_scope_id &&
-		       memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-	}
-	return false;
+	return sockaddr_equal((const struct sockaddr *)a,
+			      (const struct sockaddr *)b, false);
 }
 
 /* Index of p in the array [base, base + n), or -1. */
@@ -516,12 +503,6 @@ static void commit(struct fwd *f, struct plan *p)
 	reap(f);
 }
 
-static void tally_json(struct sbuf *sb, const char *name, const struct tally *t)
-{
-	sbuf_printf(sb, "\"%s\":{\"kept\":%u,\"added\":%u,\"removed\":%u}",
-		    name, t->kept, t->added, t->removed);
-}
-
 static unsigned retired_sessions(const struct fwd *f)
 {
 	const struct fwd_gen *g;
@@ -537,18 +518,19 @@ static unsigned retired_sessions(const struct fwd *f)
 	return n;
 }
 
-static int fail(struct fwd *f, struct sbuf *reply, const char *why)
+/* errors: one per line; the first is logged here, all were by load() */
+static int fail(struct fwd *f, struct sbuf *reply, const char *errors)
 {
 	f->reload->failures++;
-	log_err("reload failed; the running configuration is kept: %s", why);
-	sbuf_puts(reply, "{\"ok\":false,\"error\":");
-	sbuf_json_str(reply, why);
-	sbuf_puts(reply, "}\n");
+	log_err("reload failed; the running configuration is kept: %.*s",
+		(int)strcspn(errors, "\n"), errors);
+	reload_reply_fail(reply, errors);
 	return -1;
 }
 
-/* Loads the file; problems are logged one per line. */
-static struct conf *load(struct fwd *f, char *err, size_t len)
+/* Loads the file; problems are logged one per line, and the errors
+ * also go to err, one per line. */
+static struct conf *load(struct fwd *f, struct sbuf *err)
 {
 	struct conf_diag diag;
 	struct conf *c = NULL;
@@ -558,23 +540,23 @@ static struct conf *load(struct fwd *f, char *err, size_t len)
 	conf_diag_init(&diag);
 	rc = conf_load_bounded(f->reload->path, CONF_FWD, CONF_RELOAD_BUDGET_MS,
 			       &c, &diag);
-	snprintf(err, len, "%s: cannot load", f->reload->path);
 	for (line = strtok_r((char *)sbuf_str(&diag.text), "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (rc < 0)
 			log_err("%s", line);
 		else
 			log_warn("%s", line);
-		if (rc < 0 && line == diag.text.buf)
-			snprintf(err, len, "%u error(s): %s", diag.errors,
-				 line);
+		if (rc < 0)
+			sbuf_printf(err, "%s\n", line);
 	}
 	conf_diag_free(&diag);
+	if (rc < 0 && !err->len)
+		sbuf_printf(err, "%s: cannot load\n", f->reload->path);
 	if (rc < 0)
 		return NULL;
 	if (!c->fwd) {
-		snprintf(err, len, "%s:0: no 'forwarder' section",
-			 f->reload->path);
+		sbuf_printf(err, "%s:0: no 'forwarder' section\n",
+			    f->reload->path);
 		conf_free(c);
 		return NULL;
 	}
@@ -583,40 +565,47 @@ static struct conf *load(struct fwd *f, char *err, size_t len)
 
 int reload_run(struct fwd *f, struct sbuf *reply)
 {
+	struct reload_area a[3];
 	struct plan p = {0};
-	size_t n_old = f->n_listens;
-	char err[512];
+	size_t n_old = f->n_listens, i;
+	char err[512], extra[96];
 	struct sbuf sum;
+	int rc;
 
 	if (f->stopping)
 		return fail(f, reply, "fwd is stopping");
 	log_info("reload: reading %s", f->reload->path);
-	p.conf = load(f, err, sizeof(err));
-	if (!p.conf)
-		return fail(f, reply, err);
+	sbuf_init(&sum);
+	p.conf = load(f, &sum);
+	if (!p.conf) {
+		rc = fail(f, reply, sbuf_str(&sum));
+		sbuf_free(&sum);
+		return rc;
+	}
 	snprintf(err, sizeof(err), "out of memory");
 	/* the first two fail only for memory; plan_binds says why in err */
 	if (listener_build(f, p.conf->fwd, &p.ls, &p.n) < 0 ||
 	    plan_map(f, &p) < 0 || plan_binds(f, &p, err, sizeof(err)) < 0) {
 		plan_abort(&p, n_old);
+		sbuf_free(&sum);
 		return fail(f, reply, err);
 	}
+	reload_area_init(&a[0], "listeners");
+	reload_area_init(&a[1], "servers");
+	reload_area_init(&a[2], "binds");
+	reload_names(f->listens, f->n_listens, p.ls, p.n, p.lmap, p.smap, p.src,
+		     a);
 	commit(f, &p);
 	plan_free(&p, n_old);
 	f->reload->reloads++;
-	sbuf_init(&sum);
-	sbuf_puts(&sum, "{\"ok\":true,");
-	tally_json(&sum, "listeners", &p.listens);
-	sbuf_puts(&sum, ",");
-	tally_json(&sum, "servers", &p.servers);
-	sbuf_puts(&sum, ",");
-	tally_json(&sum, "binds", &p.binds);
-	sbuf_printf(&sum, ",\"retired_sessions\":%u,\"reloads\":%llu}",
-		    retired_sessions(f),
-		    (unsigned long long)f->reload->reloads);
-	log_info("reload done: %s", sbuf_str(&sum));
+	snprintf(extra, sizeof(extra),
+		 "\"retired_sessions\":%u,\"reloads\":%llu",
+		 retired_sessions(f), (unsigned long long)f->reload->reloads);
+	reload_reply_ok(&sum, a, 3, extra);
+	log_info("reload done: %.*s", (int)sum.len - 1, sbuf_str(&sum));
 	sbuf_puts(reply, sbuf_str(&sum));
-	sbuf_puts(reply, "\n");
+	for (i = 0; i < 3; i++)
+		reload_area_free(&a[i]);
 	sbuf_free(&sum);
 	return 0;
 }

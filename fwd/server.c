@@ -52,7 +52,8 @@ void server_init(struct fwd_server *s, struct fwd_listen *l, int idx,
 	s->check_io.fd = -1;
 	s->last_change_ms = l->f->loop.now_ms;
 	s->last_change_wall = time(NULL);
-	health_init(&s->health);
+	/* UP, so traffic flows before the first check */
+	risefall_init(&s->health, true);
 	m->weight = (unsigned)c->weight;
 	m->backup = c->backup;
 	pool_member_name(m, c->name);
@@ -83,15 +84,13 @@ void server_health_result(struct fwd_server *s, bool ok, const char *why,
 {
 	const struct conf_fwd_check *c = &s->conf->check;
 	const char *old = server_state_str(s);
-	enum health_change ch;
 
 	/* without checks nothing could bring it back: ignore passive hints */
 	if (!c->enabled)
 		return;
-	ch = health_result(&s->health, ok, c->rise, c->fall);
-	if (ch == HEALTH_SAME)
+	if (!risefall_step(&s->health, ok, c->rise, c->fall))
 		return;
-	if (ch == HEALTH_WENT_DOWN)
+	if (!s->health.up)
 		log_warn("server %s/%s is DOWN after %d failed %s (%s)",
 			 s->l->conf->name, s->conf->name, c->fall,
 			 c->fall == 1 ? "attempt" : "attempts",
@@ -102,7 +101,7 @@ void server_health_result(struct fwd_server *s, bool ok, const char *why,
 		    s->l->conf->name, s->conf->name, c->rise, how,
 		    why ? ": " : "", why ? why : "");
 	state_changed(s, old);
-	if (ch == HEALTH_WENT_DOWN && s->l->f->c->shutdown_sessions_on_down)
+	if (!s->health.up && s->l->f->c->shutdown_sessions_on_down)
 		proxy_shutdown_server(s);
 }
 

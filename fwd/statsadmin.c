@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/parse.h"
 #include "httpreq.h"
 
 const char *statsadmin_token_new(struct statsadmin *a, const uint8_t rnd[16],
@@ -66,17 +67,6 @@ bool statsadmin_origin_ok(const char *origin, const char *referer,
 	return referer[0] && same_site(referer, host, true);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* URL-decodes [p, end) into dst; -1 if bad or too long. */
 static int decode(const char *p, const char *end, char *dst, size_t size)
 {
@@ -90,8 +80,8 @@ static int decode(const char *p, const char *end, char *dst, size_t size)
 		} else if (c == '%') {
 			int hi, lo;
 
-			if (end - p < 3 || (hi = hexval(p[1])) < 0 ||
-			    (lo = hexval(p[2])) < 0)
+			if (end - p < 3 || (hi = parse_hexdigit(p[1])) < 0 ||
+			    (lo = parse_hexdigit(p[2])) < 0)
 				return -1;
 			c = (char)(hi * 16 + lo);
 			p += 2;

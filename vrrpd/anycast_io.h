@@ -61,6 +61,11 @@ int64_t anycast_fwd_next_ms(const struct vrrpd *d);
 bool anycast_addr_removed(struct vrrpd *d, struct in_addr addr);
 /* vrrpd --cleanup: removes every anycast address; how many were there. */
 int anycast_cleanup(struct vrrpd *d);
+/* anycast_track.c: (re)builds vi's trackers from vi->cfg; 0 or -ENOMEM. */
+int anycast_trackers_setup(struct vrrp_instance *vi);
+/* Reads every tracker; false with the first failure named in why. */
+bool anycast_trackers_healthy(struct anycast_instance *ai, char *why,
+			      size_t len);
 /* After reload swapped d->conf (old is still valid): kept instances keep
  * their state, new ones start, gone ones withdraw. */
 void anycast_reload(struct vrrpd *d, const struct conf *old);

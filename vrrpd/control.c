@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ctlcmd.h"
 #include "reload.h"
 #include "smtp.h"
 #include "vrrpd.h"
@@ -153,76 +154,64 @@ static void cmd_status(struct vrrpd *d, struct ctl_client *cl, const char *only)
 	sbuf_free(&sb);
 }
 
+static void reply_reload(struct vrrpd *d, struct ctl_client *cl)
+{
+	struct sbuf sb;
+
+	sbuf_init(&sb);
+	reload_run(d, &sb);
+	ctl_send_sbuf(cl, &sb);
+	sbuf_free(&sb);
+}
+
 static void on_line(struct ctl_client *cl, char *line, void *arg)
 {
 	struct vrrpd *d = arg;
-	char *save = NULL, *verb, *a1;
+	struct ctlcmd cmd;
+	char err[160];
 
-	enum fwdproto_line kind = fwdproto_classify(line);
-
-	/* fwd's certificate warning (issue #14) */
-	if (strncmp(line, "certwarn ", 9) == 0) {
-		/* it sends mail: not for anyone who can connect */
-		if (!cl->privileged)
-			ctl_send_error(cl, "permission denied");
-		else
-			smtp_alert_cert(d, cl, line);
+	if (ctlcmd_parse(line, &cmd, err, sizeof(err)) < 0) {
+		if (cmd.verb == CTLCMD_UNKNOWN)
+			d->ctl.stats.bad_requests++;
+		ctl_send_error(cl, err);
 		return;
 	}
-	if (kind != FWDPROTO_NONE) {
-		/* its health moves priorities: only root or our own uid */
-		if (!cl->privileged)
-			ctl_send_error(cl, "permission denied");
-		else if (kind == FWDPROTO_HELLO) {
-			fwdlink_hello(d, cl, line);
-			/* the forwarder keeps its slot, busy socket or not */
-			if (d->fwd.client == cl)
-				ctl_client_reserve(cl);
-		} else if (kind == FWDPROTO_HEALTH)
-			fwdlink_health(d, cl, line);
-		else
-			fwdlink_heartbeat(d, cl);
+	if (cmd.privileged && !cl->privileged) {
+		ctl_send_error(cl, "permission denied");
 		return;
 	}
-	verb = strtok_r(line, " \t", &save);
-	a1 = strtok_r(NULL, " \t", &save);
-	if (!verb) {
-		ctl_send_error(cl, "empty request; try 'status'");
-		return;
+	switch (cmd.verb) {
+	case CTLCMD_STATUS:
+		cmd_status(d, cl, cmd.instance[0] ? cmd.instance : NULL);
+		break;
+	case CTLCMD_PING:
+		ctl_send_str(cl, "{\"ok\":true}\n");
+		break;
+	case CTLCMD_ALERT_TEST:
+		smtp_alert_test(d, cl);
+		break;
+	case CTLCMD_RELOAD:
+		reply_reload(d, cl);
+		break;
+	case CTLCMD_HELLO:
+		fwdlink_hello(d, cl, cmd.line);
+		/* the forwarder keeps its slot, busy socket or not */
+		if (d->fwd.client == cl)
+			ctl_client_reserve(cl);
+		break;
+	case CTLCMD_HEALTH:
+		fwdlink_health(d, cl, cmd.line);
+		break;
+	case CTLCMD_HEARTBEAT:
+		fwdlink_heartbeat(d, cl);
+		break;
+	case CTLCMD_CERTWARN:
+		smtp_alert_cert(d, cl, cmd.line);
+		break;
+	case CTLCMD_EMPTY:
+	case CTLCMD_UNKNOWN:
+		break; /* ctlcmd_parse failed above */
 	}
-	if (strcmp(verb, "status") == 0) {
-		cmd_status(d, cl, a1);
-		return;
-	}
-	if (strcmp(verb, "alert-test") == 0) {
-		/* it sends mail: not for anyone who can connect */
-		if (!cl->privileged)
-			ctl_send_error(cl, "permission denied");
-		else
-			smtp_alert_test(d, cl);
-		return;
-	}
-	if (strcmp(verb, "reload") == 0) {
-		struct sbuf sb;
-
-		/* it moves VIPs and runs scripts: only root or our uid */
-		if (!cl->privileged) {
-			ctl_send_error(cl, "permission denied");
-			return;
-		}
-		sbuf_init(&sb);
-		reload_run(d, &sb);
-		ctl_send_sbuf(cl, &sb);
-		sbuf_free(&sb);
-		return;
-	}
-	if (strcmp(verb, "ping") == 0) {
-		ctl_send(cl, "{\"ok\":true}\n", 12);
-		return;
-	}
-	d->ctl.stats.bad_requests++;
-	ctl_send_error(cl, "unknown command; known: status [INSTANCE], ping, "
-			   "alert-test, reload, hello, health, heartbeat");
 }
 
 static void on_close(struct ctl_client *cl, void *arg)

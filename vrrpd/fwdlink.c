@@ -203,7 +203,7 @@ void fwdlink_health(struct vrrpd *d, struct ctl_client *cl, const char *line)
 	}
 	*slot = h;
 	f->health_updates++;
-	ctl_send(cl, "{\"ok\":true}\n", 12);
+	ctl_send_str(cl, "{\"ok\":true}\n");
 	snprintf(why, sizeof(why),
 		 "forwarder: listener %s has %u/%u servers up", h.listener,
 		 h.up, h.total);

@@ -44,8 +44,11 @@ int garp_iface_mac(int fd, const char *name, uint8_t mac[6])
 }
 
 /* An ARP request for the VIP from the VIP (RFC 5227 "ARP Announcement"). */
-static int garp_send(struct vrrpd *d, const char *dev, struct in_addr ip)
+static int garp_send(struct vrrp_instance *vi, const char *dev,
+		     const struct conf_vip *v)
 {
+	struct vrrpd *d = vi->d;
+	struct in_addr ip = v->addr;
 	struct {
 		struct arphdr h;
 		uint8_t sha[ETH_ALEN];
@@ -82,7 +85,8 @@ static int garp_send(struct vrrpd *d, const char *dev, struct in_addr ip)
 	return 0;
 }
 
-int garp_send_all(struct vrrp_instance *vi)
+int announce_vips(struct vrrp_instance *vi, const char *what,
+		  announce_fn send_one)
 {
 	const struct conf_instance *c = vi->cfg;
 	int r, round, sent = 0;
@@ -93,10 +97,10 @@ int garp_send_all(struct vrrp_instance *vi)
 			const char *dev =
 			    c->vips[i].dev[0] ? c->vips[i].dev : c->interface;
 
-			r = garp_send(vi->d, dev, c->vips[i].addr);
+			r = send_one(vi, dev, &c->vips[i]);
 			if (r < 0) {
-				log_warn("%s: gratuitous ARP on %s: %s",
-					 c->name, dev, strerror(-r));
+				log_warn("%s: %s on %s: %s", c->name, what, dev,
+					 strerror(-r));
 				continue;
 			}
 			sent++;
@@ -104,4 +108,9 @@ int garp_send_all(struct vrrp_instance *vi)
 	}
 	vi->cnt.garp_sent += (uint64_t)sent;
 	return sent;
+}
+
+int garp_send_all(struct vrrp_instance *vi)
+{
+	return announce_vips(vi, "gratuitous ARP", garp_send);
 }

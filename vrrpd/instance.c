@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../conf/conf_diff.h"
+#include "iface.h"
 #include "instance.h"
 #include "smtp.h"
 #include "vrrpd.h"
@@ -116,7 +117,7 @@ static int tracker_add(struct vrrp_instance *vi, enum track_kind kind,
 	if (kind == TRACK_SCRIPT)
 		t->script = track_find(vi->d, name);
 	else if (kind == TRACK_IFACE)
-		t->link = link_find(vi->d, name);
+		t->link = ifwatch_find(vi->d, name);
 	if (kind != TRACK_FORWARDER && !t->script && !t->link)
 		return -ENOENT;
 	vi->terms[vi->n_trackers].kind = kind;
@@ -222,16 +223,6 @@ void instances_trackers_changed(struct vrrpd *d, const char *why)
 	fwdlink_schedule(d);
 }
 
-static struct vrrp_iface *iface_get(struct vrrpd *d, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < d->n_ifaces; i++)
-		if (strcmp(d->ifaces[i].name, name) == 0)
-			return &d->ifaces[i];
-	return NULL;
-}
-
 /* The parts of an instance derived from its configuration. */
 static int derive(struct vrrp_instance *vi)
 {
@@ -267,31 +258,16 @@ static int derive(struct vrrp_instance *vi)
 	return 0;
 }
 
+/* ifaces_build() checked that the interface suits the instance. */
 int instance_setup(struct vrrpd *d, struct vrrp_instance *vi,
 		   const struct conf_instance *cfg)
 {
 	memset(vi, 0, sizeof(*vi));
 	vi->d = d;
 	vi->cfg = cfg;
-	vi->iface = iface_get(d, cfg->interface);
+	vi->iface = iface_find(d->ifaces, d->n_ifaces, cfg->interface);
 	if (!vi->iface)
 		return -ENODEV;
-	vi->src = cfg->has_unicast_src ? cfg->unicast_src : vi->iface->primary;
-	if (cfg->family == AF_INET6 &&
-	    (vi->iface->io6.fd < 0 ||
-	     IN6_IS_ADDR_UNSPECIFIED(&vi->iface->ll6))) {
-		log_err("%s:%d: vrrp_instance %s: interface %s has no IPv6 "
-			"link-local address (or IPv6 is off); VRRPv3 over "
-			"IPv6 sends from it",
-			d->conf->file, cfg->line, cfg->name, cfg->interface);
-		return -EADDRNOTAVAIL;
-	}
-	if (cfg->family != AF_INET6 && !vi->src.s_addr) {
-		log_err("%s:%d: vrrp_instance %s: interface %s has no IPv4 "
-			"address; add one or set unicast_src_ip",
-			d->conf->file, cfg->line, cfg->name, cfg->interface);
-		return -EADDRNOTAVAIL;
-	}
 	if (derive(vi) < 0 || trackers_setup(vi) < 0)
 		return -ENOMEM;
 	vrrp_fsm_init(&vi->fsm, cfg->priority);
@@ -334,27 +310,6 @@ void instance_free(struct vrrp_instance *vi)
 	vi->terms = NULL;
 }
 
-/* A child whose instance is gone: reaped, nothing to tell. */
-static void orphan_done(struct proc *p, int status, void *arg)
-{
-	(void)p;
-	(void)status;
-	(void)arg;
-}
-
-/* Running notify scripts carry their instance as callback argument. */
-static void procs_repoint(struct vrrpd *d, void *from, void *to)
-{
-	struct proc *p;
-
-	for (p = d->procs.list; p; p = p->next)
-		if (p->arg == from) {
-			p->arg = to;
-			if (!to)
-				p->done = orphan_done;
-		}
-}
-
 int instance_adopt(struct vrrp_instance *to, struct vrrp_instance *from,
 		   const struct conf_instance *cfg, struct vrrp_iface *iface)
 {
@@ -372,7 +327,7 @@ int instance_adopt(struct vrrp_instance *to, struct vrrp_instance *from,
 	loop_timer_init(&to->garp_timer, garp_again, to);
 	if (garp_armed)
 		loop_timer_at(&d->loop, &to->garp_timer, garp_at);
-	procs_repoint(d, from, to);
+	procs_repoint(&d->procs, from, to);
 	free(to->trackers);
 	free(to->terms);
 	to->trackers = NULL;
@@ -419,7 +374,7 @@ void instance_vips_changed(struct vrrp_instance *vi,
 void instance_retire(struct vrrp_instance *vi)
 {
 	instance_stop(vi);
-	procs_repoint(vi->d, vi, NULL);
+	procs_repoint(&vi->d->procs, vi, NULL);
 	instance_free(vi);
 }
 

@@ -118,68 +118,24 @@ static void on_hup(struct loop *loop, int signo, void *arg)
 	reload_run(arg, NULL);
 }
 
-/* One vrrp_iface per distinct interface named by an instance. */
-static int ifaces_open(struct vrrpd *d)
+int script_user(const struct conf *c, struct run_as *out)
 {
-	const struct conf *c = d->conf;
-	size_t i, j;
-	int rc;
-
-	d->ifaces = calloc(c->n_instances + 1, sizeof(*d->ifaces));
-	if (!d->ifaces)
-		return -ENOMEM;
-	for (i = 0; i < c->n_instances; i++) {
-		const char *name = c->instances[i].interface;
-		bool seen = false;
-
-		for (j = 0; j < d->n_ifaces; j++)
-			if (strcmp(d->ifaces[j].name, name) == 0)
-				seen = true;
-		if (seen)
-			continue;
-		snprintf(d->ifaces[d->n_ifaces].name, IF_NAMESIZE, "%s", name);
-		d->ifaces[d->n_ifaces].io.fd = -1;
-		d->n_ifaces++;
-		rc = net_iface_open(d, &d->ifaces[d->n_ifaces - 1]);
-		if (rc < 0) {
-			log_err("%s:%d: vrrp_instance %s: cannot use interface "
-				"%s: %s",
-				c->file, c->instances[i].line,
-				c->instances[i].name, name, strerror(-rc));
-			return rc;
-		}
-	}
-	return 0;
-}
-
-int script_user(struct vrrpd *d, struct run_as *out)
-{
-	if (d->conf->global.script_user)
-		return proc_resolve_user(d->conf->global.script_user, out);
+	if (c->global.script_user)
+		return proc_resolve_user(c->global.script_user, out);
 	proc_default_user(out);
 	return 0;
 }
 
 static int daemon_setup(struct vrrpd *d)
 {
-	size_t i;
 	int rc;
 
+	/* interfaces, links, scripts and instances: reload from nothing */
 	if ((rc = loop_init(&d->loop)) < 0 ||
 	    (rc = procs_init(&d->procs, &d->loop)) < 0 ||
 	    (rc = vip_open(d)) < 0 || (rc = garp_open(d)) < 0 ||
-	    (rc = ifaces_open(d)) < 0 || (rc = track_setup(d)) < 0 ||
-	    (rc = link_setup(d)) < 0)
+	    (rc = reload_startup(d)) < 0 || (rc = ifwatch_open(d)) < 0)
 		return rc;
-	d->inst = calloc(d->conf->n_instances + 1, sizeof(*d->inst));
-	if (!d->inst)
-		return -ENOMEM;
-	for (i = 0; i < d->conf->n_instances; i++) {
-		rc = instance_setup(d, &d->inst[i], &d->conf->instances[i]);
-		d->n_inst++;
-		if (rc < 0)
-			return rc;
-	}
 	fwdlink_init(d);
 	if ((rc = anycast_setup(d)) < 0)
 		return rc;
@@ -203,7 +159,7 @@ static void daemon_teardown(struct vrrpd *d)
 		instance_free(&d->inst[i]);
 	anycast_free(d);
 	track_free(d);
-	link_free(d);
+	ifwatch_free(d);
 	fwdlink_free(d);
 	free(d->inst);
 	for (i = 0; i < d->n_ifaces; i++)
@@ -329,7 +285,6 @@ int main(int argc, char **argv)
 	for (i = 0; i < d.n_inst; i++)
 		instance_start(&d.inst[i]);
 	anycast_start(&d);
-	track_start(&d);
 	rc = loop_run(&d.loop);
 	if (rc < 0)
 		log_err("event loop: %s", strerror(-rc));

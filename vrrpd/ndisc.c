@@ -30,8 +30,9 @@ static bool iface_routes(const char *dev)
 }
 
 static int na_send(struct vrrp_instance *vi, const char *dev,
-		   const struct in6_addr *target)
+		   const struct conf_vip *v)
 {
+	const struct in6_addr *target = &v->addr6;
 	struct sockaddr_ll sll = {0};
 	uint8_t mac[ETH_ALEN], pkt[ND_NA_LEN];
 	size_t len;
@@ -58,27 +59,7 @@ static int na_send(struct vrrp_instance *vi, const char *dev,
 
 int ndisc_send_all(struct vrrp_instance *vi)
 {
-	const struct conf_instance *c = vi->cfg;
-	int r, round, sent = 0;
-	size_t i;
-
-	for (round = 0; round < c->garp_master_repeat; round++) {
-		for (i = 0; i < c->n_vips; i++) {
-			const char *dev =
-			    c->vips[i].dev[0] ? c->vips[i].dev : c->interface;
-
-			r = na_send(vi, dev, &c->vips[i].addr6);
-			if (r < 0) {
-				log_warn("%s: neighbour advertisement on %s: "
-					 "%s",
-					 c->name, dev, strerror(-r));
-				continue;
-			}
-			sent++;
-		}
-	}
-	vi->cnt.garp_sent += (uint64_t)sent;
-	return sent;
+	return announce_vips(vi, "neighbour advertisement", na_send);
 }
 
 int announce_all(struct vrrp_instance *vi)

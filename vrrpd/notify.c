@@ -47,7 +47,7 @@ static void run_next(struct vrrp_instance *vi)
 		snprintf(tag, sizeof(tag), "%s notify", vi->cfg->name);
 		rc = argv_split(it->cmd, &argv);
 		if (rc == 0)
-			rc = script_user(vi->d, &user);
+			rc = script_user(vi->d->conf, &user);
 		/* a notify script may hang: it gets a generous limit, so the
 		 * queue cannot stall forever */
 		if (rc == 0)

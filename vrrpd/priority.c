@@ -47,16 +47,3 @@ void prio_compute(uint8_t base, const struct track_term *terms, size_t n,
 		p = 254;
 	out->priority = (uint8_t)p;
 }
-
-bool track_rise_fall(bool *ok, int *streak, bool success, int rise, int fall)
-{
-	if (success == *ok) {
-		*streak = 0;
-		return false;
-	}
-	if (++*streak < (success ? rise : fall))
-		return false;
-	*ok = success;
-	*streak = 0;
-	return true;
-}

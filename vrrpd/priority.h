@@ -37,11 +37,4 @@ struct prio_result {
 void prio_compute(uint8_t base, const struct track_term *terms, size_t n,
 		  struct prio_result *out);
 
-/*
- * Feeds one check result into a rise/fall health state: `rise` successes
- * in a row make a failed tracker ok, `fall` failures in a row make an ok
- * one failed. Returns true when *ok flipped.
- */
-bool track_rise_fall(bool *ok, int *streak, bool success, int rise, int fall);
-
 #endif

@@ -269,6 +269,25 @@ int procs_init(struct procs *ps, struct loop *loop)
 	return loop_io_add(loop, &ps->sep.io);
 }
 
+static void orphan_done(struct proc *p, int status, void *arg)
+{
+	(void)p;
+	(void)status;
+	(void)arg;
+}
+
+void procs_repoint(struct procs *ps, void *from, void *to)
+{
+	struct proc *p;
+
+	for (p = ps->list; p; p = p->next)
+		if (p->arg == from) {
+			p->arg = to;
+			if (!to)
+				p->done = orphan_done;
+		}
+}
+
 void procs_free(struct procs *ps)
 {
 	if (ps->sep.on) {

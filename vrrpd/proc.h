@@ -75,6 +75,14 @@ int procs_init(struct procs *ps, struct loop *loop);
  * PROC_OUTLIVE, and forgets them all; no callbacks. */
 void procs_free(struct procs *ps);
 
+/*
+ * Running children carry their owner (a script, an instance) as callback
+ * argument: when the owner moves (reload), the ones of from follow it to
+ * to; with to NULL (the owner is gone) they are reaped with the result
+ * unused.
+ */
+void procs_repoint(struct procs *ps, void *from, void *to);
+
 /* The clean environment scripts run with. */
 extern char *const proc_script_env[];
 

@@ -17,4 +17,12 @@ struct vrrpd;
  */
 int reload_run(struct vrrpd *d, struct sbuf *reply);
 
+/*
+ * Start-up, a reload from nothing: builds d's interfaces, links, scripts
+ * (scheduled) and instances (set up, not started) from d->conf with the
+ * builders reload_run uses. Problems are logged as FILE:LINE lines.
+ * 0 or -errno.
+ */
+int reload_startup(struct vrrpd *d);
+
 #endif

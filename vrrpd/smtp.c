@@ -474,7 +474,7 @@ void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl)
 		ctl_send_error(cl, "out of memory");
 		return;
 	}
-	ctl_send(cl, "{\"ok\":true,\"queued\":1}\n", 23);
+	ctl_send_str(cl, "{\"ok\":true,\"queued\":1}\n");
 }
 
 void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line)
@@ -490,7 +490,7 @@ void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line)
 		return;
 	}
 	if (!s) {
-		ctl_send(cl, "{\"ok\":true,\"mailed\":false}\n", 27);
+		ctl_send_str(cl, "{\"ok\":true,\"mailed\":false}\n");
 		return;
 	}
 	smtp_env_fill(s, &env);
@@ -503,7 +503,7 @@ void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line)
 		ctl_send_error(cl, "out of memory");
 		return;
 	}
-	ctl_send(cl, "{\"ok\":true,\"mailed\":true}\n", 26);
+	ctl_send_str(cl, "{\"ok\":true,\"mailed\":true}\n");
 }
 
 void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "priority.h"
+#include "../common/risefall.h"
 #include "vrrpd.h"
 
 static void run_script(struct loop *loop, struct loop_timer *t);
@@ -16,6 +16,9 @@ static void script_done(struct proc *p, int status, void *arg)
 	struct track_script *s = arg;
 	bool success =
 	    status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	/* ok and streak stay plain fields: reload and status read them */
+	struct risefall rf = {.up = s->ok, .streak = s->streak};
+	bool flipped;
 	char what[32], why[160];
 
 	(void)p;
@@ -27,8 +30,10 @@ static void script_done(struct proc *p, int status, void *arg)
 		s->failures++;
 	if (status == -1)
 		s->timeouts++;
-	if (track_rise_fall(&s->ok, &s->streak, success, s->cfg->rise,
-			    s->cfg->fall)) {
+	flipped = risefall_step(&rf, success, s->cfg->rise, s->cfg->fall);
+	s->ok = rf.up;
+	s->streak = rf.streak;
+	if (flipped) {
 		if (s->ok)
 			snprintf(why, sizeof(why), "track script %s recovered",
 				 s->cfg->name);
@@ -84,18 +89,32 @@ static bool script_used(const struct conf *c, const char *name)
 	return false;
 }
 
-int track_setup(struct vrrpd *d)
+void track_discard(struct vrrpd *d, struct track_script *v, size_t n)
 {
-	const struct conf *c = d->conf;
 	size_t i;
-	int rc;
 
-	d->scripts = calloc(c->n_scripts + 1, sizeof(*d->scripts));
-	if (!d->scripts)
+	for (i = 0; i < n; i++) {
+		loop_timer_cancel(&d->loop, &v[i].timer);
+		argv_free(&v[i].argv);
+	}
+	free(v);
+}
+
+int track_build(struct vrrpd *d, const struct conf *c,
+		struct track_script **out, size_t *n_out)
+{
+	struct track_script *v;
+	size_t i, n = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	v = calloc(c->n_scripts + 1, sizeof(*v));
+	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < c->n_scripts; i++) {
+	for (i = 0; rc == 0 && i < c->n_scripts; i++) {
 		const struct conf_script *cs = &c->scripts[i];
-		struct track_script *s = &d->scripts[d->n_scripts];
+		struct track_script *s = &v[n];
 
 		if (!script_used(c, cs->name))
 			continue;
@@ -103,39 +122,76 @@ int track_setup(struct vrrpd *d)
 		s->cfg = cs;
 		s->ok = true; /* keepalived's default: not init_fail */
 		loop_timer_init(&s->timer, run_script, s);
+		n++;
+		/* conf_check_scripts reported a bad command or user */
 		rc = argv_split(cs->script, &s->argv);
-		if (rc < 0)
-			return rc; /* conf_check_scripts reported it */
-		if (cs->user)
-			rc = proc_resolve_user(cs->user, &s->user);
-		else
-			rc = script_user(d, &s->user);
-		if (rc < 0)
-			return rc;
-		d->n_scripts++;
+		if (rc == 0)
+			rc = cs->user ? proc_resolve_user(cs->user, &s->user)
+				      : script_user(c, &s->user);
 	}
+	if (rc < 0) {
+		track_discard(d, v, n);
+		return rc;
+	}
+	*out = v;
+	*n_out = n;
 	return 0;
 }
 
-void track_start(struct vrrpd *d)
+/* What a script keeps of the one it replaces (same name): its counters;
+ * with the same command and user also its result, streak and a run in
+ * progress, and its next run no later than the new interval. */
+static void script_adopt(struct vrrpd *d, struct track_script *s,
+			 struct track_script *o, int64_t now, size_t i)
 {
+	bool same = o && !strcmp(o->cfg->script, s->cfg->script) &&
+		    o->user.set == s->user.set && o->user.uid == s->user.uid &&
+		    o->user.gid == s->user.gid;
+
+	if (o) {
+		s->runs = o->runs;
+		s->failures = o->failures;
+		s->timeouts = o->timeouts;
+	}
+	if (same) {
+		s->ok = o->ok;
+		s->streak = o->streak;
+		memcpy(s->last, o->last, sizeof(s->last));
+	}
+	if (same && o->running) {
+		s->running = true;
+		s->started_ms = o->started_ms;
+		procs_repoint(&d->procs, o, s);
+	} else if (same && loop_timer_armed(&o->timer)) {
+		int64_t at = o->timer.when_ms;
+
+		if (at > now + s->cfg->interval_ms)
+			at = now + s->cfg->interval_ms;
+		loop_timer_at(&d->loop, &s->timer, at);
+	} else {
+		/* spread the first runs so checks do not all fire together */
+		loop_timer_in(&d->loop, &s->timer, (int64_t)(i * 97 % 500));
+	}
+}
+
+void track_commit(struct vrrpd *d, struct track_script *v, size_t n)
+{
+	int64_t now = mono_ms();
 	size_t i;
 
-	/* spread the first runs so checks do not all fire together */
+	for (i = 0; i < n; i++)
+		script_adopt(d, &v[i], track_find(d, v[i].cfg->name), now, i);
 	for (i = 0; i < d->n_scripts; i++)
-		loop_timer_in(&d->loop, &d->scripts[i].timer,
-			      (int64_t)(i * 97 % 500));
+		if (d->scripts[i].running) /* not re-pointed above */
+			procs_repoint(&d->procs, &d->scripts[i], NULL);
+	track_discard(d, d->scripts, d->n_scripts);
+	d->scripts = v;
+	d->n_scripts = n;
 }
 
 void track_free(struct vrrpd *d)
 {
-	size_t i;
-
-	for (i = 0; i < d->n_scripts; i++) {
-		loop_timer_cancel(&d->loop, &d->scripts[i].timer);
-		argv_free(&d->scripts[i].argv);
-	}
-	free(d->scripts);
+	track_discard(d, d->scripts, d->n_scripts);
 	d->scripts = NULL;
 	d->n_scripts = 0;
 }

@@ -10,6 +10,7 @@
 #include "proc.h"
 
 struct vrrpd;
+struct conf;
 struct conf_script;
 
 struct track_script {
@@ -26,9 +27,20 @@ struct track_script {
 	char last[48]; /* the last result, for status */
 };
 
-/* Prepares every vrrp_script that an instance tracks. 0 or -errno. */
-int track_setup(struct vrrpd *d);
-void track_start(struct vrrpd *d);
+/* Prepares every vrrp_script of c that an instance tracks into *out;
+ * nothing runs yet and d is not touched. 0 or -errno. */
+int track_build(struct vrrpd *d, const struct conf *c,
+		struct track_script **out, size_t *n);
+/*
+ * Replaces d's scripts with v (taking it) and schedules them. A script
+ * that d already runs under the same name, command and user keeps its
+ * result, streak and a run in progress; its next run keeps its schedule
+ * unless the new interval is shorter. Others start afresh, as at start-up
+ * (where d has none).
+ */
+void track_commit(struct vrrpd *d, struct track_script *v, size_t n);
+/* Frees scripts track_build made that were not committed. */
+void track_discard(struct vrrpd *d, struct track_script *v, size_t n);
 void track_free(struct vrrpd *d);
 struct track_script *track_find(struct vrrpd *d, const char *name);
 

@@ -156,6 +156,21 @@ static void print_status(const struct json *root)
 	print_counters(json_get(root, "control"), "control socket");
 }
 
+/* A failed reload lists every error (common/reload_reply.h); other
+ * failures have the one "error". */
+static void print_errors(const struct json *j)
+{
+	const struct json *errs = json_get(j, "errors"), *e;
+
+	if (errs && errs->type == JSON_ARR && errs->kids) {
+		for (e = errs->kids; e; e = e->next)
+			if (e->type == JSON_STR)
+				fprintf(stderr, "vrrpctl: %s\n", e->str);
+	} else if (json_str(j, "error", NULL)) {
+		fprintf(stderr, "vrrpctl: %s\n", json_str(j, "error", ""));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {{"json", no_argument, NULL, 'j'},
@@ -211,8 +226,8 @@ int main(int argc, char **argv)
 	else
 		print_status(j);
 	rc = j && json_num(j, "ok", 0) ? 0 : 1;
-	if (rc && j && json_str(j, "error", NULL))
-		fprintf(stderr, "vrrpctl: %s\n", json_str(j, "error", ""));
+	if (rc && j)
+		print_errors(j);
 	json_free(j);
 	free(reply);
 	sbuf_free(&line);

@@ -15,7 +15,7 @@
 #include "anycast_io.h"
 #include "fsm.h"
 #include "fwdlink.h"
-#include "link.h"
+#include "ifwatch.h"
 #include "notify.h"
 #include "packet.h"
 #include "priority.h"
@@ -101,7 +101,7 @@ struct vrrpd {
 	size_t n_scripts;
 	struct vrrp_link *links;
 	size_t n_links;
-	struct link_watch links_watch;
+	struct ifwatch ifwatch;
 	struct fwd_link fwd;
 	struct smtp *smtp;	    /* NULL when no alert can be sent */
 	struct alertmail alerts;    /* coalescing, while smtp is set */
@@ -129,6 +129,12 @@ int garp_open(struct vrrpd *d);
 void garp_close(struct vrrpd *d);
 int garp_send_all(struct vrrp_instance *vi);
 int garp_iface_mac(int fd, const char *name, uint8_t mac[6]);
+/* Sends one announcement per VIP, garp_master_repeat rounds, counted in
+ * garp_sent; what names it in the warning when one fails. */
+typedef int (*announce_fn)(struct vrrp_instance *vi, const char *dev,
+			   const struct conf_vip *v);
+int announce_vips(struct vrrp_instance *vi, const char *what,
+		  announce_fn send_one);
 
 /* ndisc.c: unsolicited Neighbour Advertisements, IPv6's GARP, through
  * garp.c's packet socket; the same repeat and counter. */
@@ -156,7 +162,7 @@ void instance_rx_overflow(struct vrrp_iface *ifc, uint32_t n);
 void instances_trackers_changed(struct vrrpd *d, const char *why);
 
 /* main.c: the user scripts run as (global script_user, else nobody). */
-int script_user(struct vrrpd *d, struct run_as *out);
+int script_user(const struct conf *c, struct run_as *out);
 
 /* control.c */
 int control_open(struct vrrpd *d);

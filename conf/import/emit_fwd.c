@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../../common/parse.h"
+#include "../conf_fwd.h"
 #include "emit.h"
 
 #define FWD_MAX_STICK	10000000
@@ -154,9 +155,9 @@ static bool addr_str(const char *host, int port, char *buf, size_t len)
 
 static const char *balance_of(struct fwd_emit *e, const struct hap_proxy *b)
 {
-	if (!b->balance || strcmp(b->balance, "roundrobin") == 0 ||
-	    strcmp(b->balance, "leastconn") == 0 ||
-	    strcmp(b->balance, "source") == 0)
+	int v;
+
+	if (!b->balance || enum_name_value(conf_balance_names, b->balance, &v))
 		return b->balance;
 	if (first_report(e, b->at, 3))
 		imp_msg(e->o->d, IMP_WARNING, b->at,

@@ -329,6 +329,7 @@ static void emit_instance(struct imp_out *o, const struct ka_conf *ka,
 	char name[CONF_NAME_MAX];
 	config_setting_t *g;
 	size_t i;
+	int wish;
 
 	if (!instance_complete(o, in, &vips))
 		goto out;
@@ -337,8 +338,7 @@ static void emit_instance(struct imp_out *o, const struct ka_conf *ka,
 	if (!g)
 		goto out;
 	imp_out_origin(o, g, in->at);
-	if (in->state && (strcmp(in->state, "MASTER") == 0 ||
-			  strcmp(in->state, "BACKUP") == 0))
+	if (in->state && enum_name_value(conf_wish_names, in->state, &wish))
 		imp_add_str(g, "state", in->state);
 	else if (in->state)
 		imp_msg(o->d, IMP_WARNING, in->at,

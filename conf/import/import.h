@@ -40,10 +40,6 @@ struct imp_strv {
 void imp_strv_push(struct imp_strv *s, const char *str);
 void imp_strv_free(struct imp_strv *s);
 
-/* The closest of known[] (NULL-terminated) to word when it is plausibly
- * a typo of it, else NULL. */
-const char *imp_did_you_mean(const char *word, const char *const *known);
-
 /* Durations as HAProxy reads them: bare numbers in unit_ms units (1 for
  * HAProxy's milliseconds), suffixes us ms s m h d. -1 on garbage. */
 long long imp_parse_ms(const char *s, long long unit_ms);

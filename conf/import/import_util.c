@@ -63,25 +63,6 @@ void imp_strv_free(struct imp_strv *s)
 	s->n = 0;
 }
 
-const char *imp_did_you_mean(const char *word, const char *const *known)
-{
-	const char *best = NULL;
-	unsigned best_d = ~0u;
-	size_t i;
-
-	for (i = 0; known[i]; i++) {
-		unsigned d = edit_distance(word, known[i]);
-
-		if (d < best_d) {
-			best_d = d;
-			best = known[i];
-		}
-	}
-	if (best && best_d <= 2 + strlen(word) / 5)
-		return best;
-	return NULL;
-}
-
 long long imp_parse_ms(const char *s, long long unit_ms)
 {
 	static const struct {

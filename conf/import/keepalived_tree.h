@@ -33,4 +33,18 @@ struct ka_reader {
 
 void ka_node_free(struct ka_node *n);
 
+/* A block's keywords (keepalived_keys.c). */
+struct ka_block_keys {
+	const char *const *carried;
+	const char *const *known; /* keepalived reads these; we do not */
+	const char *what;	  /* the block, for messages */
+};
+
+extern const struct ka_block_keys ka_top_keys, ka_global_keys, ka_script_keys,
+    ka_instance_keys;
+
+/* Reports n's keyword unless it is carried; returns true when it is. */
+bool ka_keyword_carried(struct conf_diag *d, const struct ka_node *n,
+			const struct ka_block_keys *k);
+
 #endif

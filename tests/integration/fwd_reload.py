@@ -9,6 +9,7 @@ port below 1024 (CAP_NET_BIND_SERVICE kept, nothing else); a broken file
 is rejected with FILE:LINE and the old configuration keeps serving."""
 
 import hashlib
+import json
 import os
 import re
 import signal
@@ -203,7 +204,9 @@ def run():
         three = two + [('be3', ports['be3'])]
         write_conf(f, conf_body(fport, three))
         out = reload_ok(f, 'ctl')
-        L.check('"servers":{"kept":2,"added":1,"removed":0}' in out,
+        srv = json.loads(out)['servers']
+        L.check(srv == {'kept': ['a/be1', 'a/be2'], 'changed': [],
+                        'added': ['a/be3'], 'removed': []},
                 'summary: %s' % out)
         L.check(f.server('a', 'be2')['admin'] == 'MAINT',
                 'disable lost on reload')
@@ -222,8 +225,9 @@ def run():
         L.check(held, 'no connection reached be3')
         write_conf(f, conf_body(fport, two))
         out = reload_ok(f, 'ctl')
-        L.check('"removed":1' in out and '"retired_sessions":1' in out,
-                'summary: %s' % out)
+        js = json.loads(out)
+        L.check(js['servers']['removed'] == ['a/be3'] and
+                js['retired_sessions'] == 1, 'summary: %s' % out)
         before = bes['be3'].accepted
         got = names(fport, 20)
         L.check('be3' not in got and bes['be3'].accepted == before,
@@ -233,7 +237,7 @@ def run():
                 'the removed server\'s session was cut')
         held.close()
         deadline = time.time() + 5
-        while 'freeing it' not in f.logtext().split('"removed":1')[-1]:
+        while 'freeing it' not in f.logtext().split('"removed":["a/be3"]')[-1]:
             L.check(time.time() < deadline,
                     'old configuration never freed after its last session')
             time.sleep(0.1)
@@ -245,7 +249,11 @@ def run():
                  % (lport, ports['be1']))
         write_conf(f, conf_body(fport, two, extra))
         out = reload_ok(f, 'ctl')
-        L.check('"listeners":{"kept":1,"added":1' in out, 'summary %s' % out)
+        js = json.loads(out)
+        L.check(js['listeners']['kept'] == ['a'] and
+                js['listeners']['added'] == ['b'] and
+                js['binds']['added'] == ['127.0.0.1:%d' % lport],
+                'summary %s' % out)
         L.check(L.ask_name('127.0.0.1', lport) == 'be1',
                 'new section on port %d does not serve' % lport)
 
@@ -258,8 +266,11 @@ def run():
         rc, out, err = vrrpctl_reload(f)
         L.check(rc == 1 and '"ok":false' in out, 'broken file: %s' % out)
         want = '%s:%d: unknown key \'retires\'' % (f.conf, line)
-        L.check(want in out and want in f.logtext(),
-                'no FILE:LINE error (%s) in %s' % (want, out))
+        js = json.loads(out)
+        L.check(any(e.startswith(want) for e in js['errors']) and
+                js['error'].startswith(want) and want in f.logtext() and
+                want in err, 'no FILE:LINE error (%s) in %s %s'
+                % (want, out, err))
         f.proc.send_signal(signal.SIGHUP)
         time.sleep(0.3)
         L.check(len(re.findall('reload failed', f.logtext())) == 2,

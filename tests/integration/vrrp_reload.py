@@ -77,9 +77,10 @@ def test(lab):
                 n.hup()
             else:
                 rc, j, err = n.reload()
-                check(rc == 0 and j and j["ok"] and j["kept"] == ["VI_1"]
-                      and not j["changed"] and not j["added"]
-                      and not j["removed"],
+                inst = j and j.get("instances") or {}
+                check(rc == 0 and j["ok"] and inst["kept"] == ["VI_1"]
+                      and not inst["changed"] and not inst["added"]
+                      and not inst["removed"],
                       "%s: reload of the same file: all kept (%r)"
                       % (n.role, j))
         time.sleep(0.3)
@@ -169,7 +170,7 @@ def test(lab):
     with open(a.conf, "w") as f:
         f.write(good)
     rc, j, err = a.reload()
-    check(rc == 0 and j["ok"] and j["kept"] == ["VI_1"],
+    check(rc == 0 and j["ok"] and j["instances"]["kept"] == ["VI_1"],
           "then the good file reloads (%r)" % j)
 
     # -- 5. B's priority above A's: the VIP moves -----------------------
@@ -177,7 +178,7 @@ def test(lab):
     b.write(one(b))
     t0 = time.monotonic()
     rc, j, err = b.reload()
-    check(rc == 0 and j["changed"] == ["VI_1"] and
+    check(rc == 0 and j["instances"]["changed"] == ["VI_1"] and
           j["changed_keys"] == {"VI_1": ["priority"]} and
           j["restarted"] == [],
           "B: priority changed in place (%r)" % j)

@@ -81,6 +81,48 @@ static void test_sockaddrs(void **state)
 	assert_int_equal(parse_sockaddr("[::1", &ss, &len, false), -EINVAL);
 }
 
+static void test_sockaddr_equal(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		bool host, whole;
+	} cases[] = {
+	    {"198.18.0.1:80", "198.18.0.1:80", true, true},
+	    {"198.18.0.1:80", "198.18.0.1:81", true, false},
+	    {"198.18.0.1:80", "198.18.0.2:80", false, false},
+	    {"[2001:db8::1]:80", "[2001:db8::1]:443", true, false},
+	    {"[2001:db8::1]:80", "[2001:db8::1]:80", true, true},
+	    {"[::ffff:198.18.0.1]:80", "198.18.0.1:80", false, false},
+	};
+	struct sockaddr_storage a, b;
+	struct sockaddr_in6 *b6 = (struct sockaddr_in6 *)&b;
+	socklen_t len;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(parse_sockaddr(cases[i].a, &a, &len, false),
+				 0);
+		assert_int_equal(parse_sockaddr(cases[i].b, &b, &len, false),
+				 0);
+		assert_int_equal(sockaddr_equal((struct sockaddr *)&a,
+						(struct sockaddr *)&b, true),
+				 cases[i].host);
+		assert_int_equal(sockaddr_equal((struct sockaddr *)&a,
+						(struct sockaddr *)&b, false),
+				 cases[i].whole);
+	}
+	/* the same link-local address on another interface: another socket
+	 * address, the same host */
+	assert_int_equal(parse_sockaddr("[fe80::1]:80", &a, &len, false), 0);
+	b = a;
+	b6->sin6_scope_id = 7;
+	assert_true(
+	    sockaddr_equal((struct sockaddr *)&a, (struct sockaddr *)&b, true));
+	assert_false(sockaddr_equal((struct sockaddr *)&a,
+				    (struct sockaddr *)&b, false));
+}
+
 static void test_prefix(void **state)
 {
 	struct in_addr a;
@@ -105,6 +147,32 @@ static void test_edit_distance(void **state)
 	assert_int_equal(edit_distance("weigth", "weight"), 2);
 	assert_int_equal(edit_distance("priorty", "priority"), 1);
 	assert_int_equal(edit_distance("", "abc"), 3);
+}
+
+/* The suggestion behind "unknown key (did you mean ...?)": vrrpd -t and
+ * vrrpd-import share it. */
+static void test_closest_word(void **state)
+{
+	static const char *const known[] = {"weight", "priority", "interface",
+					    NULL};
+
+	(void)state;
+	assert_string_equal(closest_word("weigth", known), "weight");
+	assert_string_equal(closest_word("interfaces", known), "interface");
+	assert_null(closest_word("xyz", known)); /* not plausibly a typo */
+	assert_null(closest_word("weight", (const char *const[]){NULL}));
+}
+
+static void test_hexdigit(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_hexdigit('0'), 0);
+	assert_int_equal(parse_hexdigit('9'), 9);
+	assert_int_equal(parse_hexdigit('a'), 10);
+	assert_int_equal(parse_hexdigit('F'), 15);
+	assert_int_equal(parse_hexdigit('g'), -1);
+	assert_int_equal(parse_hexdigit('/'), -1);
+	assert_int_equal(parse_hexdigit('\0'), -1);
 }
 
 static void test_json(void **state)
@@ -233,8 +301,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_durations),
 	    cmocka_unit_test(test_sockaddrs),
+	    cmocka_unit_test(test_sockaddr_equal),
 	    cmocka_unit_test(test_prefix),
 	    cmocka_unit_test(test_edit_distance),
+	    cmocka_unit_test(test_closest_word),
+	    cmocka_unit_test(test_hexdigit),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_argv),
 	    cmocka_unit_test(test_timers_fire_in_order),

@@ -7,72 +7,27 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <grp.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_text.h"
 #include "conf_host.h"
-#include "conf_bound.h"
-#include "loop.h"
-
-static char path[64];
-
-static void write_conf(const char *text)
-{
-	int fd;
-
-	strcpy(path, "/tmp/vrrpd-test-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-}
 
 /* Loads text; returns the diag text (caller frees) and the result. */
 static char *load(const char *text, int *rc, struct conf **out)
 {
-	struct conf_diag d;
-	struct conf *c = NULL;
-	char *msgs;
-
-	write_conf(text);
-	conf_diag_init(&d);
-	*rc = conf_load(path, CONF_VRRP, &c, &d);
-	msgs = strdup(sbuf_str(&d.text));
-	conf_diag_free(&d);
-	unlink(path);
-	if (out)
-		*out = c;
-	else
-		conf_free(c);
-	return msgs;
+	return conf_text_msgs(text, CONF_VRRP, rc, out);
 }
 
 /* Asserts that loading text fails with exactly "FILE:line: msg". */
 static void expect_error(const char *text, int line, const char *msg)
 {
-	char want[512];
-	char *got;
-	int rc;
-
-	got = load(text, &rc, NULL);
-	snprintf(want, sizeof(want), "%s:%d: %s\n", path, line, msg);
-	print_message("got: %s", got);
-	assert_int_equal(rc, -1);
-	assert_non_null(strstr(got, want));
-	free(got);
+	conf_text_expect_error(text, CONF_VRRP, line, msg);
 }
-
-#define INSTANCE_HEAD                                                          \
-	"vrrp_instance = {\n"                                                  \
-	"  VI_1 = {\n"                                                         \
-	"    interface = \"eth0\";\n"                                          \
-	"    virtual_router_id = 51;\n"
 
 static const char good[] =
     "global_defs = {\n"
@@ -254,7 +209,7 @@ static void test_auth_pass_truncated(void **state)
 	snprintf(want, sizeof(want),
 		 "%s:8: warning: auth_pass is 10 bytes; only the first 8 are "
 		 "used (RFC 3768 5.3.10)\n",
-		 path);
+		 conf_text_path);
 	assert_int_equal(rc, 0);
 	assert_string_equal(msgs, want);
 	assert_memory_equal(c->instances[0].auth_pass, "01234567", 8);
@@ -297,7 +252,7 @@ static void test_smtp_alert_no_server(void **state)
 	snprintf(want, sizeof(want),
 		 "%s:2: warning: smtp_alert is on but smtp_server is not set; "
 		 "no alert will be sent\n",
-		 path);
+		 conf_text_path);
 	assert_int_equal(rc, 0);
 	assert_string_equal(msgs, want);
 	free(msgs);
@@ -307,7 +262,7 @@ static void test_smtp_alert_no_server(void **state)
 	snprintf(want, sizeof(want),
 		 "%s:6: warning: vrrp_instance VI_1: smtp_alert is on but "
 		 "global_defs.smtp_server is not set; no alert will be sent\n",
-		 path);
+		 conf_text_path);
 	assert_int_equal(rc, 0);
 	assert_string_equal(msgs, want);
 	free(msgs);
@@ -340,7 +295,7 @@ static void test_host_interfaces(void **state)
 		 "'nosuchif1' does not exist on this host (see ip link)\n"
 		 "%s:8: warning: vrrp_instance VI_2: interface 'nosuchif0' "
 		 "does not exist on this host (see ip link)\n",
-		 path, path);
+		 conf_text_path, conf_text_path);
 	assert_string_equal(sbuf_str(&d.text), want);
 	assert_int_equal(d.warnings, 2);
 	conf_diag_free(&d);
@@ -406,120 +361,6 @@ static void test_semantic_errors(void **state)
 		     "smtp:// / smtps:// URL");
 }
 
-static void test_syntax_error(void **state)
-{
-	(void)state;
-	expect_error("global_defs = {\n  router_id = \"x\";\n  oops;\n};\n", 3,
-		     "syntax error: 'oops' has no value; write oops = VALUE;");
-	/* the newcomer's traps: a bare keyword, a name starting with a
-	 * digit; libconfig names the line after a bare key alone */
-	expect_error(
-	    "global_defs = {\n  smtp_alert\n  router_id = \"x\";\n};\n", 3,
-	    "syntax error: line 2: 'smtp_alert' has no value; write "
-	    "smtp_alert = true;");
-	expect_error(
-	    "vrrp_instance = {\n  50 = { interface = \"eth0\"; };\n};\n", 2,
-	    "syntax error: the setting name '50' starts with a digit; "
-	    "names start with a letter (write VI_50)");
-	/* keepalived's own syntax is not libconfig: say where */
-	expect_error("vrrp_instance VI_1 {\n  state MASTER\n}\n", 1,
-		     "syntax error");
-}
-
-static void test_missing_file(void **state)
-{
-	struct conf_diag d;
-	struct conf *c;
-
-	(void)state;
-	conf_diag_init(&d);
-	assert_int_equal(
-	    conf_load("/nonexistent/vrrpd.conf", CONF_VRRP, &c, &d), -1);
-	assert_string_equal(sbuf_str(&d.text),
-			    "/nonexistent/vrrpd.conf:0: cannot read file: No "
-			    "such file or directory\n");
-	assert_null(c);
-	conf_diag_free(&d);
-}
-
-/* Issue 18 item 3: a FIFO in the file's place is refused without
- * blocking (open() used to wait for a writer), so is a file over 4 MiB. */
-static void test_not_regular_or_too_big(void **state)
-{
-	char dir[] = "/tmp/test_conf.XXXXXX", path[64];
-	struct conf_diag d;
-	struct conf *c;
-	int fd;
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/fifo", dir);
-	assert_int_equal(mkfifo(path, 0600), 0);
-	conf_diag_init(&d);
-	assert_int_equal(conf_load(path, CONF_VRRP, &c, &d), -1);
-	assert_non_null(
-	    strstr(sbuf_str(&d.text), ":0: not a regular file (a FIFO)"));
-	conf_diag_free(&d);
-	unlink(path);
-
-	snprintf(path, sizeof(path), "%s/big.conf", dir);
-	fd = open(path, O_WRONLY | O_CREAT, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(ftruncate(fd, CONF_MAX_BYTES + 1), 0);
-	close(fd);
-	conf_diag_init(&d);
-	assert_int_equal(conf_load(path, CONF_VRRP, &c, &d), -1);
-	assert_non_null(strstr(sbuf_str(&d.text),
-			       ":0: 4194305 bytes; a configuration may have at "
-			       "most 4194304 (4 MiB)"));
-	conf_diag_free(&d);
-	unlink(path);
-	rmdir(dir);
-}
-
-/* Issue 18 item 3: a file libconfig needs seconds for is refused within
- * the budget (a child parses it first); a normal one loads. */
-static void test_load_bounded(void **state)
-{
-	char dir[] = "/tmp/test_conf.XXXXXX", path[64];
-	struct conf_diag d;
-	struct conf *c;
-	int64_t t0, took;
-	FILE *f;
-	int i;
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/slow.conf", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("vrrp_script = {\n", f);
-	for (i = 0; i < 60000; i++) /* about 12 s of libconfig */
-		fprintf(f, "s%d={};", i);
-	fputs("};\n", f);
-	fclose(f);
-	conf_diag_init(&d);
-	t0 = mono_ms();
-	assert_int_equal(conf_load_bounded(path, CONF_VRRP, 100, &c, &d), -1);
-	took = mono_ms() - t0;
-	assert_null(c);
-	assert_non_null(strstr(sbuf_str(&d.text), "longer than 100 ms"));
-	assert_true(took < 1000);
-	conf_diag_free(&d);
-
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("global_defs = { router_id = \"x\"; };\n", f);
-	fclose(f);
-	conf_diag_init(&d);
-	assert_int_equal(conf_load_bounded(path, CONF_VRRP, 2000, &c, &d), 0);
-	assert_non_null(c);
-	conf_free(c);
-	conf_diag_free(&d);
-	unlink(path);
-	rmdir(dir);
-}
-
 /* Several problems: every one is reported, not just the first. */
 static void test_all_errors_reported(void **state)
 {
@@ -527,15 +368,16 @@ static void test_all_errors_reported(void **state)
 	struct conf *c;
 
 	(void)state;
-	write_conf(INSTANCE_HEAD "    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
-				 "    priority = 300;\n"
-				 "    advert_int = 0;\n"
-				 "    weigth = 1;\n  };\n};\n");
+	conf_text_write(INSTANCE_HEAD
+			"    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
+			"    priority = 300;\n"
+			"    advert_int = 0;\n"
+			"    weigth = 1;\n  };\n};\n");
 	conf_diag_init(&d);
-	assert_int_equal(conf_load(path, CONF_VRRP, &c, &d), -1);
+	assert_int_equal(conf_load(conf_text_path, CONF_VRRP, &c, &d), -1);
 	assert_int_equal(d.errors, 3);
 	conf_diag_free(&d);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 /* A value with a newline still gives one line (found by fuzz_conf). */
@@ -582,251 +424,6 @@ static void test_control_socket_group(void **state)
 		     2, "group 'no-such-group-h5' does not exist on this host");
 }
 
-/* Loads text from a file of the given mode; returns the diag text. */
-static char *load_mode(const char *text, mode_t mode, int *rc)
-{
-	struct conf_diag d;
-	struct conf *c = NULL;
-	char *msgs;
-
-	write_conf(text);
-	assert_int_equal(chmod(path, mode), 0);
-	conf_diag_init(&d);
-	*rc = conf_load(path, CONF_VRRP, &c, &d);
-	msgs = strdup(sbuf_str(&d.text));
-	conf_diag_free(&d);
-	unlink(path);
-	conf_free(c);
-	return msgs;
-}
-
-static void test_secret_readable(void **state)
-{
-	static const char *const secret[] = {
-	    INSTANCE_HEAD "    authentication = { auth_type = \"PASS\";\n"
-			  "      auth_pass = \"s3cret\"; };\n"
-			  "    virtual_ipaddress = [ \"198.18.0.50/24\" ];\n"
-			  "  };\n};\n",
-	    "global_defs = {\n  smtp_password = \"pw\";\n};\n",
-	    "forwarder = {\n  stats = { bind = \"127.0.0.1:8404\";\n"
-	    "    auth = \"admin:pw\"; };\n};\n",
-	};
-	static const int line[] = {6, 2, 3};
-	char want[256];
-	char *msgs;
-	size_t i;
-	int rc;
-
-	(void)state;
-	for (i = 0; i < sizeof(secret) / sizeof(secret[0]); i++) {
-		msgs = load_mode(secret[i], 0644, &rc);
-		print_message("got: %s", msgs);
-		assert_int_equal(rc, 0);
-		snprintf(want, sizeof(want),
-			 "%s:%d: warning: %s holds a secret", path, line[i],
-			 path);
-		assert_non_null(strstr(msgs, want));
-		assert_non_null(strstr(msgs, "chmod 600"));
-		free(msgs);
-		/* not readable by others: no warning */
-		msgs = load_mode(secret[i], 0640, &rc);
-		assert_int_equal(rc, 0);
-		assert_null(strstr(msgs, "holds a secret"));
-		free(msgs);
-	}
-	/* readable, but nothing secret in it */
-	msgs = load_mode("global_defs = { router_id = \"x\"; };\n", 0644, &rc);
-	assert_null(strstr(msgs, "holds a secret"));
-	free(msgs);
-}
-
-/* Loads text that must be good; returns the first instance's conf. */
-static struct conf *load_good(const char *text)
-{
-	struct conf *c;
-	char *msgs;
-	int rc;
-
-	msgs = load(text, &rc, &c);
-	print_message("got: %s", msgs);
-	assert_int_equal(rc, 0);
-	free(msgs);
-	assert_non_null(c);
-	return c;
-}
-
-#define VIP_LINE "    virtual_ipaddress = [ \"1.2.3.4\" ];\n"
-
-static void test_version(void **state)
-{
-	struct conf *c;
-
-	(void)state;
-	/* default: 2, whole seconds, as before */
-	c = load_good(INSTANCE_HEAD VIP_LINE "  };\n};\n");
-	assert_int_equal(c->instances[0].version, 2);
-	assert_int_equal(c->instances[0].advert_int, 1);
-	assert_int_equal(c->instances[0].advert_cs, 100);
-	assert_int_equal(c->instances[0].family, AF_INET);
-	conf_free(c);
-	c = load_good(INSTANCE_HEAD VIP_LINE "    advert_int = \"3s\";\n"
-					     "  };\n};\n");
-	assert_int_equal(c->instances[0].advert_int, 3);
-	assert_int_equal(c->instances[0].advert_cs, 300);
-	conf_free(c);
-	/* per instance, and global_defs' default */
-	c = load_good(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
-					     "    advert_int = \"100ms\";\n"
-					     "  };\n};\n");
-	assert_int_equal(c->instances[0].version, 3);
-	assert_int_equal(c->instances[0].advert_cs, 10);
-	assert_false(c->instances[0].v3_checksum_as_v2);
-	conf_free(c);
-	c = load_good(
-	    "global_defs = { vrrp_version = 3; };\n" INSTANCE_HEAD VIP_LINE
-	    "    advert_int = 0.05;\n"
-	    "    v3_checksum_as_v2 = true;\n  };\n};\n");
-	assert_int_equal(c->instances[0].version, 3);
-	assert_int_equal(c->instances[0].advert_cs, 5);
-	assert_true(c->instances[0].v3_checksum_as_v2);
-	conf_free(c);
-	c = load_good(
-	    "global_defs = { vrrp_version = 3; };\n" INSTANCE_HEAD VIP_LINE
-	    "    version = 2;\n"
-	    "    advert_int = 2;\n  };\n};\n");
-	assert_int_equal(c->instances[0].version, 2);
-	assert_int_equal(c->instances[0].advert_cs, 200);
-	conf_free(c);
-	c = load_good(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
-					     "    advert_int = \"40950ms\";\n"
-					     "  };\n};\n");
-	assert_int_equal(c->instances[0].advert_cs, 4095);
-	conf_free(c);
-
-	expect_error(INSTANCE_HEAD VIP_LINE "    version = 4;\n  };\n};\n", 6,
-		     "'version' is 4; must be 2..3");
-	expect_error("global_defs = { vrrp_version = 1; };\n", 1,
-		     "'vrrp_version' is 1; must be 2..3");
-	expect_error(INSTANCE_HEAD VIP_LINE "    advert_int = \"500ms\";\n"
-					    "  };\n};\n",
-		     6,
-		     "'advert_int' is 500ms; VRRPv2 counts whole seconds "
-		     "(1s..255s): set version = 3 for steps of 10ms");
-	expect_error(INSTANCE_HEAD VIP_LINE "    advert_int = \"1500ms\";\n"
-					    "  };\n};\n",
-		     6,
-		     "'advert_int' is 1500ms; VRRPv2 counts whole seconds "
-		     "(1s..255s): set version = 3 for steps of 10ms");
-	expect_error(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
-					    "    advert_int = \"105ms\";\n"
-					    "  };\n};\n",
-		     7,
-		     "'advert_int' is 105ms; VRRPv3 takes 10ms..40950ms in "
-		     "steps of 10ms");
-	expect_error(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
-					    "    advert_int = 41;\n  };\n};\n",
-		     7,
-		     "'advert_int' is 41000ms; VRRPv3 takes 10ms..40950ms in "
-		     "steps of 10ms");
-	expect_error(INSTANCE_HEAD VIP_LINE "    version = 3;\n"
-					    "    advert_int = \"0ms\";\n"
-					    "  };\n};\n",
-		     7,
-		     "'advert_int' is 0ms; VRRPv3 takes 10ms..40950ms in steps "
-		     "of 10ms");
-	expect_error(INSTANCE_HEAD VIP_LINE
-		     "    version = 3;\n"
-		     "    authentication = { auth_type = \"PASS\";\n"
-		     "                       auth_pass = \"x\"; };\n"
-		     "  };\n};\n",
-		     7,
-		     "vrrp_instance VI_1: authentication is not part of VRRPv3 "
-		     "(RFC 5798 removed it); remove it, or set version = 2");
-}
-
-static void test_family(void **state)
-{
-	struct conf *c;
-	char *msgs, ip[INET6_ADDRSTRLEN];
-	int rc;
-
-	(void)state;
-	expect_error(INSTANCE_HEAD "    version = 3;\n"
-				   "    virtual_ipaddress = [ \"1.2.3.4/24\",\n"
-				   "      \"2001:db8::1/64\" ];\n"
-				   "  };\n};\n",
-		     6,
-		     "vrrp_instance VI_1: virtual_ipaddress mixes IPv4 and "
-		     "IPv6; an instance carries one family, so make one "
-		     "instance per family");
-	expect_error(INSTANCE_HEAD
-		     "    virtual_ipaddress = [ \"2001:db8::1/64\" ];\n"
-		     "  };\n};\n",
-		     5,
-		     "vrrp_instance VI_1: IPv6 virtual_ipaddress needs "
-		     "version = 3 (VRRPv2 carries only IPv4)");
-	expect_error(INSTANCE_HEAD
-		     "    version = 3;\n"
-		     "    virtual_ipaddress = [ \"2001:db8::1/129\" ];\n"
-		     "  };\n};\n",
-		     6,
-		     "virtual_ipaddress \"2001:db8::1/129\": '2001:db8::1/129' "
-		     "is not an IPv6 address[/prefix]");
-	/* an IPv6 instance: version 3, one family, VRIDs per family */
-	{
-		struct conf *c = load_good(
-		    "vrrp_instance = {\n"
-		    "  V4 = { interface = \"eth0\"; virtual_router_id = 51;\n"
-		    "    virtual_ipaddress = [ \"1.2.3.4\" ]; };\n"
-		    "  V6 = { interface = \"eth0\"; virtual_router_id = 51;\n"
-		    "    version = 3;\n"
-		    "    virtual_ipaddress = [ \"fe80::1/64\",\n"
-		    "      \"2001:db8::50/64 dev eth1\" ]; };\n"
-		    "};\n");
-		char ip[INET6_ADDRSTRLEN];
-
-		assert_int_equal(c->instances[1].family, AF_INET6);
-		assert_int_equal(c->instances[1].n_vips, 2);
-		inet_ntop(AF_INET6, &c->instances[1].vips[1].addr6, ip,
-			  sizeof(ip));
-		assert_string_equal(ip, "2001:db8::50");
-		assert_int_equal(c->instances[1].vips[1].prefix, 64);
-		assert_string_equal(c->instances[1].vips[1].dev, "eth1");
-		conf_free(c);
-	}
-	/* unicast peers take the family of the VIPs */
-	expect_error(INSTANCE_HEAD
-		     "    version = 3;\n"
-		     "    unicast_peer = [ \"1.2.3.5\" ];\n"
-		     "    virtual_ipaddress = [ \"2001:db8::1\" ];\n"
-		     "  };\n};\n",
-		     6,
-		     "unicast_peer \"1.2.3.5\" is not an IPv6 address (the "
-		     "family of the instance's virtual_ipaddress)");
-	c = load_good(INSTANCE_HEAD
-		      "    version = 3;\n"
-		      "    unicast_src_ip = \"2001:db8::11\";\n"
-		      "    unicast_peer = [ \"2001:db8::12\", "
-		      "\"fe80::1\" ];\n"
-		      "    virtual_ipaddress = [ \"2001:db8::1\" ];\n"
-		      "  };\n};\n");
-	assert_int_equal(c->instances[0].n_peers, 2);
-	assert_true(c->instances[0].has_unicast_src);
-	inet_ntop(AF_INET6, &c->instances[0].peers6[1], ip, sizeof(ip));
-	assert_string_equal(ip, "fe80::1");
-	inet_ntop(AF_INET6, &c->instances[0].unicast_src6, ip, sizeof(ip));
-	assert_string_equal(ip, "2001:db8::11");
-	conf_free(c);
-	/* the option for the other IPv4 checksum means nothing on v2 */
-	msgs = load(INSTANCE_HEAD VIP_LINE "    v3_checksum_as_v2 = true;\n"
-					   "  };\n};\n",
-		    &rc, NULL);
-	assert_int_equal(rc, 0);
-	assert_non_null(strstr(msgs, ":6: warning: v3_checksum_as_v2 has no "
-				     "effect on a version 2 instance"));
-	free(msgs);
-}
-
 /* issue #14: smtp_verify defaults to true; smtp_ca_file must be readable. */
 static void test_smtp_tls_keys(void **state)
 {
@@ -867,17 +464,10 @@ int main(void)
 	    cmocka_unit_test(test_smtp_alert_no_server),
 	    cmocka_unit_test(test_host_interfaces),
 	    cmocka_unit_test(test_semantic_errors),
-	    cmocka_unit_test(test_syntax_error),
-	    cmocka_unit_test(test_missing_file),
-	    cmocka_unit_test(test_not_regular_or_too_big),
-	    cmocka_unit_test(test_load_bounded),
 	    cmocka_unit_test(test_all_errors_reported),
 	    cmocka_unit_test(test_error_one_line),
 	    cmocka_unit_test(test_control_socket_group),
-	    cmocka_unit_test(test_secret_readable),
 	    cmocka_unit_test(test_smtp_tls_keys),
-	    cmocka_unit_test(test_version),
-	    cmocka_unit_test(test_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,46 +13,17 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conf_text.h"
 #include "conf_host.h"
-
-static char path[64];
 
 static char *load(const char *text, int *rc, struct conf **out)
 {
-	struct conf_diag d;
-	struct conf *c = NULL;
-	char *msgs;
-	int fd;
-
-	strcpy(path, "/tmp/vrrpd-anycast-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	conf_diag_init(&d);
-	*rc = conf_load(path, CONF_VRRP, &c, &d);
-	msgs = strdup(sbuf_str(&d.text));
-	conf_diag_free(&d);
-	unlink(path);
-	if (out)
-		*out = c;
-	else
-		conf_free(c);
-	return msgs;
+	return conf_text_msgs(text, CONF_VRRP, rc, out);
 }
 
 static void expect_msg(const char *text, int want_rc, int line, const char *msg)
 {
-	char want[512];
-	char *got;
-	int rc;
-
-	got = load(text, &rc, NULL);
-	snprintf(want, sizeof(want), "%s:%d: %s", path, line, msg);
-	print_message("got: %s", got);
-	assert_int_equal(rc, want_rc);
-	assert_non_null(strstr(got, want));
-	free(got);
+	conf_text_expect(text, CONF_VRRP, want_rc, line, msg);
 }
 
 #define SCRIPTS "vrrp_script = { chk = { script = \"/bin/true\"; }; };\n"
@@ -231,7 +202,7 @@ static void test_host_check(void **state)
 	snprintf(want, sizeof(want),
 		 "%s:3: warning: anycast_instance B: interface 'nosuch0' does "
 		 "not exist on this host (see ip link)\n",
-		 path);
+		 conf_text_path);
 	assert_string_equal(sbuf_str(&d.text), want);
 	assert_int_equal(d.warnings, 1);
 	conf_diag_free(&d);

@@ -13,6 +13,7 @@
 
 #include "check_answer.h"
 #include "conf.h"
+#include "conf_text.h"
 #include "conf_fwd.h"
 
 static void test_status_parse(void **state)
@@ -271,21 +272,9 @@ static void test_smtp_reply(void **state)
 			 -1);
 }
 
-static char path[64];
-
 static int load(const char *text, struct conf **c, struct conf_diag *diag)
 {
-	FILE *f;
-	int fd;
-
-	strcpy(path, "/tmp/test_fwd_check.XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
-	conf_diag_init(diag);
-	return conf_load(path, CONF_FWD, c, diag);
+	return conf_text_load(text, CONF_FWD, c, diag);
 }
 
 #define CONF_HEAD                                                              \
@@ -325,7 +314,7 @@ static void test_conf_check(void **state)
 	assert_true(conf_check_uses_tls(a));
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 
 	/* defaults: tcp, GET /, 200-399 */
 	assert_int_equal(
@@ -338,7 +327,7 @@ static void test_conf_check(void **state)
 	assert_true(conf_status_match(&a->expect, 399));
 	conf_free(c);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 /* Each bad check group gives exactly this error (after "FILE:LINE: "). */
@@ -351,10 +340,10 @@ static void expect_error(const char *check, int line, const char *msg)
 	snprintf(text, sizeof(text), CONF_HEAD "check = { %s };" CONF_TAIL,
 		 check);
 	assert_int_equal(load(text, &c, &diag), -1);
-	snprintf(want, sizeof(want), "%s:%d: %s\n", path, line, msg);
+	snprintf(want, sizeof(want), "%s:%d: %s\n", conf_text_path, line, msg);
 	assert_string_equal(sbuf_str(&diag.text), want);
 	conf_diag_free(&diag);
-	unlink(path);
+	unlink(conf_text_path);
 }
 
 static void test_conf_check_errors(void **state)

@@ -1,4 +1,4 @@
-#include "link.h"
+#include "ifwatch.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,9 +11,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "iface.h"
 #include "vrrpd.h"
 
-struct vrrp_link *link_find(struct vrrpd *d, const char *name)
+struct vrrp_link *ifwatch_find(struct vrrpd *d, const char *name)
 {
 	size_t i;
 
@@ -23,49 +24,93 @@ struct vrrp_link *link_find(struct vrrpd *d, const char *name)
 	return NULL;
 }
 
-static int link_add_name(struct vrrpd *d, const char *name)
-{
-	struct vrrp_link *l;
-
-	if (link_find(d, name))
-		return 0;
-	l = realloc(d->links, (d->n_links + 1) * sizeof(*l));
-	if (!l)
-		return -ENOMEM;
-	d->links = l;
-	l = &d->links[d->n_links++];
-	memset(l, 0, sizeof(*l));
-	snprintf(l->name, sizeof(l->name), "%s", name);
-	return 0;
-}
-
 static bool flags_up(unsigned flags)
 {
 	return (flags & IFF_UP) && (flags & IFF_RUNNING);
 }
 
-/* The state right now, by ioctl: used at start and after an overrun. */
-static void link_poll_all(struct vrrpd *d)
+/* The state right now, by ioctl on fd (any AF_INET socket, or -1). */
+static bool link_up_now(int fd, const char *name)
+{
+	struct ifreq ifr = {0};
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	return fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 &&
+	       flags_up((unsigned)ifr.ifr_flags);
+}
+
+/* After an overrun: every link's state read again. */
+static void ifwatch_poll_all(struct vrrpd *d)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	size_t i;
 
-	for (i = 0; i < d->n_links; i++) {
-		struct ifreq ifr = {0};
-
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
-			 d->links[i].name);
-		d->links[i].up = fd >= 0 &&
-				 ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 &&
-				 flags_up((unsigned)ifr.ifr_flags);
-	}
+	for (i = 0; i < d->n_links; i++)
+		d->links[i].up = link_up_now(fd, d->links[i].name);
 	if (fd >= 0)
 		close(fd);
 }
 
+static void link_add(struct ifwatch_plan *s, int fd, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i].name, name))
+			return;
+	snprintf(s->v[s->n].name, IF_NAMESIZE, "%s", name);
+	for (i = 0; i < s->n_old; i++)
+		if (!strcmp(s->old[i].name, name))
+			break;
+	s->v[s->n++].up = i < s->n_old ? s->old[i].up : link_up_now(fd, name);
+}
+
+static void links_of(struct ifwatch_plan *s, int fd,
+		     const struct conf_instance *c)
+{
+	size_t j;
+
+	link_add(s, fd, c->interface);
+	for (j = 0; j < c->n_track_ifs; j++)
+		link_add(s, fd, c->track_ifs[j].name);
+}
+
+int ifwatch_build(const struct conf *c, struct ifwatch_plan *s)
+{
+	size_t i, cap = 0;
+	int fd;
+
+	for (i = 0; i < c->n_anycast; i++)
+		cap += 1 + c->anycast[i].base.n_track_ifs;
+	for (i = 0; i < c->n_instances; i++)
+		cap += 1 + c->instances[i].n_track_ifs;
+	s->v = calloc(cap + 1, sizeof(*s->v));
+	s->n = 0;
+	if (!s->v)
+		return -ENOMEM;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* the VRRP instances' interfaces first, then anycast's */
+	for (i = 0; i < c->n_instances; i++)
+		links_of(s, fd, &c->instances[i]);
+	for (i = 0; i < c->n_anycast; i++)
+		links_of(s, fd, &c->anycast[i].base);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+void ifwatch_commit(struct vrrpd *d, struct ifwatch_plan *s)
+{
+	free(d->links);
+	d->links = s->v;
+	d->n_links = s->n;
+	s->v = NULL;
+	s->n = 0;
+}
+
 static void link_set(struct vrrpd *d, const char *name, bool up)
 {
-	struct vrrp_link *l = link_find(d, name);
+	struct vrrp_link *l = ifwatch_find(d, name);
 	char why[80];
 
 	if (!l || l->up == up)
@@ -94,28 +139,26 @@ static int attr_cb(const struct nlattr *a, void *data)
  */
 static void iface_rebind(struct vrrpd *d, const char *name, int ifindex)
 {
-	size_t i;
+	struct vrrp_iface *ifc = iface_find(d->ifaces, d->n_ifaces, name);
+	struct in_addr primary;
+	int old, rc;
 
-	for (i = 0; i < d->n_ifaces; i++) {
-		struct vrrp_iface *ifc = &d->ifaces[i];
-		struct in_addr primary = ifc->primary;
-		int old = ifc->ifindex, rc;
-
-		if (strcmp(ifc->name, name) != 0 || ifc->ifindex == ifindex)
-			continue;
-		net_iface_close(d, ifc);
-		rc = net_iface_open(d, ifc);
-		if (!ifc->primary.s_addr)
-			ifc->primary = primary; /* no address yet: keep ours */
-		if (rc < 0)
-			log_err("interface %s is back (index %d, was %d) but "
-				"its socket cannot be opened again: %s",
-				name, ifindex, old, strerror(-rc));
-		else
-			log_info("interface %s is back (index %d, was %d); "
-				 "socket opened again",
-				 name, ifc->ifindex, old);
-	}
+	if (!ifc || ifc->ifindex == ifindex)
+		return;
+	primary = ifc->primary;
+	old = ifc->ifindex;
+	net_iface_close(d, ifc);
+	rc = net_iface_open(d, ifc);
+	if (!ifc->primary.s_addr)
+		ifc->primary = primary; /* no address yet: keep ours */
+	if (rc < 0)
+		log_err("interface %s is back (index %d, was %d) but its "
+			"socket cannot be opened again: %s",
+			name, ifindex, old, strerror(-rc));
+	else
+		log_info("interface %s is back (index %d, was %d); socket "
+			 "opened again",
+			 name, ifc->ifindex, old);
 }
 
 static void on_link_msg(struct vrrpd *d, const struct nlmsghdr *nlh)
@@ -187,7 +230,7 @@ static void on_addr_removed(struct vrrpd *d, const struct nlmsghdr *nlh)
 				 vi->cfg->name,
 				 vip_str(&vi->cfg->vips[j], ip, sizeof(ip)));
 			vip_add_all(vi);
-			d->links_watch.vips_restored++;
+			d->ifwatch.vips_restored++;
 		}
 	}
 	if (ifa->ifa_family == AF_INET) {
@@ -195,7 +238,7 @@ static void on_addr_removed(struct vrrpd *d, const struct nlmsghdr *nlh)
 
 		memcpy(&a4, addr, 4);
 		if (anycast_addr_removed(d, a4))
-			d->links_watch.vips_restored++;
+			d->ifwatch.vips_restored++;
 	}
 }
 
@@ -217,7 +260,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct vrrpd *d = data;
 
-	d->links_watch.events++;
+	d->ifwatch.events++;
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
@@ -245,14 +288,14 @@ static void nl_readable(struct loop *loop, struct loop_io *io, uint32_t ev)
 	(void)loop;
 	(void)ev;
 	for (;;) {
-		n = mnl_socket_recvfrom(d->links_watch.nl, buf, sizeof(buf));
+		n = mnl_socket_recvfrom(d->ifwatch.nl, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == ENOBUFS) {
 				/* events were lost: read the truth again */
-				d->links_watch.overruns++;
+				d->ifwatch.overruns++;
 				log_warn("netlink overrun; re-reading link "
 					 "state");
-				link_poll_all(d);
+				ifwatch_poll_all(d);
 				instances_trackers_changed(d, "netlink resync");
 				continue;
 			}
@@ -262,31 +305,11 @@ static void nl_readable(struct loop *loop, struct loop_io *io, uint32_t ev)
 	}
 }
 
-int link_setup(struct vrrpd *d)
+int ifwatch_open(struct vrrpd *d)
 {
-	const struct conf *c = d->conf;
-	struct link_watch *w = &d->links_watch;
-	size_t i, j;
+	struct ifwatch *w = &d->ifwatch;
 	int rc;
 
-	for (i = 0; i < c->n_instances; i++) {
-		if ((rc = link_add_name(d, c->instances[i].interface)) < 0)
-			return rc;
-		for (j = 0; j < c->instances[i].n_track_ifs; j++)
-			if ((rc = link_add_name(
-				 d, c->instances[i].track_ifs[j].name)) < 0)
-				return rc;
-	}
-	for (i = 0; i < c->n_anycast; i++) {
-		const struct conf_instance *a = &c->anycast[i].base;
-
-		if ((rc = link_add_name(d, a->interface)) < 0)
-			return rc;
-		for (j = 0; j < a->n_track_ifs; j++)
-			if ((rc = link_add_name(d, a->track_ifs[j].name)) < 0)
-				return rc;
-	}
-	link_poll_all(d);
 	w->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (!w->nl) {
 		log_err("netlink socket for link events: %s", strerror(errno));
@@ -306,12 +329,12 @@ int link_setup(struct vrrpd *d)
 	return loop_io_add(&d->loop, &w->io);
 }
 
-void link_free(struct vrrpd *d)
+void ifwatch_free(struct vrrpd *d)
 {
-	if (d->links_watch.nl) {
-		loop_io_del(&d->loop, &d->links_watch.io);
-		mnl_socket_close(d->links_watch.nl);
-		d->links_watch.nl = NULL;
+	if (d->ifwatch.nl) {
+		loop_io_del(&d->loop, &d->ifwatch.io);
+		mnl_socket_close(d->ifwatch.nl);
+		d->ifwatch.nl = NULL;
 	}
 	free(d->links);
 	d->links = NULL;
