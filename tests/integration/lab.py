@@ -441,8 +441,10 @@ class Node:
     """One VRRP router of the lab: vrrpd or keepalived in a namespace,
     with its generated config; restart() reuses or replaces the config."""
 
-    def __init__(self, lab, role, kind="vrrpd", instances=None, **inst):
+    def __init__(self, lab, role, kind="vrrpd", instances=None, head="",
+                 **inst):
         self.lab, self.role, self.kind = lab, role, kind
+        self.head = head  # text before vrrpd's (a vrrp_script section)
         self.sock = lab.path("%s.sock" % role)
         self.router_id = "lb" + role.upper()
         self.instances = instances or [vrrp_instance(**inst)]
@@ -454,8 +456,8 @@ class Node:
         self.starts += 1
         name = "%s-%s.%d.conf" % (self.kind, self.role, self.starts)
         if self.kind == "vrrpd":
-            text = vrrpd_conf(self.router_id, self.sock, self.instances,
-                              self.global_defs)
+            text = self.head + vrrpd_conf(self.router_id, self.sock,
+                                          self.instances, self.global_defs)
         else:
             text = keepalived_conf(self.router_id, self.instances)
         return self.lab.write(name, text)

@@ -38,20 +38,6 @@ CYCLES = 34
 QUEUE_MAX = 64
 
 
-class FaultNode(MailNode):
-    def __init__(self, lab, role, scripts, **inst):
-        super().__init__(lab, role, **inst)
-        self.scripts = scripts
-
-    def write_conf(self):
-        p = super().write_conf()
-        with open(p) as f:
-            text = f.read()
-        with open(p, "w") as f:
-            f.write(self.scripts + text)
-        return p
-
-
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
@@ -109,10 +95,9 @@ def test(lab):
     lab.run("smtp", "ip", "route", "add", "blackhole", "198.18.0.0/25")
     try:
         a, b = steady_pair(
-            lab, FaultNode, a_first=True, smtp_alert=True,
-            a=dict(scripts=scripts, priority=110, notify=notify,
-                   track_script=["chk", "hang", "spew"]),
-            b=dict(scripts=""))
+            lab, MailNode, a_first=True, smtp_alert=True,
+            a=dict(head=scripts, priority=110, notify=notify,
+                   track_script=["chk", "hang", "spew"]))
         check(lab.wait_until(lambda: a.status()["effective_priority"] ==
                              106, 5, 0.05) is not None,
               "hang and spew failed once: A at priority 106")

@@ -8,15 +8,12 @@ the VIP to vrrpd within skew + 0.5 s."""
 
 import signal
 
-from lab import (ADDR, Node, VIP, check, hold, log, master_down, run_test,
-                 skew, takeover)
+from lab import (ADDR, VIP, check, hold, log, master_down, run_test, skew,
+                 start_pair, takeover)
 
 
 def test(lab):
-    a = Node(lab, "a", "keepalived", state="MASTER", priority=101)
-    b = Node(lab, "b", "vrrpd", state="BACKUP", priority=100)
-    a.start()
-    b.start()
+    a, b = start_pair(lab, a={"kind": "keepalived"})
     check(lab.wait_until(lambda: lab.owners(VIP) == ["a"],
                          master_down(100) + 3) is not None,
           "keepalived (A, 101) owns the VIP")

@@ -6,15 +6,12 @@ within 3*advert_int + skew + 0.5 s; vrrpd restarted takes it back
 
 import signal
 
-from lab import (ADDR, Node, VIP, check, hold, log, master_down, run_test,
-                 takeover, wait_ctl)
+from lab import (ADDR, VIP, check, hold, log, master_down, run_test,
+                 start_pair, takeover, wait_ctl)
 
 
 def test(lab):
-    a = Node(lab, "a", "vrrpd", state="MASTER", priority=101)
-    b = Node(lab, "b", "keepalived", state="BACKUP", priority=100)
-    a.start()
-    b.start()
+    a, b = start_pair(lab, b={"kind": "keepalived"})
     check(lab.wait_until(lambda: lab.owners(VIP) == ["a"],
                          master_down(100) + 3) is not None,
           "vrrpd (A, 101) owns the VIP")
