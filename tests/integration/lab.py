@@ -22,8 +22,9 @@ import sys
 import tempfile
 import time
 
-from labconf import (ADDR, SUBNET_LEN, VIP, VIP2, forwarder_conf,  # noqa: F401
-                     keepalived_conf, server, vrrp_instance, vrrpd_conf)
+from labconf import (ADDR, SUBNET_LEN, VIP, VIP2,  # noqa: F401
+                     forged_advert, forwarder_conf, keepalived_conf, server,
+                     vrrp_instance, vrrpd_conf)
 
 SKIP = 77
 
@@ -494,61 +495,6 @@ class Node:
 
     def has_vip(self, vip=VIP):
         return self.lab.has_addr(self.role, vip)
-
-
-class FwdNode(Node):
-    """vrrpd and fwd from one config file, as DESIGN.md shows it: vrrpd's
-    part from the instances, fwd's section from forwarder_conf() with
-    fwd_settings (timeout = {...}, grace, ...) and listen. The default
-    listen: web on VIP:8080 to s1:9000, no check."""
-
-    def __init__(self, lab, role, listen=None, fwd_settings=None, **inst):
-        super().__init__(lab, role, **inst)
-        self.fwd_sock = lab.path("%s-fwd.sock" % role)
-        self.listen = listen or {"web": {
-            "bind": [VIP + ":8080"],
-            "server": {"s1": server(ADDR["s1"] + ":9000")}}}
-        self.fwd_settings = fwd_settings or {}
-        self.fwd = None
-        self.conf = None
-
-    def write_conf(self):
-        self.starts += 1
-        text = vrrpd_conf(self.router_id, self.sock, self.instances,
-                          self.global_defs) + \
-            forwarder_conf(self.fwd_sock, listen=self.listen,
-                           **self.fwd_settings)
-        self.conf = self.lab.write("pair-%s.%d.conf" % (self.role,
-                                                        self.starts), text)
-        return self.conf
-
-    def fwd_argv(self):
-        return [FWD, "-n", "-f", self.conf]
-
-    def start_fwd(self):
-        self.fwd = self.lab.spawn(self.role, self.fwd_argv(),
-                                  name="fwd-" + self.role)
-        return self.fwd
-
-    def forwarder(self):
-        """The forwarder part of `vrrpctl status`, or None."""
-        st = self.lab.vrrpctl_status(self.role, self.sock)
-        return st and st["forwarder"]
-
-    def fwd_connected(self):
-        return bool((self.forwarder() or {}).get("connected"))
-
-
-def fwd_master(lab):
-    """Node A alone: vrrpd (Master, 101, track_forwarder weight 2) from a
-    file that has fwd's section too; returned once A says MASTER, fwd
-    not started."""
-    a = FwdNode(lab, "a", state="MASTER", priority=101,
-                track_forwarder={"weight": 2})
-    a.start()
-    check(lab.wait_until(lambda: a.state() == "MASTER", 6) is not None,
-          "A is Master")
-    return a
 
 
 def start_pair(lab, node_class=Node, a=None, b=None, a_first=False,

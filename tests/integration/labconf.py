@@ -103,6 +103,23 @@ def keepalived_conf(router_id, instances):
     return "\n".join(out) + "\n"
 
 
+def forged_advert(src, priority, vip=VIP):
+    """Python for a node's namespace: scapy builds `p`, a VRRPv2 advert
+    for VRID 51 and vip from src on eth0 (password s3cret), and `sys`,
+    `time` and `sendp` are imported; the caller adds how it is sent."""
+    return r'''
+import sys, time
+from scapy.all import Ether, IP, get_if_hwaddr, sendp
+from scapy.layers.vrrp import VRRP
+pw = b"s3cret\0\0"
+p = (Ether(src=get_if_hwaddr("eth0"), dst="01:00:5e:00:00:12") /
+     IP(src="%s", dst="224.0.0.18", ttl=255) /
+     VRRP(vrid=51, priority=%d, adv=1, authtype=1, addrlist=["%s"],
+          auth1=int.from_bytes(pw[:4], "big"),
+          auth2=int.from_bytes(pw[4:], "big")))
+''' % (src, priority, vip)
+
+
 def forwarder_conf(control_socket=None, listen=None, body="", **settings):
     """fwd's section: control_socket first, then each setting (a dict is
     a group: timeout={"connect": "300ms"}), the listen groups by name,

@@ -1,13 +1,13 @@
-"""The pair of DESIGN.md in the lab: vrrpd and fwd from one config file on
-nodes A and B, back ends s1 and s2 that answer with their name, and a
+"""The pair of DESIGN.md in the lab: vrrpd and fwd from one config file
+(FwdNode) on nodes A and B, back ends s1 and s2 that answer with their name, and a
 client that keeps connecting through the VIP and logs who answered."""
 
 import os
 import signal
 import time
 
-from lab import (ADDR, PYTHON, VIP, FwdNode, check, server, start_pair,
-                 master_down)
+from lab import (ADDR, FWD, PYTHON, VIP, Node, check, forwarder_conf,
+                 master_down, server, start_pair, vrrpd_conf)
 
 PORT = 8080
 
@@ -47,6 +47,61 @@ while True:
 """ % PORT
 
 CHECK = {"inter": "200ms", "rise": 1, "fall": 1}
+
+
+class FwdNode(Node):
+    """vrrpd and fwd from one config file, as DESIGN.md shows it: vrrpd's
+    part from the instances, fwd's section from forwarder_conf() with
+    fwd_settings (timeout = {...}, grace, ...) and listen. The default
+    listen: web on VIP:8080 to s1:9000, no check."""
+
+    def __init__(self, lab, role, listen=None, fwd_settings=None, **inst):
+        super().__init__(lab, role, **inst)
+        self.fwd_sock = lab.path("%s-fwd.sock" % role)
+        self.listen = listen or {"web": {
+            "bind": [VIP + ":8080"],
+            "server": {"s1": server(ADDR["s1"] + ":9000")}}}
+        self.fwd_settings = fwd_settings or {}
+        self.fwd = None
+        self.conf = None
+
+    def write_conf(self):
+        self.starts += 1
+        text = vrrpd_conf(self.router_id, self.sock, self.instances,
+                          self.global_defs) + \
+            forwarder_conf(self.fwd_sock, listen=self.listen,
+                           **self.fwd_settings)
+        self.conf = self.lab.write("pair-%s.%d.conf" % (self.role,
+                                                        self.starts), text)
+        return self.conf
+
+    def fwd_argv(self):
+        return [FWD, "-n", "-f", self.conf]
+
+    def start_fwd(self):
+        self.fwd = self.lab.spawn(self.role, self.fwd_argv(),
+                                  name="fwd-" + self.role)
+        return self.fwd
+
+    def forwarder(self):
+        """The forwarder part of `vrrpctl status`, or None."""
+        st = self.lab.vrrpctl_status(self.role, self.sock)
+        return st and st["forwarder"]
+
+    def fwd_connected(self):
+        return bool((self.forwarder() or {}).get("connected"))
+
+
+def fwd_master(lab):
+    """Node A alone: vrrpd (Master, 101, track_forwarder weight 2) from a
+    file that has fwd's section too; returned once A says MASTER, fwd
+    not started."""
+    a = FwdNode(lab, "a", state="MASTER", priority=101,
+                track_forwarder={"weight": 2})
+    a.start()
+    check(lab.wait_until(lambda: a.state() == "MASTER", 6) is not None,
+          "A is Master")
+    return a
 
 
 class PairNode(FwdNode):

@@ -9,10 +9,10 @@ A's fwd back: VIP1 returns to A. kill -9 of B's vrrpd: A holds both."""
 
 import time
 
-from lab import (ADDR, DAEMONS, FwdNode, PYTHON, VIP, VIP2, check, log,
-                 master_down, run_test, server, vrrp_instance)
-from labpair import (PORT, client_log, gap_around, kill_fwd, start_backends,
-                     start_client)
+from lab import (ADDR, DAEMONS, PYTHON, VIP, VIP2, check, log, master_down,
+                 run_test, server, vrrp_instance)
+from labpair import (FwdNode, PORT, client_log, gap_around, kill_fwd,
+                     start_backends, start_client)
 from labsmtp import MailBox, mail_globals
 
 ECHO_PORT = 9001

@@ -14,9 +14,9 @@ import shutil
 import signal
 import sys
 
-from lab import (ADDR, DAEMONS, FWD, FwdNode, PYTHON, SKIP, VIP, VRRPD, check,
-                 log, run_test, server)
-from labpair import BACKEND
+from lab import (ADDR, DAEMONS, FWD, PYTHON, SKIP, VIP, VRRPD, check, log,
+                 run_test, server)
+from labpair import BACKEND, FwdNode
 
 PORT = 8080
 # valgrind makes the daemons 20-50x slower: be generous, not exact

@@ -8,10 +8,9 @@ through B within a second."""
 
 import time
 
-from lab import (ADDR, DAEMONS, FwdNode, check, log, run_test, server,
-                 start_pair)
-from labpair import (CHECK, PORT, client_log, gap_around, start_backends,
-                     start_client)
+from lab import ADDR, DAEMONS, check, log, run_test, server, start_pair
+from labpair import (CHECK, FwdNode, PORT, client_log, gap_around,
+                     start_backends, start_client)
 from lab6 import VIP6, has6, link_local, owners6
 
 class Node6(FwdNode):

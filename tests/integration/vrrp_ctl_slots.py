@@ -18,7 +18,8 @@ import struct
 import termios
 import time
 
-from lab import DAEMONS, FWD, check, fwd_master, log, run_test
+from lab import DAEMONS, FWD, check, log, run_test
+from labpair import fwd_master
 
 CTL_MAX_OUT = 1024 * 1024
 CTL_MAX_CLIENTS = 64

@@ -8,8 +8,9 @@ forwarder could reach no server kept the VIP."""
 import os
 import socket
 
-from lab import (DAEMONS, FWD, FwdNode, Node, PYTHON, VIP, check, log,
-                 master_down, run_test, server)
+from lab import (DAEMONS, FWD, Node, PYTHON, VIP, check, log, master_down,
+                 run_test, server)
+from labpair import FwdNode
 
 PORT = 8080
 

@@ -15,7 +15,8 @@ import os
 import signal
 import time
 
-from lab import DAEMONS, FWD, FwdNode, Node, VIP, check, hold, log, run_test
+from lab import DAEMONS, FWD, Node, VIP, check, hold, log, run_test
+from labpair import FwdNode
 
 CONF_MAX_BYTES = 4 * 1024 * 1024
 

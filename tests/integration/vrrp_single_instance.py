@@ -11,7 +11,8 @@ import os
 import signal
 import time
 
-from lab import DAEMONS, FWD, VRRPD, check, fwd_master, log, run_test
+from lab import DAEMONS, FWD, VRRPD, check, log, run_test
+from labpair import fwd_master
 
 
 def run_second(lab, argv, what):
