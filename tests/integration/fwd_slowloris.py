@@ -124,10 +124,7 @@ def run():
         L.check(fds == want, 'fds %d, want %d' % (fds, want))
         S.check_rss(pid, rss0, rss, RSS_SLACK, 'after the attack')
     finally:
-        if f:
-            f.close()
-        S.reap(procs)
-        ns.delete()
+        S.teardown(f, procs, ns)
 
 
 if __name__ == '__main__':

@@ -78,10 +78,7 @@ def run():
                 (fds, fds_w))
         S.check_rss(pid, rss_w, rss, RSS_SLACK, 'after the soak')
     finally:
-        if f:
-            f.close()
-        S.reap(procs)
-        ns.delete()
+        S.teardown(f, procs, ns)
 
 
 if __name__ == '__main__':

@@ -65,6 +65,17 @@ def reap(procs):
         p.wait()
 
 
+def teardown(f, procs, ns):
+    """The end of a load test, also on failure: fwd (if started), the
+    load processes, the namespace."""
+    try:
+        if f:
+            f.close()
+    finally:
+        reap(procs)
+        ns.delete()
+
+
 def fd_count(pid):
     return len(os.listdir('/proc/%d/fd' % pid))
 
