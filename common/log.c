@@ -43,6 +43,16 @@ void log_set_level(int max_level)
 	log_cfg.level = max_level;
 }
 
+int log_get_level(void)
+{
+	return log_cfg.level;
+}
+
+bool log_get_syslog(void)
+{
+	return log_cfg.syslog;
+}
+
 void log_msg(int level, const char *fmt, ...)
 {
 	va_list ap;

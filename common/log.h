@@ -8,6 +8,9 @@
 
 void log_init(const char *ident, bool use_syslog, int max_level);
 void log_set_level(int max_level);
+/* What log_init() set, for a helper process that logs the same way. */
+int log_get_level(void);
+bool log_get_syslog(void);
 void log_msg(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

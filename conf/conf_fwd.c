@@ -22,6 +22,7 @@ static const char *const fwd_keys[] = {"control_socket",
 				       "stats",
 				       "control_socket_group",
 				       "cert_warn_days",
+				       "data_path",
 				       NULL};
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
@@ -37,6 +38,24 @@ const struct enum_name conf_balance_names[] = {
 
 const struct enum_name conf_send_proxy_names[] = {
     {"v1", 1}, {"v2", 2}, {NULL, 0}};
+
+const struct enum_name conf_data_path_names[] = {
+    {"auto", CONF_DATA_PATH_AUTO},
+    {"kernel", CONF_DATA_PATH_KERNEL},
+    {"copy", CONF_DATA_PATH_COPY},
+    {NULL, 0}};
+
+/* forwarder.data_path: "copy" unless set (see conf_fwd.h). */
+static void conf_fwd_data_path_parse(struct conf_ctx *ctx,
+				     const config_setting_t *fwd,
+				     struct conf_fwd *f)
+{
+	int v = (int)CONF_DATA_PATH_COPY;
+
+	if (conf_get_enum(ctx, fwd, "data_path", conf_data_path_names,
+			  "forwarder: ", "data_path", &v) == 0)
+		f->data_path = (enum conf_data_path)v;
+}
 
 const char *conf_balance_str(enum conf_balance b)
 {
@@ -130,6 +149,7 @@ int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 	conf_get_duration_unit(ctx, fwd, "grace", 0, DAY_MS, &f->grace_ms);
 	conf_get_bool(ctx, fwd, "shutdown_sessions_on_down",
 		      &f->shutdown_sessions_on_down);
+	conf_fwd_data_path_parse(ctx, fwd, f);
 	conf_fwd_listens_parse(ctx, fwd, f);
 	conf_fwd_stats_parse(ctx, fwd, f);
 	{

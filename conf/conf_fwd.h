@@ -28,6 +28,14 @@ const char *conf_balance_str(enum conf_balance b);
 /* send_proxy: "v1", "v2" as 1, 2 */
 extern const struct enum_name conf_send_proxy_names[];
 
+/* forwarder.data_path (issue 20): who moves a session's bytes. */
+enum conf_data_path {
+	CONF_DATA_PATH_AUTO, /* the kernel's sockmap if permitted, else copy */
+	CONF_DATA_PATH_KERNEL, /* sockmap or refuse to start */
+	CONF_DATA_PATH_COPY,   /* fwd reads and writes (or splices) */
+};
+extern const struct enum_name conf_data_path_names[];
+
 struct conf_fwd_check {
 	bool enabled; /* a check group is present */
 	int port;     /* 0: the server's own port */
@@ -105,6 +113,7 @@ struct conf_fwd {
 	size_t n_listens;
 	struct conf_fwd_stats stats;
 	int cert_warn_days; /* TLS checks: warn this many days ahead */
+	enum conf_data_path data_path;
 };
 
 /* Parses the "forwarder" group; 0, or -1 with problems reported. */

@@ -9,6 +9,7 @@
 
 #include "proxy_pp.h"
 #include "check_run.h"
+#include "server.h"
 
 #define DAY_MS 86400000LL
 

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "hapcmd.h"
 #include "reload.h"
+#include "server.h"
 #include "stats.h"
 
 /* The shared snapshot, rendered as stats.json is (statspage.c). */

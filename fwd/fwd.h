@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../common/ctl.h"
+#include "../common/list.h"
 #include "../common/log.h"
 #include "../common/loop.h"
 #include "../common/risefall.h"
@@ -31,6 +32,7 @@ struct fwd_listen;
 struct stats_http;
 struct fwd_reload;
 struct session;
+struct kpath;
 
 /* Operator's wish for a server (control socket); health is separate. */
 enum server_admin {
@@ -57,7 +59,7 @@ struct fwd_server {
 	unsigned cur;
 	uint64_t total, bytes_in, bytes_out, connect_fail;
 	uint64_t checks_ok, checks_fail;
-	struct session *sessions; /* attached to this server */
+	struct list sessions; /* of struct session, attached to this server */
 	/* issue #14: check types (check_run.h) */
 	struct check_run *check_run; /* NULL: no check running */
 	void *tls_ctx;		     /* SSL_CTX, made by the first TLS check */
@@ -73,6 +75,7 @@ struct fwd_bind {
 	struct fwd_listen *l;
 	const struct conf_fwd_bind *conf;
 	bool active;	/* in epoll, i.e. accepting */
+	bool deferred;	/* TCP_DEFER_ACCEPT is on (listener.c) */
 	uint64_t total; /* sessions accepted on this port */
 };
 
@@ -88,6 +91,8 @@ struct fwd_listen {
 	unsigned cur;
 	uint64_t total, bytes_in, bytes_out, no_server;
 	int client_first; /* learnt: >= 0 clients speak first (proxy.c) */
+	unsigned
+	    client_streak; /* client-first sessions in a row (listener.c) */
 	uint64_t ends[SESS_END_COUNT]; /* sessions by how they ended */
 };
 
@@ -109,8 +114,8 @@ struct fwd {
 	bool stopping;
 	bool accept_paused; /* EMFILE/ENFILE: back off for a moment */
 	struct loop_timer resume_timer, grace_timer, stick_timer;
-	struct session *sessions; /* all of them, for shutdown */
-	struct session *again;	  /* yielded with work left */
+	struct list sessions; /* of struct session: all, for shutdown */
+	struct list again;    /* of struct session: yielded with work left */
 	struct loop_timer again_timer;
 	struct ratelimit rl_accept, rl_connect, rl_noserver, rl_proxy;
 	struct vrrplink vrrp;
@@ -120,37 +125,12 @@ struct fwd {
 	struct sesslog_out slog; /* listen.NAME.log lines */
 	int64_t start_ms;	 /* monotonic, for show info's Uptime */
 	char scratch[65536];	 /* one read at a time, single thread */
+	struct kpath *kpath;	 /* NULL: the copy path (kpath_sess.c) */
+	uint64_t kpath_sessions; /* handed to the kernel since start */
 };
 
-const char *server_admin_str(enum server_admin a);
-/* "UP", "DOWN", "DRAIN" or "MAINT", as reported by stats. */
-const char *server_state_str(const struct fwd_server *s);
-/* May take new (non-sticky) clients. */
 /* maxconn from the config, lowered to what nofile descriptors hold
  * (two a connection plus a reserve), with a warning (main.c) */
 void fwd_fit_maxconn(struct fwd *f, rlim_t nofile);
-bool server_usable(const struct fwd_server *s);
-/* May take clients stuck to it. */
-bool server_stick_ok(const struct fwd_server *s);
-/* Applies a health check result (active or passive); why is the reason
- * for the log line ("L7STS status 503", "Connection refused"). */
-void server_health_result(struct fwd_server *s, bool ok, const char *why,
-			  const char *how);
-void server_set_admin(struct fwd_server *s, enum server_admin a);
-/*
- * The operator's change of a server by name, from the control socket or
- * the status page: finds it, logs who asked ("control (uid 0)", "stats
- * page (admin from 198.18.0.9)"), applies it. The server, or NULL with
- * err set ("no listen section 'x'", "listen x has no server 'y'").
- */
-struct fwd_server *server_admin_by_name(struct fwd *f, const char *listen,
-					const char *server, enum server_admin a,
-					const char *who, char *err,
-					size_t errlen);
-/* Fresh state for l->servers[idx] (health UP, admin from the config). */
-void server_init(struct fwd_server *s, struct fwd_listen *l, int idx,
-		 const struct conf_fwd_server *c);
-/* Refreshes the balancer's view of the server. */
-void server_sync(struct fwd_server *s);
 
 #endif

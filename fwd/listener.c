@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../common/parse.h"
 #include "proxy.h"
+#include "server.h"
 
 #ifndef IPV6_FREEBIND
 #define IPV6_FREEBIND 78 /* linux/in6.h, Linux 4.15 */
@@ -17,6 +19,18 @@
 #define ACCEPT_BATCH 64
 /* Pause after EMFILE/ENFILE: long enough to let sessions end. */
 #define ACCEPT_PAUSE_MS 100
+/*
+ * TCP_DEFER_ACCEPT: the kernel hands a connection to accept() only once
+ * the client's first bytes are in, so fwd is woken once per new client
+ * with the request in hand, instead of accepting, waiting up to 2 ms
+ * (proxy.c, FIRST_BYTES_WAIT_MS) and being woken again. It is turned on
+ * after DEFER_STREAK sessions in a row whose client spoke first, and off
+ * at the first session whose server spoke first (a banner: SMTP, FTP,
+ * MySQL): the kernel would hold such silent clients for DEFER_SECS and
+ * one SYN-ACK resend before fwd sees them.
+ */
+#define DEFER_STREAK 4
+#define DEFER_SECS   1
 
 int listener_bind(const struct conf_fwd_bind *b, int backlog)
 {
@@ -143,8 +157,45 @@ int listener_backlog(const struct conf_fwd_listen *cl)
 				     : (int)cl->maxconn;
 }
 
+static void defer_set(struct fwd_listen *l, bool on)
+{
+	int v = on ? DEFER_SECS : 0;
+	size_t j;
+
+	for (j = 0; j < l->n_binds; j++) {
+		struct fwd_bind *b = &l->binds[j];
+
+		if (b->io.fd < 0 || b->deferred == on)
+			continue;
+		if (setsockopt(b->io.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v,
+			       sizeof(v)) < 0)
+			log_warn("listen %s: TCP_DEFER_ACCEPT %d: %s",
+				 l->conf->name, v, strerror(errno));
+		else
+			b->deferred = on;
+	}
+}
+
+void listener_note_speaker(struct fwd_listen *l, bool server_first)
+{
+	if (server_first) {
+		l->client_streak = 0;
+		defer_set(l, false);
+	} else if (l->client_streak < DEFER_STREAK &&
+		   ++l->client_streak == DEFER_STREAK) {
+		defer_set(l, true);
+	}
+}
+
 void listener_attach(struct fwd_bind *b, int fd)
 {
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	/* a socket kept over a reload keeps its option: read it back */
+	b->deferred =
+	    getsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v, &len) == 0 &&
+	    v > 0;
 	b->io.fd = fd;
 	b->io.events = EPOLLIN;
 	b->io.cb = accept_ready;
@@ -152,39 +203,9 @@ void listener_attach(struct fwd_bind *b, int fd)
 	b->active = false;
 }
 
-int listener_open(struct fwd *f)
+void listener_init(struct fwd *f)
 {
-	size_t i, j;
-	char addr[80];
-
 	loop_timer_init(&f->resume_timer, accept_resume, f);
-	for (i = 0; i < f->n_listens; i++) {
-		struct fwd_listen *l = &f->listens[i];
-		int backlog = listener_backlog(l->conf);
-
-		for (j = 0; j < l->n_binds; j++) {
-			struct fwd_bind *b = &l->binds[j];
-			int fd = listener_bind(b->conf, backlog);
-
-			if (fd < 0) {
-				log_err(
-				    "listen %s: cannot bind %s: %s",
-				    l->conf->name,
-				    sockaddr_str(
-					(const struct sockaddr *)&b->conf->addr,
-					addr, sizeof(addr)),
-				    strerror(-fd));
-				return fd;
-			}
-			listener_attach(b, fd);
-			log_info("listen %s: listening on %s", l->conf->name,
-				 sockaddr_str(
-				     (const struct sockaddr *)&b->conf->addr,
-				     addr, sizeof(addr)));
-		}
-	}
-	listener_sync(f);
-	return 0;
 }
 
 void listener_close_bind(struct fwd *f, struct fwd_bind *b)

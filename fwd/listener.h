@@ -9,8 +9,8 @@
 
 #include "fwd.h"
 
-/* Binds every listen section's addresses. 0, or -errno (logged). */
-int listener_open(struct fwd *f);
+/* Once, before the first sections are installed (reload.c). */
+void listener_init(struct fwd *f);
 /* Puts listeners in or out of epoll according to maxconn and state. */
 void listener_sync(struct fwd *f);
 /* Out of fds (err): stops accepting for a moment instead of spinning. */
@@ -28,6 +28,9 @@ int listener_bind(const struct conf_fwd_bind *b, int backlog);
 int listener_backlog(const struct conf_fwd_listen *cl);
 /* Makes fd (listening) b's socket; listener_sync puts it in epoll. */
 void listener_attach(struct fwd_bind *b, int fd);
+/* A session's first bytes came from the server (server_first) or the
+ * client: turns TCP_DEFER_ACCEPT on or off for l's sockets. */
+void listener_note_speaker(struct fwd_listen *l, bool server_first);
 /* Closes one listening socket. */
 void listener_close_bind(struct fwd *f, struct fwd_bind *b);
 

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "control.h"
 #include "fwd.h"
+#include "kpath_sess.h"
 #include "listener.h"
 #include "pidlock.h"
 #include "proxy.h"
@@ -40,16 +41,10 @@ static void usage(FILE *out)
 		"  -c       never splice(): copy (the default)\n");
 }
 
-static int fwd_build(struct fwd *f, struct conf *conf)
-{
-	f->conf = conf;
-	f->c = conf->fwd;
-	return listener_build(f, f->c, &f->listens, &f->n_listens);
-}
-
 static void fwd_free(struct fwd *f)
 {
 	reload_free(f);
+	kpath_sess_stop(f);
 	listener_free(f->listens, f->n_listens);
 	pipes_free(&f->pipes);
 	loop_free(&f->loop);
@@ -57,12 +52,8 @@ static void fwd_free(struct fwd *f)
 	free(f);
 }
 
-/*
- * Each session needs two sockets, and two pipes while bulk data flows.
- * Raises the open files limit as far as allowed, then lowers maxconn to
- * what fits, so a full forwarder stops accepting (clients wait in the
- * backlog) instead of running into EMFILE.
- */
+/* Connections that nofile descriptors hold: two sockets each, after
+ * FD_RESERVE. */
 static long maxconn_fit(rlim_t nofile)
 {
 	long fit = ((long)nofile - FD_RESERVE) / 2;
@@ -113,15 +104,21 @@ static int raise_nofile(long maxconn, struct rlimit *out)
 	return 0;
 }
 
-static void fit_nofile(struct fwd *f)
+/*
+ * Each session needs two sockets, and two pipes while bulk data flows.
+ * Raises the open files limit as far as allowed, then lowers maxconn to
+ * what fits, so a full forwarder stops accepting (clients wait in the
+ * backlog) instead of running into EMFILE.
+ */
+static void fit_nofile(struct fwd *f, const struct conf_fwd *c)
 {
 	struct rlimit rl;
 
-	f->maxconn = f->c->maxconn;
+	f->maxconn = c->maxconn;
 	f->pipes.limit = (size_t)-1;
-	if (raise_nofile(f->c->maxconn, &rl) < 0)
+	if (raise_nofile(c->maxconn, &rl) < 0)
 		return;
-	fwd_fit_maxconn(f, rl.rlim_cur);
+	/* maxconn itself is fitted when the sections are installed */
 	f->idle_pipes =
 	    rl.rlim_cur / 16 < IDLE_PIPES ? rl.rlim_cur / 16 : IDLE_PIPES;
 }
@@ -236,7 +233,7 @@ static void on_stop(struct loop *loop, int signo, void *arg)
 	check_stop(f);
 	/* tell vrrpd now, not after the grace period: we no longer accept */
 	vrrplink_stop(f);
-	if (!f->sessions) {
+	if (list_empty(&f->sessions)) {
 		log_info("signal %d: no open session; exiting", signo);
 		loop_stop(loop);
 		return;
@@ -288,21 +285,28 @@ static int instance_lock(const char *sock)
 	return fd;
 }
 
-static int fwd_run(struct fwd *f)
+/* Runs fwd with conf (taken over) until it stops. */
+static int fwd_run(struct fwd *f, struct conf *conf)
 {
 	int rc, lock;
 
-	lock = instance_lock(f->c->control_socket);
-	if (lock < 0)
+	lock = instance_lock(conf->fwd->control_socket);
+	if (lock < 0) {
+		conf_free(conf);
 		return lock;
-	fit_nofile(f);
+	}
+	fit_nofile(f, conf->fwd);
 	signal(SIGPIPE, SIG_IGN);
 	pipes_init(&f->pipes, f->idle_pipes);
 	loop_timer_init(&f->grace_timer, grace_over, f);
 	loop_timer_init(&f->stick_timer, stick_purge, f);
 	loop_timer_init(&f->again_timer, proxy_run_again, f);
-	if ((rc = listener_open(f)) < 0 || (rc = control_open(f)) < 0 ||
+	listener_init(f);
+	if ((rc = reload_start(f, conf)) < 0 || (rc = control_open(f)) < 0 ||
 	    (rc = stats_http_open(f)) < 0)
+		goto out;
+	/* as root: loading the program needs CAP_BPF and CAP_NET_ADMIN */
+	if ((rc = kpath_sess_start(f)) < 0)
 		goto out;
 	/* before dropping root: vrrpd's socket is root's, mode 0600 */
 	vrrplink_start(f, f->c->vrrpd_socket ? f->c->vrrpd_socket
@@ -427,17 +431,19 @@ int main(int argc, char **argv)
 		free(abs_path);
 		return 1;
 	}
+	list_init(&f->sessions);
+	list_init(&f->again);
 	f->use_splice = splice;
 	sesslog_out_init(&f->slog, &f->loop, !foreground);
 	rc = reload_init(f, abs_path ? abs_path : path);
 	free(abs_path);
-	if (rc < 0 || fwd_build(f, conf) < 0) {
+	if (rc < 0) {
 		log_err("out of memory");
-		f->conf = conf;
+		conf_free(conf);
 		fwd_free(f);
 		return 1;
 	}
-	rc = fwd_run(f);
+	rc = fwd_run(f, conf);
 	fwd_free(f);
 	return rc < 0 ? 1 : 0;
 }

@@ -1,7 +1,9 @@
 /*
  * Sessions: one accepted client, one back-end connection, and the bytes
- * between them. Non-blocking connect with retries and redispatch, idle
- * timeouts, half-close propagation, splice() for bulk data.
+ * between them. The public face of session.c (life cycle, timeouts, end
+ * reasons), flow.c (the byte pump: half-close propagation, splice() for
+ * bulk data) and connect.c (choosing a server, non-blocking connect,
+ * retries and redispatch).
  */
 #ifndef FWD_PROXY_H
 #define FWD_PROXY_H
@@ -10,6 +12,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../common/list.h"
 #include "fwd.h"
 #include "sesslog.h"
 
@@ -47,11 +50,10 @@ struct session {
 	struct stick_key key;
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
-	int lport; /* the listener port the client connected to */
-	struct session *snext, *sprev; /* on srv->sessions */
-	struct session *anext, *aprev; /* on fwd->sessions */
-	struct session *qnext, *qprev; /* on fwd->again */
-	bool queued;
+	int lport;	      /* the listener port the client connected to */
+	struct list by_srv;   /* on srv->sessions */
+	struct list by_fwd;   /* on fwd->sessions */
+	struct list by_again; /* on fwd->again; unlinked: not queued */
 	/* for the session log */
 	int64_t t_accept, t_dial, t_conn, t_established; /* 0: not yet */
 	int retries, redispatches;
@@ -62,8 +64,11 @@ struct session {
 	/* PROXY protocol */
 	bool pp_wait;	 /* accept_proxy: the header is not read yet */
 	bool has_pp_dst; /* pp_dst came in the client's header */
+	bool kp_no;	 /* the kernel path refused it: copy to the end */
 	size_t pp_len;	 /* our header's bytes at the front of up.buf */
 	struct sockaddr_storage pp_dst;
+	/* kernel data path (kpath_sess.c): NULL while on the copy path */
+	struct kpath_sess *kp;
 };
 
 /* Takes ownership of fd, a freshly accepted client of b's listener. */

@@ -13,10 +13,17 @@
 
 #include "../common/sbuf.h"
 
+struct conf;
 struct fwd;
 
 /* Remembers the file to re-read (made absolute: fwd may chdir). */
 int reload_init(struct fwd *f, const char *path);
+/*
+ * Start-up is a reload from nothing: the same builders put conf's
+ * sections in place and bind their addresses. Takes conf (freed on
+ * failure). 0, or -errno with the reason logged.
+ */
+int reload_start(struct fwd *f, struct conf *conf);
 /* Frees what is left (at exit, after every session closed). */
 void reload_free(struct fwd *f);
 /*

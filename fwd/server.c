@@ -1,4 +1,4 @@
-#include "fwd.h"
+#include "server.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -50,10 +50,14 @@ void server_init(struct fwd_server *s, struct fwd_listen *l, int idx,
 	s->admin = c->disabled ? ADMIN_MAINT : ADMIN_READY;
 	s->last_check_err = -1;
 	s->check_io.fd = -1;
+	/* not armed until check_start(): a start that fails before it
+	 * (a port in use, data_path "kernel" refused) runs check_stop() */
+	loop_timer_init(&s->check_timer, NULL, s);
 	s->last_change_ms = l->f->loop.now_ms;
 	s->last_change_wall = time(NULL);
 	/* UP, so traffic flows before the first check */
 	risefall_init(&s->health, true);
+	list_init(&s->sessions);
 	m->weight = (unsigned)c->weight;
 	m->backup = c->backup;
 	pool_member_name(m, c->name);

@@ -8,6 +8,8 @@
 
 #include "../common/parse.h"
 #include "fwd.h"
+#include "server.h"
+#include "kpath_sess.h"
 
 static const char *check_str(const struct fwd_server *s)
 {
@@ -135,6 +137,8 @@ int stats_snap_take(const struct fwd *f, struct stats_snap *s)
 	s->pipes_idle = f->pipes.n;
 	s->log_lines = f->slog.lines;
 	s->log_dropped = f->slog.dropped;
+	s->data_path = kpath_sess_path(f);
+	s->kernel_sessions = f->kpath_sessions;
 	s->listens = calloc(f->n_listens + 1, sizeof(*s->listens));
 	if (!s->listens)
 		return -ENOMEM;

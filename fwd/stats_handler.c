@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "../common/parse.h"
+#include "server.h"
 #include "stats.h"
 
 /* From the complete head to the last byte of the answer. */

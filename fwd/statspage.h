@@ -93,6 +93,8 @@ struct stats_snap {
 	bool stopping;
 	size_t pipes_in_use, pipes_idle;
 	uint64_t log_lines, log_dropped; /* session log */
+	const char *data_path;		 /* "kernel" or "copy" (kpath_sess.c) */
+	uint64_t kernel_sessions;	 /* handed to the kernel since start */
 	const char *admin_token; /* stats.admin: this page load's CSRF token */
 	struct snap_listen *listens;
 	size_t n_listens;

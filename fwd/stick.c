@@ -16,20 +16,36 @@ int stick_init(struct stick_table *t, size_t size, int64_t expire_ms)
 	t->size = size ? size : 1;
 	t->expire_ms = expire_ms;
 	t->nbuckets = MIN_BUCKETS;
+	list_init(&t->lru);
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
 	return t->buckets ? 0 : -ENOMEM;
 }
 
 void stick_free(struct stick_table *t)
 {
-	struct stick_entry *e = t->newest, *next;
+	struct stick_entry *e, *next;
 
-	for (; e; e = next) {
-		next = e->older;
-		free(e);
-	}
+	if (t->lru.next) /* else never initialised */
+		list_for_each_entry_safe (e, next, &t->lru, lru)
+			free(e);
 	free(t->buckets);
 	memset(t, 0, sizeof(*t));
+}
+
+void stick_move(struct stick_table *dst, struct stick_table *src)
+{
+	stick_free(dst);
+	*dst = *src;
+	list_take(&dst->lru, &src->lru);
+	if (stick_init(src, 1, 0) < 0)
+		memset(src, 0, sizeof(*src));
+}
+
+struct stick_entry *stick_oldest(struct stick_table *t)
+{
+	return list_empty(&t->lru)
+		   ? NULL
+		   : list_entry(t->lru.prev, struct stick_entry, lru);
 }
 
 int stick_key_from(const struct sockaddr *sa, struct stick_key *k)
@@ -58,30 +74,6 @@ static size_t slot_of(const struct stick_table *t, const struct stick_key *k)
 	return (size_t)pool_hash(k, sizeof(*k), 0) & (t->nbuckets - 1);
 }
 
-static void lru_unlink(struct stick_table *t, struct stick_entry *e)
-{
-	if (e->newer)
-		e->newer->older = e->older;
-	else
-		t->newest = e->older;
-	if (e->older)
-		e->older->newer = e->newer;
-	else
-		t->oldest = e->newer;
-	e->newer = e->older = NULL;
-}
-
-static void lru_push(struct stick_table *t, struct stick_entry *e)
-{
-	e->newer = NULL;
-	e->older = t->newest;
-	if (t->newest)
-		t->newest->newer = e;
-	t->newest = e;
-	if (!t->oldest)
-		t->oldest = e;
-}
-
 static struct stick_entry **find(struct stick_table *t,
 				 const struct stick_key *k)
 {
@@ -98,7 +90,7 @@ static void entry_delete(struct stick_table *t, struct stick_entry *e)
 	struct stick_entry **pp = find(t, &e->key);
 
 	*pp = e->hnext;
-	lru_unlink(t, e);
+	list_del(&e->lru);
 	t->count--;
 	free(e);
 }
@@ -117,7 +109,7 @@ static void maybe_grow(struct stick_table *t)
 	free(t->buckets);
 	t->buckets = b;
 	t->nbuckets = n;
-	for (e = t->newest; e; e = e->older) {
+	list_for_each_entry (e, &t->lru, lru) {
 		i = slot_of(t, &e->key);
 		e->hnext = b[i];
 		b[i] = e;
@@ -137,8 +129,8 @@ int stick_lookup(struct stick_table *t, const struct stick_key *k,
 		return -1;
 	}
 	e->expire_ms = now_ms + t->expire_ms;
-	lru_unlink(t, e);
-	lru_push(t, e);
+	list_del(&e->lru);
+	list_add(&t->lru, &e->lru);
 	return e->server;
 }
 
@@ -149,9 +141,9 @@ int stick_store(struct stick_table *t, const struct stick_key *k, int server,
 
 	if (!e) {
 		stick_expire(t, now_ms);
-		if (t->count >= t->size && t->oldest) {
+		if (t->count >= t->size && stick_oldest(t)) {
 			t->evictions++;
-			entry_delete(t, t->oldest);
+			entry_delete(t, stick_oldest(t));
 		}
 		e = calloc(1, sizeof(*e));
 		if (!e)
@@ -161,11 +153,11 @@ int stick_store(struct stick_table *t, const struct stick_key *k, int server,
 		*pp = e;
 		t->count++;
 	} else {
-		lru_unlink(t, e);
+		list_del(&e->lru);
 	}
 	e->server = server;
 	e->expire_ms = now_ms + t->expire_ms;
-	lru_push(t, e);
+	list_add(&t->lru, &e->lru);
 	maybe_grow(t);
 	return 0;
 }
@@ -180,11 +172,10 @@ void stick_remove(struct stick_table *t, const struct stick_key *k)
 
 size_t stick_drop_server(struct stick_table *t, int server)
 {
-	struct stick_entry *e = t->newest, *next;
+	struct stick_entry *e, *next;
 	size_t n = 0;
 
-	for (; e; e = next) {
-		next = e->older;
+	list_for_each_entry_safe (e, next, &t->lru, lru) {
 		if (e->server == server) {
 			entry_delete(t, e);
 			n++;
@@ -196,10 +187,11 @@ size_t stick_drop_server(struct stick_table *t, int server)
 /* Uniform expiry and refresh-on-use keep the LRU tail the first to die. */
 size_t stick_expire(struct stick_table *t, int64_t now_ms)
 {
+	struct stick_entry *e;
 	size_t n = 0;
 
-	while (t->oldest && t->oldest->expire_ms <= now_ms) {
-		entry_delete(t, t->oldest);
+	while ((e = stick_oldest(t)) && e->expire_ms <= now_ms) {
+		entry_delete(t, e);
 		t->expirations++;
 		n++;
 	}

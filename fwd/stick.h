@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "../common/list.h"
+
 struct stick_key {
 	uint8_t family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
@@ -20,8 +22,8 @@ struct stick_entry {
 	struct stick_key key;
 	int server;
 	int64_t expire_ms;
-	struct stick_entry *hnext;	   /* hash chain */
-	struct stick_entry *newer, *older; /* LRU list */
+	struct stick_entry *hnext; /* hash chain */
+	struct list lru;	   /* on stick_table.lru */
 };
 
 struct stick_table {
@@ -29,13 +31,18 @@ struct stick_table {
 	size_t nbuckets; /* power of two */
 	size_t count, size;
 	int64_t expire_ms;
-	struct stick_entry *newest, *oldest;
+	struct list lru; /* of struct stick_entry, the newest first */
 	uint64_t evictions, expirations;
 };
 
 /* 0 or -ENOMEM. */
 int stick_init(struct stick_table *t, size_t size, int64_t expire_ms);
 void stick_free(struct stick_table *t);
+/* dst (freed first) takes src's entries and settings; src is left an
+ * empty table (reload: the table moves to the new listen section). */
+void stick_move(struct stick_table *dst, struct stick_table *src);
+/* The least recently used entry, or NULL. */
+struct stick_entry *stick_oldest(struct stick_table *t);
 
 /* The client's address (port ignored); -EAFNOSUPPORT for other families. */
 int stick_key_from(const struct sockaddr *sa, struct stick_key *k);

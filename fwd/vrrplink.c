@@ -12,6 +12,7 @@
 #include "../common/json.h"
 #include "../common/parse.h"
 #include "fwd.h"
+#include "server.h"
 #include "stats_http.h"
 
 #define BACKOFF_MIN_MS 100

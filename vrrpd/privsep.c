@@ -54,7 +54,8 @@ static void script_done(struct proc *p, int status, void *arg)
 	free(pe);
 }
 
-static void handle_request(struct spawner *sp, const uint8_t *buf, size_t len)
+static void handle_request(struct spawner *sp, const uint8_t *buf, size_t len,
+			   int fd)
 {
 	struct spawn_req req;
 	struct spawn_rep rep;
@@ -80,9 +81,13 @@ static void handle_request(struct spawner *sp, const uint8_t *buf, size_t len)
 	if (pe) {
 		pe->sp = sp;
 		pe->id = req.id;
-		rc = proc_spawn(&sp->procs, &argv, &user,
-				(char *const *)req.env, req.limit_ms, req.flags,
-				req.tag, script_done, pe);
+		rc = req.flags & PROC_HELPER
+			 ? proc_spawn_helper(&sp->procs, &argv, &user,
+					     (char *const *)req.env, fd,
+					     req.tag, script_done, pe, NULL)
+			 : proc_spawn(&sp->procs, &argv, &user,
+				      (char *const *)req.env, req.limit_ms,
+				      req.flags, req.tag, script_done, pe);
 	}
 	if (rc < 0) {
 		free(pe);
@@ -93,6 +98,26 @@ static void handle_request(struct spawner *sp, const uint8_t *buf, size_t len)
 	}
 }
 
+/* One request, and the descriptor a helper request carries (vrrpd-mail's
+ * end of its socketpair). */
+static ssize_t recv_with_fd(int sock, uint8_t *buf, size_t cap, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = buf, .iov_len = cap};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c;
+	ssize_t n = recvmsg(sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
 static void on_request(struct loop *loop, struct loop_io *io, uint32_t ev)
 {
 	struct spawner *sp = io->arg;
@@ -100,7 +125,8 @@ static void on_request(struct loop *loop, struct loop_io *io, uint32_t ev)
 
 	(void)ev;
 	for (;;) {
-		ssize_t n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		int fd = -1;
+		ssize_t n = recv_with_fd(io->fd, buf, sizeof(buf), &fd);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			/* the main process has gone: so do we */
@@ -109,7 +135,9 @@ static void on_request(struct loop *loop, struct loop_io *io, uint32_t ev)
 		}
 		if (n < 0)
 			return;
-		handle_request(sp, buf, (size_t)n);
+		handle_request(sp, buf, (size_t)n, fd);
+		if (fd >= 0)
+			close(fd); /* the helper has its copy */
 	}
 }
 

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -315,9 +317,32 @@ void procs_free(struct procs *ps)
 	}
 }
 
+/* A helper's descriptor to fd 3, open across execve; the rest is closed
+ * below. 0 or -1. */
+static int child_pass_fd(int fd)
+{
+	if (fd == 3)
+		return fcntl(3, F_SETFD, 0);
+	return dup2(fd, 3) < 0 ? -1 : 0;
+}
+
+/* Nothing permitted, effective, inheritable or ambient, and no way back.
+ * 0 or -1. */
+static int helper_drop_caps(void)
+{
+	cap_t none = cap_init();
+	int rc = none && cap_set_proc(none) == 0 ? 0 : -1;
+
+	cap_free(none);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* In the child: never returns. */
 static void child_exec(const struct argv *argv, const struct run_as *user,
-		       char *const env[], int out_fd)
+		       char *const env[], int out_fd, int pass_fd)
 {
 	sigset_t none;
 
@@ -328,7 +353,10 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	setpgid(0, 0);
-	if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0)
+	/* a helper logs to our stderr, as we do */
+	if (pass_fd >= 0 ? child_pass_fd(pass_fd) < 0
+			 : dup2(out_fd, STDOUT_FILENO) < 0 ||
+			       dup2(out_fd, STDERR_FILENO) < 0)
 		_exit(126);
 	{
 		int devnull = open("/dev/null", O_RDONLY);
@@ -339,8 +367,9 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 		}
 	}
 	/* nothing of ours leaks into the script */
-	syscall(SYS_close_range, 3U, ~0U, 0U);
+	syscall(SYS_close_range, pass_fd >= 0 ? 4U : 3U, ~0U, 0U);
 	if (user->set && geteuid() == 0) {
+		/* from root to the user: setuid() clears every capability */
 		if (initgroups(user->name, user->gid) < 0 ||
 		    setgid(user->gid) < 0 || setuid(user->uid) < 0) {
 			dprintf(STDERR_FILENO, "cannot become user %s: %s\n",
@@ -348,6 +377,11 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 			_exit(126);
 		}
 	}
+	/* a helper gains nothing at exec: vrrpd may start it before it drops
+	 * its capabilities, and when not root those are ambient ones, which
+	 * an exec would keep */
+	if (pass_fd >= 0 && helper_drop_caps() < 0)
+		_exit(126);
 	if (chdir("/") < 0)
 		_exit(126);
 	execvpe(argv->v[0], argv->v, env);
@@ -367,7 +401,7 @@ static void exec_start(void *arg)
 {
 	const struct exec_args *a = arg;
 
-	child_exec(a->argv, a->user, a->env, a->out_fd);
+	child_exec(a->argv, a->user, a->env, a->out_fd, -1);
 }
 
 static struct proc *proc_new(struct procs *ps, unsigned flags, const char *tag,
@@ -388,10 +422,32 @@ static struct proc *proc_new(struct procs *ps, unsigned flags, const char *tag,
 }
 
 /* Asks the spawner to run it; the reply finishes it (sep_reply). */
+/* The request, with fd (>= 0) along as SCM_RIGHTS. */
+static ssize_t send_with_fd(int sock, const void *buf, size_t len, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
+
+	if (fd >= 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL);
+}
+
 static int spawn_remote(struct procs *ps, const struct argv *argv,
 			const struct run_as *user, char *const env[],
 			int64_t limit_ms, unsigned flags, const char *tag,
-			proc_done_cb done, void *arg)
+			proc_done_cb done, void *arg, int pass_fd,
+			struct proc **out)
 {
 	struct spawn_req req = {0};
 	uint8_t buf[SPAWN_MSG_MAX];
@@ -423,12 +479,14 @@ static int spawn_remote(struct procs *ps, const struct argv *argv,
 	p = proc_new(ps, flags, tag, done, arg);
 	if (!p)
 		return -ENOMEM;
-	if (send(ps->sep.io.fd, buf, (size_t)len, MSG_NOSIGNAL) != len) {
+	if (send_with_fd(ps->sep.io.fd, buf, (size_t)len, pass_fd) != len) {
 		int rc = -errno;
 
 		free(p);
 		return rc;
 	}
+	if (out)
+		*out = p;
 	p->id = req.id;
 	p->next = ps->list;
 	ps->list = p;
@@ -436,16 +494,17 @@ static int spawn_remote(struct procs *ps, const struct argv *argv,
 	return 0;
 }
 
-int proc_spawn(struct procs *ps, const struct argv *argv,
-	       const struct run_as *user, char *const env[], int64_t limit_ms,
-	       unsigned flags, const char *tag, proc_done_cb done, void *arg)
+static int spawn(struct procs *ps, const struct argv *argv,
+		 const struct run_as *user, char *const env[], int64_t limit_ms,
+		 unsigned flags, const char *tag, proc_done_cb done, void *arg,
+		 int pass_fd, struct proc **out)
 {
 	struct proc *p;
 	int pipefd[2], rc;
 
 	if (ps->sep.on)
 		return spawn_remote(ps, argv, user, env, limit_ms, flags, tag,
-				    done, arg);
+				    done, arg, pass_fd, out);
 	p = proc_new(ps, flags, tag, done, arg);
 	if (!p)
 		return -ENOMEM;
@@ -469,11 +528,12 @@ int proc_spawn(struct procs *ps, const struct argv *argv,
 		fcntl(pipefd[1], F_SETFL, 0);
 		/* a notify script may leave a daemon (keepalived's habit); a
 		 * track script runs every few seconds, and may not */
-		if (!(flags & PROC_OUTLIVE))
+		if (!(flags & (PROC_OUTLIVE | PROC_HELPER)))
 			keeper_run(exec_start, &a, pipefd[1]);
-		child_exec(argv, user, env, pipefd[1]);
+		child_exec(argv, user, env, pipefd[1],
+			   flags & PROC_HELPER ? pass_fd : -1);
 	}
-	p->kept = !(flags & PROC_OUTLIVE);
+	p->kept = !(flags & (PROC_OUTLIVE | PROC_HELPER));
 	close(pipefd[1]);
 	setpgid(p->pid, p->pid); /* no race with the kill of the group */
 	p->out.fd = pipefd[0];
@@ -489,5 +549,24 @@ int proc_spawn(struct procs *ps, const struct argv *argv,
 	p->next = ps->list;
 	ps->list = p;
 	ps->spawned++;
+	if (out)
+		*out = p;
 	return 0;
+}
+
+int proc_spawn(struct procs *ps, const struct argv *argv,
+	       const struct run_as *user, char *const env[], int64_t limit_ms,
+	       unsigned flags, const char *tag, proc_done_cb done, void *arg)
+{
+	return spawn(ps, argv, user, env, limit_ms, flags & ~PROC_HELPER, tag,
+		     done, arg, -1, NULL);
+}
+
+int proc_spawn_helper(struct procs *ps, const struct argv *argv,
+		      const struct run_as *user, char *const env[], int fd,
+		      const char *tag, proc_done_cb done, void *arg,
+		      struct proc **out)
+{
+	return spawn(ps, argv, user, env, 0, PROC_HELPER, tag, done, arg, fd,
+		     out);
 }

@@ -87,12 +87,23 @@ void procs_repoint(struct procs *ps, void *from, void *to);
 extern char *const proc_script_env[];
 
 #define PROC_OUTLIVE 1u
+/* A long-lived helper (vrrpd-mail): it keeps our stderr, runs with no
+ * keeper and no time limit, and gets a descriptor as its fd 3. */
+#define PROC_HELPER 2u
 
 /* Starts a child (through the spawner when there is one); 0 or -errno.
  * The callback runs once, after reaping. */
 int proc_spawn(struct procs *ps, const struct argv *argv,
 	       const struct run_as *user, char *const env[], int64_t limit_ms,
 	       unsigned flags, const char *tag, proc_done_cb done, void *arg);
+
+/* Starts a PROC_HELPER child with fd as its descriptor 3 (through the
+ * spawner when there is one, which then changes user); *out is the child
+ * until it is reaped (set ->done to NULL to forget it). 0 or -errno. */
+int proc_spawn_helper(struct procs *ps, const struct argv *argv,
+		      const struct run_as *user, char *const env[], int fd,
+		      const char *tag, proc_done_cb done, void *arg,
+		      struct proc **out);
 
 /* A wait status as words for the log: "exit 1", "signal 9", ... */
 const char *proc_status_str(int status, char *buf, size_t len);

@@ -261,21 +261,8 @@ static void global_changes(struct vrrpd *d, const struct conf *old)
 			 "(and its clients, the forwarder too); restart "
 			 "vrrpd to move it",
 			 g->control_socket, d->ctl.path);
-	if (conf_global_smtp_equal(g, &old->global))
-		return;
-	if (smtp_queued(d) > 0) {
-		log_warn("alerts: %zu message(s) still queued for the old "
-			 "mail settings; reload again once they are sent to "
-			 "apply the new ones",
-			 smtp_queued(d));
-		return;
-	}
-	smtp_close(d);
-	if (smtp_open(d) < 0)
-		log_err("alerts: the new mail settings do not work; no alert "
-			"will be sent until the next good reload");
-	else
-		log_info("alerts: mail settings reloaded");
+	if (!conf_global_smtp_equal(g, &old->global))
+		smtp_reload(d);
 }
 
 /* The point of no return: everything below only moves and starts. */

@@ -1,8 +1,9 @@
 /*
- * SMTP alert sender: a bounded queue of messages (alert.c composes them)
- * delivered by libcurl's multi interface on the daemon's event loop, so a
- * slow or dead mail server never delays VRRP. Failed sends are retried with
- * backoff, then logged and dropped.
+ * Alert mail, vrrpd's side (maillink.c): messages composed by alert.c are
+ * handed to vrrpd-mail, a process of its own that queues, retries and
+ * delivers them with libcurl (vrrpd/mail/), so a slow or dead mail server
+ * never delays VRRP and vrrpd never maps libcurl. Failed sends are retried
+ * with backoff, then logged and dropped.
  */
 #ifndef VRRPD_SMTP_H
 #define VRRPD_SMTP_H
@@ -14,6 +15,9 @@
 /* d->smtp stays NULL when there is no smtp_server or no recipient.
  * 0 or -errno. */
 int smtp_open(struct vrrpd *d);
+/* New mail settings (reload): passed to vrrpd-mail, which sends what is
+ * queued with them; alerts start or stop when they are turned on or off. */
+void smtp_reload(struct vrrpd *d);
 /* Gives pending mail a short bounded grace (the shutdown alert), then
  * frees everything; what is still pending is abandoned with a log line. */
 void smtp_close(struct vrrpd *d);
@@ -29,7 +33,8 @@ void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl);
 /* fwd's "certwarn" line (certwarn.h): one mail, when alerts are on. */
 void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line);
 
-/* Mails waiting or in flight (reload swaps the sender only when 0). */
+/* Mails not yet reported done by vrrpd-mail, and transitions held for a
+ * summary. */
 size_t smtp_queued(const struct vrrpd *d);
 
 /* Appends ,"alerts":{...} (counters) to the status object. */

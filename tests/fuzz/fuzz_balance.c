@@ -244,14 +244,14 @@ static void check_table(struct state *s)
 
 	REQUIRE(t->count <= t->size);
 	REQUIRE(t->count == s->model_count);
-	for (e = t->newest; e; prev = e, e = e->older) {
+	list_for_each_entry (e, &t->lru, lru) {
 		/* client_of() puts the key byte last: undo it */
 		uint8_t x = e->key.family == AF_INET6 ? e->key.addr[15]
 						      : e->key.addr[3];
 		const struct model_entry *m = &s->model[x];
 		struct stick_key k;
 
-		REQUIRE(e->newer == prev);
+		REQUIRE(e->lru.prev == (prev ? &prev->lru : &t->lru));
 		REQUIRE(++n <= t->count);
 		key_of(x, &k);
 		REQUIRE(memcmp(&k, &e->key, sizeof(k)) == 0);
@@ -259,8 +259,9 @@ static void check_table(struct state *s)
 		REQUIRE(m->server == e->server && m->expire_ms == e->expire_ms);
 		REQUIRE(m->used < last_used);
 		last_used = m->used;
+		prev = e;
 	}
-	REQUIRE(t->oldest == prev);
+	REQUIRE(t->lru.prev == (prev ? &prev->lru : &t->lru));
 	REQUIRE(n == t->count);
 	for (b = 0; b < t->nbuckets; b++)
 		for (e = t->buckets[b]; e; e = e->hnext)

@@ -92,6 +92,7 @@ def expected_paths(opt):
         at(opt["sbindir"], "fwd"): 0o755,
         at(opt["sbindir"], "vrrpctl"): 0o755,
         at(opt["sbindir"], "vrrpd-import"): 0o755,
+        at(opt["libexecdir"], "vrrpd-mail"): 0o755,
         at(opt["mandir"], "man8", "vrrpd.8"): 0o644,
         at(opt["mandir"], "man8", "vrrpd-import.8"): 0o644,
         at(opt["mandir"], "man8", "fwd.8"): 0o644,

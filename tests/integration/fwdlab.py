@@ -184,6 +184,10 @@ class Fwd:
         self.dir = tempfile.mkdtemp(prefix='fwdtest.')
         self.sock = os.path.join(self.dir, 'ctl.sock')
         self.conf = os.path.join(self.dir, 'fwd.conf')
+        # FWD_DATA_PATH=kernel|copy: the suite's second run (meson.build)
+        path = os.environ.get('FWD_DATA_PATH')
+        if path and 'data_path' not in body:
+            body = 'data_path = "%s";\n%s' % (path, body)
         with open(self.conf, 'w') as f:
             f.write(forwarder_conf(self.sock, body=body))
         self.log = open(os.path.join(self.dir, 'fwd.log'), 'w+')
@@ -246,8 +250,13 @@ class Fwd:
         with open(self.log.name) as f:
             return f.read()
 
+    kernel_sessions = 0  # FWD_DATA_PATH=kernel: proof, checked by main()
+
     def stop(self, timeout=10):
         """SIGTERM, then SIGKILL; returns the exit code."""
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            if self.proc.poll() is None:
+                Fwd.kernel_sessions += self.stats()['kernel_sessions']
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -334,6 +343,9 @@ def main(fn):
     cleanup_stale()
     try:
         fn()
+        check(os.environ.get('FWD_DATA_PATH') != 'kernel' or
+              Fwd.kernel_sessions > 0,
+              'FWD_DATA_PATH=kernel but no session took the kernel path')
     except AssertionError as e:
         print('FAIL:', e)
         sys.exit(1)

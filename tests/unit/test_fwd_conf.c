@@ -575,6 +575,48 @@ static void test_user_relink(void **state)
 	unlink(conf_text_path);
 }
 
+/* forwarder.data_path (issue 20): default copy (the kernel path is
+ * opt-in: docs/fwd-bench.md), the three words, and a
+ * FILE:LINE error for anything else. */
+static void test_data_path(void **state)
+{
+	static const char *const words[] = {"auto", "kernel", "copy"};
+	struct conf_diag diag;
+	struct conf *c;
+	char text[256];
+
+	(void)state;
+	assert_int_equal(load("forwarder = { listen = { l = { bind = "
+			      "\"127.0.0.1:1\"; server = { s = { address = "
+			      "\"127.0.0.1:2\"; }; }; }; }; };\n",
+			      &c, &diag),
+			 0);
+	assert_int_equal(c->fwd->data_path, CONF_DATA_PATH_COPY);
+	conf_free(c);
+	conf_diag_free(&diag);
+	unlink(conf_text_path);
+	for (int i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text),
+			 "forwarder = { data_path = \"%s\"; listen = { l = { "
+			 "bind = \"127.0.0.1:1\"; server = { s = { address = "
+			 "\"127.0.0.1:2\"; }; }; }; }; };\n",
+			 words[i]);
+		assert_int_equal(load(text, &c, &diag), 0);
+		assert_int_equal(c->fwd->data_path, (enum conf_data_path)i);
+		conf_free(c);
+		conf_diag_free(&diag);
+		unlink(conf_text_path);
+	}
+	expect_errors(
+	    "forwarder = {\n"
+	    "  data_path = \"sockmap\";\n"
+	    "  listen = { l = { bind = \"127.0.0.1:1\"; server = { "
+	    "s = { address = \"127.0.0.1:2\"; }; }; }; };\n"
+	    "};\n",
+	    "%s:2: forwarder: data_path \"sockmap\" must be \"auto\", "
+	    "\"kernel\" or \"copy\"\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +635,7 @@ int main(void)
 	    cmocka_unit_test(test_stick_size),
 	    cmocka_unit_test(test_proxy_protocol),
 	    cmocka_unit_test(test_stats_admin),
+	    cmocka_unit_test(test_data_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
