@@ -154,7 +154,7 @@ static void put_ca(struct sbuf *out, const char *path)
 static void frame_conf(struct smtp *s)
 {
 	const struct conf_global *g = &s->d->conf->global;
-	size_t at = mailmsg_begin(&s->out, MAILMSG_CONF, 0), i;
+	size_t at = mailmsg_begin(&s->out, MAILMSG_CONF, 0), i, n = 0;
 	char addr[256];
 
 	mailmsg_put(&s->out, "url", s->url);
@@ -166,7 +166,16 @@ static void frame_conf(struct smtp *s)
 				g->emails[i]);
 			continue;
 		}
+		/* past the bound vrrpd-mail would refuse the whole frame,
+		 * exit, and get it again from its restart */
+		if (n == MAILMSG_RCPT_MAX) {
+			log_err("notification_email: more than %d addresses; "
+				"only the first %d get alerts",
+				MAILMSG_RCPT_MAX, MAILMSG_RCPT_MAX);
+			break;
+		}
 		mailmsg_put(&s->out, "rcpt", addr);
+		n++;
 	}
 	mailmsg_putf(&s->out, "connect_timeout", "%d", g->smtp_connect_timeout);
 	mailmsg_putf(&s->out, "starttls", "%d", g->smtp_starttls);
@@ -684,6 +693,17 @@ void smtp_close(struct vrrpd *d)
 	if (!s)
 		return;
 	alertmail_flush(&d->alerts);
+	/* vrrpd-mail died just before (its restart waits out the backoff) or
+	 * is being reaped: the last alerts get a fresh one now, or the
+	 * shutdown mail would never leave */
+	if (s->head && s->io.fd < 0) {
+		int rc;
+
+		mailer_release(s);
+		if ((rc = mailer_start(s)) < 0)
+			log_err("alerts: cannot start vrrpd-mail: %s",
+				strerror(-rc));
+	}
 	if (s->io.fd >= 0)
 		smtp_drain(s);
 	if (s->n_pending) {

@@ -155,6 +155,9 @@ def test(lab):
           "A's shutdown mail was delivered before it exited")
     check_mail(find(box.of(a), subj_init)[0], a, "MASTER", "INIT",
                "shutdown")
+    check("abandoned" not in a.proc.output(),
+          "A does not call its delivered shutdown mail abandoned: %s"
+          % [ln for ln in a.proc.output().splitlines() if "abandon" in ln])
     stop_why = "priority 0 advert from %s (master stopped)" % ADDR["a"]
     wait_until(lambda: find(box.of(b), subj, stop_why), 5)
     m = find(box.of(b), subj, stop_why)
