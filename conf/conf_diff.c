@@ -177,7 +177,8 @@ bool conf_global_smtp_equal(const struct conf_global *a,
 	       str_eq(a->smtp_user, b->smtp_user) &&
 	       str_eq(a->smtp_password, b->smtp_password) &&
 	       a->smtp_verify == b->smtp_verify &&
-	       str_eq(a->smtp_ca_file, b->smtp_ca_file);
+	       str_eq(a->smtp_ca_file, b->smtp_ca_file) &&
+	       str_eq(a->script_user, b->script_user);
 }
 
 const struct enum_name conf_change_names[] = {

@@ -63,7 +63,8 @@ bool conf_vips_have(const struct conf_vip *list, size_t n,
 bool conf_script_equal(const struct conf_script *a,
 		       const struct conf_script *b);
 
-/* The global_defs keys the alert sender is built from. */
+/* The global_defs keys the alert sender is built from (script_user:
+ * the user vrrpd-mail runs as). */
 bool conf_global_smtp_equal(const struct conf_global *a,
 			    const struct conf_global *b);
 

@@ -189,6 +189,7 @@ static void move_listen(struct fwd_listen *ol, struct fwd_listen *nl,
 	nl->bytes_out = ol->bytes_out;
 	nl->no_server = ol->no_server;
 	nl->client_first = ol->client_first;
+	nl->client_streak = ol->client_streak; /* what defer has learnt */
 	memcpy(nl->ends, ol->ends, sizeof(nl->ends));
 	for (j = 0; j < ol->n_servers; j++)
 		/* false positive: smap is set once plan_map() succeeded;
@@ -265,6 +266,29 @@ static void move_binds(struct fwd *f, struct plan *p)
 }
 
 /*
+ * A socket kept from another section (the address moved to a section of
+ * another name) would keep that section's TCP_DEFER_ACCEPT: should the
+ * new section's servers speak first, its first silent client would wait
+ * 1-3 s. It, and a fresh one, start from their section's state, learnt
+ * (client_streak) once move_listen has carried it.
+ */
+static void binds_defer_sync(struct fwd *f, struct plan *p)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < p->n; i++)
+		for (j = 0; j < p->ls[i].n_binds; j++, k++) {
+			const struct fwd_bind *ob = p->src[k];
+			long oi = ob ? index_in(f->listens, f->n_listens,
+						sizeof(*f->listens), ob->l)
+				     : -1;
+
+			if (oi < 0 || p->lmap[oi] != (int)i)
+				listener_defer_sync(&p->ls[i].binds[j]);
+		}
+}
+
+/*
  * Puts p's sections in the place of f's, at start (f has none) as at a
  * reload: sockets are attached or handed over, state and sessions move
  * to the new objects, sockets no section binds any more close; the old
@@ -280,6 +304,7 @@ void install(struct fwd *f, struct plan *p)
 		if (p->lmap[i] >= 0)
 			move_listen(&f->listens[i], &p->ls[p->lmap[i]],
 				    p->smap[i]);
+	binds_defer_sync(f, p);
 	move_sessions(f, p);
 	/* sockets no section binds any more; the new ones are in place */
 	for (i = 0; i < f->n_listens; i++)

@@ -157,23 +157,31 @@ int listener_backlog(const struct conf_fwd_listen *cl)
 				     : (int)cl->maxconn;
 }
 
-static void defer_set(struct fwd_listen *l, bool on)
+static void bind_defer_set(struct fwd_bind *b, bool on)
 {
 	int v = on ? DEFER_SECS : 0;
+
+	if (b->io.fd < 0 || b->deferred == on)
+		return;
+	if (setsockopt(b->io.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v, sizeof(v)) <
+	    0)
+		log_warn("listen %s: TCP_DEFER_ACCEPT %d: %s", b->l->conf->name,
+			 v, strerror(errno));
+	else
+		b->deferred = on;
+}
+
+static void defer_set(struct fwd_listen *l, bool on)
+{
 	size_t j;
 
-	for (j = 0; j < l->n_binds; j++) {
-		struct fwd_bind *b = &l->binds[j];
+	for (j = 0; j < l->n_binds; j++)
+		bind_defer_set(&l->binds[j], on);
+}
 
-		if (b->io.fd < 0 || b->deferred == on)
-			continue;
-		if (setsockopt(b->io.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v,
-			       sizeof(v)) < 0)
-			log_warn("listen %s: TCP_DEFER_ACCEPT %d: %s",
-				 l->conf->name, v, strerror(errno));
-		else
-			b->deferred = on;
-	}
+void listener_defer_sync(struct fwd_bind *b)
+{
+	bind_defer_set(b, b->l->client_streak >= DEFER_STREAK);
 }
 
 void listener_note_speaker(struct fwd_listen *l, bool server_first)

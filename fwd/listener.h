@@ -31,6 +31,10 @@ void listener_attach(struct fwd_bind *b, int fd);
 /* A session's first bytes came from the server (server_first) or the
  * client: turns TCP_DEFER_ACCEPT on or off for l's sockets. */
 void listener_note_speaker(struct fwd_listen *l, bool server_first);
+/* A socket new to its section (fresh, or kept from a section of another
+ * name): TCP_DEFER_ACCEPT as its section has learnt, on only after its
+ * run of client-first sessions. */
+void listener_defer_sync(struct fwd_bind *b);
 /* Closes one listening socket. */
 void listener_close_bind(struct fwd *f, struct fwd_bind *b);
 

@@ -23,17 +23,15 @@
 
 #include "alert.h"
 #include "certwarn.h"
+#include "mailbackoff.h"
 #include "mailmsg.h"
 
 #ifndef VRRPD_MAIL_PATH
 #define VRRPD_MAIL_PATH "/usr/local/libexec/vrrpd-mail"
 #endif
 
-#define PENDING_MAX	  64   /* vrrpd-mail's own queue bound */
-#define GRACE_MS	  2000 /* vrrpd-mail's drain at shutdown */
-#define RESTART_MIN_MS	  500
-#define RESTART_MAX_MS	  30000
-#define RESTART_STABLE_MS 60000 /* ran this long: the backoff starts over */
+#define PENDING_MAX 64	 /* vrrpd-mail's own queue bound */
+#define GRACE_MS    2000 /* vrrpd-mail's drain at shutdown */
 
 /* A message handed over, kept until vrrpd-mail reports on it. */
 struct pending_mail {
@@ -57,6 +55,9 @@ struct smtp {
 	struct mailmsg_rx rx;
 	struct proc *proc; /* vrrpd-mail, until it is reaped */
 	struct run_as user;
+	/* script_user changed: the running vrrpd-mail finishes its queue
+	 * and exits, and the next one starts as the new user */
+	bool handover;
 	char path[PATH_MAX];
 	struct loop_timer restart_timer;
 	unsigned restarts; /* failures in a row, for the backoff */
@@ -154,7 +155,7 @@ static void put_ca(struct sbuf *out, const char *path)
 static void frame_conf(struct smtp *s)
 {
 	const struct conf_global *g = &s->d->conf->global;
-	size_t at = mailmsg_begin(&s->out, MAILMSG_CONF, 0), i;
+	size_t at = mailmsg_begin(&s->out, MAILMSG_CONF, 0), i, n = 0;
 	char addr[256];
 
 	mailmsg_put(&s->out, "url", s->url);
@@ -166,7 +167,16 @@ static void frame_conf(struct smtp *s)
 				g->emails[i]);
 			continue;
 		}
+		/* past the bound vrrpd-mail would refuse the whole frame,
+		 * exit, and get it again from its restart */
+		if (n == MAILMSG_RCPT_MAX) {
+			log_err("notification_email: more than %d addresses; "
+				"only the first %d get alerts",
+				MAILMSG_RCPT_MAX, MAILMSG_RCPT_MAX);
+			break;
+		}
 		mailmsg_put(&s->out, "rcpt", addr);
+		n++;
 	}
 	mailmsg_putf(&s->out, "connect_timeout", "%d", g->smtp_connect_timeout);
 	mailmsg_putf(&s->out, "starttls", "%d", g->smtp_starttls);
@@ -206,10 +216,16 @@ static void on_report(struct smtp *s, const struct mailmsg *m)
 		s->retried++;
 		return; /* still vrrpd-mail's */
 	case MAILMSG_FAILED:
-		s->failed++;
-		break;
 	case MAILMSG_DROPPED:
-		s->dropped++;
+		/* an old vrrpd-mail draining at a change of user gives each
+		 * mail one try, no retry: what it could not send is kept for
+		 * the next one */
+		if (s->handover)
+			return;
+		if (m->type == MAILMSG_FAILED)
+			s->failed++;
+		else
+			s->dropped++;
 		break;
 	default:
 		log_err("vrrpd-mail sent a %s frame; ignored",
@@ -326,6 +342,11 @@ static int mailer_start(struct smtp *s)
 	if ((rc = loop_io_add(&s->d->loop, &s->io)) < 0) {
 		close(sv[0]);
 		s->io.fd = -1;
+		/* the child is let go, as mailer_release does: it reads end
+		 * of file on its descriptor 3 and exits, and is reaped with
+		 * no callback (s may be freed before: smtp_open's failure) */
+		s->proc->done = NULL;
+		s->proc = NULL;
 		return rc;
 	}
 	frame_conf(s);
@@ -368,11 +389,11 @@ static void restart_fired(struct loop *loop, struct loop_timer *t)
 static void mailer_exited(struct proc *p, int status, void *arg)
 {
 	struct smtp *s = arg;
-	int64_t delay = RESTART_MIN_MS;
+	int64_t delay;
 	char how[64];
-	unsigned i;
 
 	s->proc = NULL;
+	s->handover = false;
 	link_close(s);
 	if (p && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		log_debug("vrrpd-mail (PID %d) exited, idle", (int)p->pid);
@@ -380,13 +401,11 @@ static void mailer_exited(struct proc *p, int status, void *arg)
 			mailer_want(s);
 		return;
 	}
-	if (mono_ms() - s->started_at >= RESTART_STABLE_MS)
-		s->restarts = 0;
-	for (i = 0; i < s->restarts && delay < RESTART_MAX_MS; i++)
-		delay *= 2;
-	if (delay > RESTART_MAX_MS)
-		delay = RESTART_MAX_MS;
-	s->restarts++;
+	/* p NULL: the start itself failed, so it ran for no time;
+	 * started_at is the last good start's, maybe long ago, and would
+	 * start the backoff over at each failed start */
+	delay =
+	    mailbackoff_next(&s->restarts, p ? mono_ms() - s->started_at : 0);
 	s->failures++;
 	log_warn("vrrpd-mail (PID %d) ended (%s); %zu message(s) kept for "
 		 "it; starting it again in %lld ms",
@@ -445,11 +464,11 @@ int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 		s->head = p;
 	s->tail = p;
 	s->n_pending++;
-	if (s->io.fd >= 0) {
+	if (s->io.fd >= 0 && !s->handover) {
 		frame_mail(s, p);
 		link_flush(s);
 	} else {
-		mailer_want(s);
+		mailer_want(s); /* not while the old one is still running */
 	}
 	return 0;
 }
@@ -684,6 +703,25 @@ void smtp_close(struct vrrpd *d)
 	if (!s)
 		return;
 	alertmail_flush(&d->alerts);
+	/* an old vrrpd-mail handing over at a change of user: its reports
+	 * first, then a fresh one (below) for what it left and what came
+	 * since */
+	if (s->handover && s->io.fd >= 0) {
+		smtp_drain(s);
+		link_close(s);
+	}
+	s->handover = false;
+	/* vrrpd-mail died just before (its restart waits out the backoff) or
+	 * is being reaped: the last alerts get a fresh one now, or the
+	 * shutdown mail would never leave */
+	if (s->head && s->io.fd < 0) {
+		int rc;
+
+		mailer_release(s);
+		if ((rc = mailer_start(s)) < 0)
+			log_err("alerts: cannot start vrrpd-mail: %s",
+				strerror(-rc));
+	}
 	if (s->io.fd >= 0)
 		smtp_drain(s);
 	if (s->n_pending) {
@@ -695,6 +733,32 @@ void smtp_close(struct vrrpd *d)
 	smtp_free(s);
 	d->smtp = NULL;
 	alertmail_free(&d->alerts);
+}
+
+/*
+ * script_user changed (reload): vrrpd-mail must run as the new user. The
+ * running one gets end of file (our writing side shut), mails what it
+ * holds and reports on each as at shutdown; what it sent is done, what it
+ * could not send stays ours, as do mails queued meanwhile, and all go to
+ * the next vrrpd-mail, started as the new user when this one has exited
+ * (mailer_exited). Nothing is lost, and nothing is handed to both.
+ */
+static void mailer_user_change(struct smtp *s, const struct run_as *u)
+{
+	bool same =
+	    s->user.set == u->set &&
+	    (!u->set || (s->user.uid == u->uid && s->user.gid == u->gid));
+
+	s->user = *u;
+	if (same || s->io.fd < 0 || s->handover)
+		return; /* not running: the next start is as the new user */
+	log_info("alerts: vrrpd-mail is started again as %s once it has "
+		 "handed over its queue",
+		 u->set ? u->name : "ourselves");
+	s->handover = true;
+	sbuf_reset(&s->out); /* mails whose frames had not left stay ours */
+	shutdown(s->io.fd, SHUT_WR);
+	loop_io_mod(&s->d->loop, &s->io, EPOLLIN);
 }
 
 void smtp_reload(struct vrrpd *d)
@@ -721,7 +785,16 @@ void smtp_reload(struct vrrpd *d)
 		return;
 	}
 	rc = addresses_build(s, &d->conf->global);
-	if (rc == 0 && s->io.fd >= 0) {
+	if (rc == 0) {
+		struct run_as u;
+
+		if (mailer_user(d, &u) == 0)
+			mailer_user_change(s, &u);
+		else
+			log_err("alerts: vrrpd-mail keeps running as %s",
+				s->user.set ? s->user.name : "ourselves");
+	}
+	if (rc == 0 && s->io.fd >= 0 && !s->handover) {
 		frame_conf(s);
 		link_flush(s);
 	}

@@ -19,8 +19,12 @@
 
 #include "../common/sbuf.h"
 
-#define MAILMSG_MAX    (1024 * 1024) /* a frame, without its length */
-#define MAILMSG_FIELDS 64
+#define MAILMSG_MAX (1024 * 1024) /* a frame, without its length */
+/* Fields a frame may hold: the settings carry one "rcpt" per
+ * notification_email, and vrrpd sends at most MAILMSG_RCPT_MAX of them so
+ * that vrrpd-mail never refuses the frame. */
+#define MAILMSG_FIELDS	 1024
+#define MAILMSG_RCPT_MAX (MAILMSG_FIELDS - 16)
 
 enum mailmsg_type {
 	/* vrrpd -> vrrpd-mail */

@@ -130,11 +130,14 @@ static int daemon_setup(struct vrrpd *d)
 {
 	int rc;
 
-	/* interfaces, links, scripts and instances: reload from nothing */
+	/* interfaces, links, scripts and instances: reload from nothing. The
+	 * link watcher subscribes first: a change between the reading of a
+	 * link's state and the subscription would be lost; events queued
+	 * meanwhile are read once the loop runs, against that state */
 	if ((rc = loop_init(&d->loop)) < 0 ||
 	    (rc = procs_init(&d->procs, &d->loop)) < 0 ||
 	    (rc = vip_open(d)) < 0 || (rc = garp_open(d)) < 0 ||
-	    (rc = reload_startup(d)) < 0 || (rc = ifwatch_open(d)) < 0)
+	    (rc = ifwatch_open(d)) < 0 || (rc = reload_startup(d)) < 0)
 		return rc;
 	fwdlink_init(d);
 	if ((rc = anycast_setup(d)) < 0)

@@ -215,7 +215,10 @@ HARDENING = {
 CAPS = {
     "vrrpd": {"CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_SETUID", "CAP_SETGID",
               "CAP_KILL", "CAP_CHOWN", "CAP_SETPCAP"},
-    "fwd": {"CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN"},
+    # CAP_BPF and CAP_NET_ADMIN: the kernel data path's program and maps,
+    # at start only (docs/security.md)
+    "fwd": {"CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN",
+            "CAP_BPF", "CAP_NET_ADMIN"},
 }
 FAMILIES = {
     "vrrpd": {"AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET"},

@@ -24,9 +24,8 @@ import subprocess
 import sys
 import time
 
-from lab import (PYTHON, SOURCE_ROOT, check, log, run_test, wait_until,
-                 _sh)
-from pair_failover import FWD
+from lab import (DAEMONS, FWD, PYTHON, SOURCE_ROOT, _sh, check, log,
+                 run_test, wait_until)
 
 FRR_DIR = "/usr/lib/frr"
 ZEBRA, BGPD, BFDD = (os.path.join(FRR_DIR, d) for d in
@@ -526,5 +525,7 @@ if __name__ == "__main__":
             raise SystemExit(77)
     bfd = os.environ.get("ANYCAST_BFD") == "1"
     if "--up" in sys.argv:
-        run_test(lambda lab: hands_on(lab, bfd=bfd), "vtysh", roles=())
-    run_test(lambda lab: test(lab, bfd=bfd), "vtysh", roles=())
+        run_test(lambda lab: hands_on(lab, bfd=bfd), "vtysh", roles=(),
+                 binaries=DAEMONS)
+    run_test(lambda lab: test(lab, bfd=bfd), "vtysh", roles=(),
+             binaries=DAEMONS)

@@ -13,9 +13,9 @@ import signal
 import subprocess
 import time
 
-from lab import ADDR, PYTHON, check, log, run_test, wait_until
-from pair_failover import BACKEND, FWD
-from vrrp_smtp import SMTP_PORT, MailBox
+from lab import ADDR, DAEMONS, FWD, PYTHON, check, log, run_test, wait_until
+from labpair import BACKEND
+from labsmtp import SMTP_PORT, MailBox
 
 AVIP = "198.19.0.50"
 AVIP2 = "198.19.0.51"
@@ -331,4 +331,4 @@ def run(lab, a, mon, box):
 
 
 if __name__ == "__main__":
-    run_test(test, "ip", roles=("a", "s1", "smtp"))
+    run_test(test, "ip", roles=("a", "s1", "smtp"), binaries=DAEMONS)

@@ -18,12 +18,7 @@ import sys
 import tempfile
 import time
 
-SOURCE_ROOT = os.environ.get(
-    "SOURCE_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__)))))
-BUILD_ROOT = os.environ.get("BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
-VRRPD = os.path.join(BUILD_ROOT, "vrrpd", "vrrpd")
-FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
+from lab import FWD, SOURCE_ROOT, VRRPD
 
 # warnings that depend on the host or the file's mode, not the file
 HOST_WARNINGS = ("does not exist on this host", "holds a secret",
@@ -33,6 +28,8 @@ failed = []
 
 
 def check(cond, msg):
+    """Not lab's check(): this one notes a failure and goes on, so one
+    run lists every example and trap that fails."""
     print(("ok: " if cond else "FAIL: ") + msg, flush=True)
     if not cond:
         failed.append(msg)

@@ -4,7 +4,8 @@ speak first, its socket defers accept() until the client's first bytes
 are in, so fwd is not woken for a client that has sent nothing. The
 first session whose server speaks first (a banner, like SMTP) turns it
 off again: that silent client still gets its banner, and later silent
-clients are accepted at once, also after a reload that kept the socket.
+clients are accepted at once, also after a reload that kept the socket. A kept socket that a reload
+moves to a section of another name starts from that section's state.
 The option is read back from fwd's own listening socket (pidfd_getfd) as
 well as observed by its accept count."""
 
@@ -143,6 +144,24 @@ def run():
         L.check(defer_value(pid, psf) == 0, 'sf deferred')
         L.check(listener(f, 'sf')['first_speaker'] == 'server',
                 'sf did not learn: %s' % listener(f, 'sf'))
+
+        # (c) cf learns client-first again, then a reload moves its kept
+        # socket to a section of another name, 'mv', that has learnt
+        # nothing: the socket starts from mv's state (defer off), so a
+        # silent client of mv's banner server is not held
+        for i in range(STREAK):
+            client_first(pcf, 10 + i)
+        L.check(defer_value(pid, pcf) > 0, 'cf: deferred again')
+        with open(f.conf) as fh:
+            text = fh.read()
+        with open(f.conf, 'w') as fh:
+            fh.write(text.replace('cf = { bind', 'mv = { bind'))
+        r = f.ctl('reload')
+        L.check(r.get('ok') is True, 'rename reload: %s' % json.dumps(r))
+        L.check(defer_value(pid, pcf) == 0,
+                'mv: the socket moved from cf kept TCP_DEFER_ACCEPT')
+        t = silent_banner(f, pcf, 'mv')
+        L.check(t < HELD_S, 'first silent client on mv held %.2f s' % t)
         L.check(f.proc.poll() is None, 'fwd died')
     finally:
         f.close()

@@ -25,13 +25,7 @@ def http_get(port, src=CLIENT):
         s.connect(('127.0.0.1', port))
         me = s.getsockname()[1]
         s.sendall(b'GET /x HTTP/1.0\r\nHost: t\r\n\r\n')
-        buf = b''
-        while True:
-            b = s.recv(4096)
-            if not b:
-                break
-            buf += b
-    return me, buf
+        return me, L.recv_all(s)
 
 
 def wait_for(fn, what, timeout=5):
@@ -198,12 +192,7 @@ listen out
         if f:
             f.close()
         for p in procs:
-            p.terminate()
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            L.stop_proc(p)
         b.stop()
         shutil.rmtree(d, ignore_errors=True)
 

@@ -20,7 +20,7 @@ import time
 
 import fwdlab as L
 
-VRRPCTL = os.path.join(L.BUILD_ROOT, 'vrrpd', 'vrrpctl')
+VRRPCTL = L.VRRPCTL
 RELOADS = 20
 
 
@@ -37,8 +37,7 @@ def conf_body(fport, servers, extra='', balance='roundrobin'):
 def write_conf(f, body):
     tmp = f.conf + '.new'
     with open(tmp, 'w') as fh:
-        fh.write('forwarder = {\n  control_socket = "%s";\n%s\n};\n'
-                 % (f.sock, body))
+        fh.write(L.forwarder_conf(f.sock, body=body))
     os.chmod(tmp, 0o644)
     os.rename(tmp, f.conf)  # as an editor would: a new file
 

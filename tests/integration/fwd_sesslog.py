@@ -205,10 +205,9 @@ def stalled_log(pb):
     sock = os.path.join(d, 'ctl.sock')
     conf = os.path.join(d, 'fwd.conf')
     with open(conf, 'w') as fh:
-        fh.write('forwarder = { control_socket = "%s"; listen = { web = {'
-                 ' bind = "127.0.0.1:%d"; log = true; server = { b = {'
-                 ' address = "127.0.0.1:%d"; }; }; }; }; };\n'
-                 % (sock, port, pb))
+        fh.write(L.forwarder_conf(sock, listen={"web": {
+            "bind": "127.0.0.1:%d" % port, "log": True,
+            "server": {"b": {"address": "127.0.0.1:%d" % pb}}}}))
     b = L.Backend('b', '127.0.0.1', pb)
     rfd, wfd = os.pipe()
     p = subprocess.Popen([L.FWD, '-n', '-f', conf], stdout=wfd, stderr=wfd)
@@ -240,12 +239,7 @@ def stalled_log(pb):
               % (n, took, st['log_dropped']))
     finally:
         os.close(rfd)  # a blocked writer gets EPIPE
-        p.terminate()
-        try:
-            p.wait(10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        L.stop_proc(p)
         b.stop()
         subprocess.run(['rm', '-rf', d], check=False)
 

@@ -122,13 +122,9 @@ def run():
               'connections %d' % (fds0, fds, rss0, rss,
                                   st['total'] - st0['total']))
         L.check(fds == want, 'fds %d, want %d' % (fds, want))
-        L.check(rss <= rss0 + RSS_SLACK or S.sanitized(pid),
-                'RSS %d KiB after the attack, %d before' % (rss, rss0))
+        S.check_rss(pid, rss0, rss, RSS_SLACK, 'after the attack')
     finally:
-        if f:
-            f.close()
-        S.reap(procs)
-        ns.delete()
+        S.teardown(f, procs, ns)
 
 
 if __name__ == '__main__':

@@ -76,13 +76,9 @@ def run():
                 'sessions left: %s' % st)
         L.check(fds == fds_w, 'fds %d after the soak, %d before' %
                 (fds, fds_w))
-        L.check(rss <= rss_w + RSS_SLACK or S.sanitized(pid), 'RSS grew from %d to %d KiB' %
-                (rss_w, rss))
+        S.check_rss(pid, rss_w, rss, RSS_SLACK, 'after the soak')
     finally:
-        if f:
-            f.close()
-        S.reap(procs)
-        ns.delete()
+        S.teardown(f, procs, ns)
 
 
 if __name__ == '__main__':

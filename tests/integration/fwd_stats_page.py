@@ -13,8 +13,9 @@ import shutil
 import sys
 import tempfile
 
-from lab import (ADDR, BUILD_ROOT, PYTHON, SKIP, VIP, check, log, run_test)
-from pair_failover import PairNode, start_pair
+from lab import (ADDR, BUILD_ROOT, DAEMONS, PYTHON, SKIP, VIP, check, log,
+                 run_test)
+from labpair import PairNode, start_fwd_pair
 
 CHROMIUM = "/usr/bin/chromium"
 STATS_PORT = 8404
@@ -41,17 +42,11 @@ print(json.dumps({"status": out[0], "headers": out[1], "body": out[2]}))
 class StatsNode(PairNode):
     """PairNode with forwarder.stats on the node's own address."""
 
-    def write_conf(self):
-        conf = super().write_conf()
-        text = open(conf).read().rstrip()
-        assert text.endswith("};")
-        text = text[:-2] + (
-            '  stats = { bind = "%s:%d"; uri = "/"; auth = "%s:%s"; '
-            'refresh = "2s"; };\n};\n' % (ADDR[self.role], STATS_PORT,
-                                          AUTH[0], AUTH[1]))
-        with open(conf, "w") as f:
-            f.write(text)
-        return conf
+    def __init__(self, lab, role, **inst):
+        super().__init__(lab, role, **inst)
+        self.fwd_settings["stats"] = {
+            "bind": "%s:%d" % (ADDR[role], STATS_PORT), "uri": "/",
+            "auth": "%s:%s" % AUTH, "refresh": "2s"}
 
     def url(self, path="/", creds=False):
         return "http://%s%s:%d%s" % ("%s:%s@" % AUTH if creds else "",
@@ -101,7 +96,7 @@ def png_size(path):
 
 
 def test(lab):
-    a, b = start_pair(lab, StatsNode)
+    a, b = start_fwd_pair(lab, StatsNode)
 
     def both_up(n):
         js = json.loads(n.fetch("/stats.json")["body"])
@@ -235,4 +230,4 @@ if __name__ == "__main__":
         print("SKIP: %s is missing (apt-get install chromium; "
               "scripts/deps installs it)" % CHROMIUM)
         sys.exit(SKIP)
-    run_test(test, roles=("a", "b", "s1", "s2"))
+    run_test(test, roles=("a", "b", "s1", "s2"), binaries=DAEMONS)

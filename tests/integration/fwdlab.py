@@ -1,6 +1,8 @@
-"""Helpers for the fwd integration tests: back ends, clients, a running
-fwd, network namespaces. Only loopback, 198.18.0.0/24 and namespaces made
-here are touched; processes are killed by the PIDs started here."""
+"""Helpers for the fwd integration tests, on top of lab.py (its paths,
+check(), skip rule and forwarder_conf()): back ends, clients, a running
+fwd, network namespaces (lab.py's vt<pid> prefix). Only loopback,
+198.18.0.0/24 and namespaces made here are touched; processes are killed
+by the PIDs started here."""
 
 import contextlib
 import ctypes
@@ -15,20 +17,17 @@ import tempfile
 import threading
 import time
 
-BUILD_ROOT = os.environ.get('BUILD_ROOT') or os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build')
-FWD = os.path.join(BUILD_ROOT, 'fwd', 'fwd')
-SKIP = 77
+import lab
+from lab import (BUILD_ROOT, FWD, SKIP, VRRPCTL, check,  # noqa: F401
+                 cleanup_stale, forwarder_conf, require_root_and_tools)
+
+lab.LOG_OK = False  # the fwd tests word check()'s message as the failure
+
 CLONE_NEWNET = 0x40000000
 
 
 def require_root():
-    if os.geteuid() != 0:
-        print('SKIP: needs root (namespaces, low-level sockets)')
-        sys.exit(SKIP)
-    if not os.path.exists(FWD):
-        print('SKIP: %s not built' % FWD)
-        sys.exit(SKIP)
+    require_root_and_tools(binaries=(FWD,))
 
 
 _given = set()
@@ -43,11 +42,6 @@ def free_port(host='127.0.0.1'):
         if port not in _given:
             _given.add(port)
             return port
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 class Backend:
@@ -144,6 +138,26 @@ def recv_hash(sock):
         h.update(b)
 
 
+def recv_all(sock, size=4096):
+    """Everything sock receives until EOF."""
+    buf = b''
+    while True:
+        b = sock.recv(size)
+        if not b:
+            return buf
+        buf += b
+
+
+def stop_proc(p, timeout=10):
+    """SIGTERM a subprocess.Popen, SIGKILL after timeout; reaped."""
+    p.terminate()
+    try:
+        p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
 def read_line(sock, timeout=5):
     sock.settimeout(timeout)
     buf = b''
@@ -182,8 +196,7 @@ class Fwd:
         if path == 'kernel' and 'kernel_after' not in body:
             body = 'kernel_after = 0;\n%s' % body
         with open(self.conf, 'w') as f:
-            f.write('forwarder = {\n  control_socket = "%s";\n%s\n};\n'
-                    % (self.sock, body))
+            f.write(forwarder_conf(self.sock, body=body))
         self.log = open(os.path.join(self.dir, 'fwd.log'), 'w+')
         cmd = list(prefix) + [FWD, '-n', '-d', '-f', self.conf] + list(args)
         if netns:
@@ -296,7 +309,7 @@ class NetNS:
     """A uniquely named namespace with lo up; removed by delete()."""
 
     def __init__(self, tag):
-        self.name = 'fwd%s%d' % (tag, os.getpid())
+        self.name = 'vt%d%s' % (os.getpid(), tag)
         ip('netns', 'add', self.name)
         ip('link', 'set', 'lo', 'up', ns=self.name)
         self.path = '/run/netns/' + self.name
@@ -334,6 +347,7 @@ def run_in_thread(fn, *args):
 def main(fn):
     """Runs a test function, printing the failure; exit 0/1/77."""
     require_root()
+    cleanup_stale()
     try:
         fn()
         check(os.environ.get('FWD_DATA_PATH') != 'kernel' or

@@ -65,6 +65,17 @@ def reap(procs):
         p.wait()
 
 
+def teardown(f, procs, ns):
+    """The end of a load test, also on failure: fwd (if started), the
+    load processes, the namespace."""
+    try:
+        if f:
+            f.close()
+    finally:
+        reap(procs)
+        ns.delete()
+
+
 def fd_count(pid):
     return len(os.listdir('/proc/%d/fd' % pid))
 
@@ -86,6 +97,13 @@ def sanitized(pid):
     says nothing about leaks there (ASan's leak checker does instead)."""
     with open('/proc/%d/maps' % pid) as f:
         return 'libasan' in f.read()
+
+
+def check_rss(pid, before, after, slack, what):
+    """RSS after the load within slack KiB of before (not on ASan)."""
+    if not (after <= before + slack or sanitized(pid)):
+        raise AssertionError('RSS %d KiB %s, %d before (slack %d)'
+                             % (after, what, before, slack))
 
 
 def rss_kib(pid):

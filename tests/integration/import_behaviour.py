@@ -7,12 +7,15 @@ client reaches a server and sticks to it, a server whose check port stops
 answering is taken out (new clients reach the other one), the stats page
 answers with its auth and refuses without. One difference is asserted as
 such: HAProxy's 'option persist' keeps the sticky client on the server
-marked down while it still accepts; fwd moves it (vrrpd-import warns). Then the forwarder on the Master is killed in both and the time
-the client waits is measured (keepalived + HAProxy with the seed's
-advert_int 5: the Backup waits out Master_Down_Interval, about 16 s).
+marked down while it still accepts; fwd moves it (vrrpd-import warns).
+Then the forwarder on the Master is killed in both and the time the
+client waits is measured (keepalived + HAProxy: the Backup waits out
+Master_Down_Interval; vrrpd + fwd: under 2 s).
 
-Lab adaptations of the seed, the same for both runs: lab addresses; two
-back ends instead of four; the stats page on each node's own address;
+Lab adaptations of the seed, the same for both runs: lab addresses; its
+timers scaled from 5 s to 2 s (advert_int 5 -> 2, check inter 5000 ->
+2000; the same import, in less than half the time); two back ends
+instead of four; the stats page on each node's own address;
 pid file and stats socket per node (both nodes share one file system).
 For keepalived only, the check script tests this node's HAProxy by its
 pid file: `killall -0 haproxy` would see the other node's HAProxy too (one
@@ -24,13 +27,16 @@ import socket
 import subprocess
 import time
 
-from lab import (ADDR, BUILD_ROOT, PYTHON, SOURCE_ROOT, VIP, VIP2, check,
-                 log, run_test)
+from lab import (ADDR, BUILD_ROOT, DAEMONS, FWD, PYTHON, SOURCE_ROOT, VIP,
+                 VIP2, VRRPD, check, log, run_test)
+from labpair import CLIENT, client_log, gap_around
 
 IMPORT = os.path.join(BUILD_ROOT, "conf", "import", "vrrpd-import")
-VRRPD = os.path.join(BUILD_ROOT, "vrrpd", "vrrpd")
-FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
 SEED = os.path.join(SOURCE_ROOT, "tests", "import", "seed000")
+ADVERT = 2  # s: the seed's advert_int 5, scaled
+INTER = 2  # s: the seed's check inter 5000 (ms), scaled
+FALL = 3  # the seed's check fall
+SCRIPT_INTERVAL = 2  # s: the seed's vrrp_script interval
 
 # one process per port, so a check port can stop on its own
 BACKEND = r"""
@@ -45,26 +51,15 @@ while True:
         c.close()
 """
 
-CLIENT = r"""
-import socket, sys, time
-out = open(sys.argv[3], "w", buffering=1)
-while True:
-    t = time.monotonic()
-    try:
-        c = socket.create_connection((sys.argv[1], int(sys.argv[2])),
-                                     timeout=0.5)
-        c.settimeout(0.5)
-        who = c.recv(32).decode().strip() or "empty"
-        c.close()
-    except OSError:
-        who = "fail"
-    out.write("%.4f %s\n" % (t, who))
-    time.sleep(0.05)
-"""
+
+def scale(text, seed, lab):
+    check(seed in text, "the seed has %r" % seed)
+    return text.replace(seed, lab)
 
 
 def lab_keepalived(text, role, pidfile):
     text = text.replace("198.18.30.49", VIP).replace("198.18.30.59", VIP2)
+    text = scale(text, "advert_int 5\n", "advert_int %d\n" % ADVERT)
     if role == "b":
         text = text.replace("priority 101", "priority 100")
         text = text.replace("state MASTER", "state BACKUP")
@@ -76,6 +71,8 @@ def lab_keepalived(text, role, pidfile):
 
 def lab_haproxy(text, role, tmp):
     text = text.replace("198.18.30.49", VIP).replace("198.18.30.59", VIP2)
+    text = scale(text, "inter 5000 rise 2 fall %d" % FALL,
+                 "inter %d rise 2 fall %d" % (INTER * 1000, FALL))
     text = text.replace("198.18.30.47", ADDR[role])
     text = text.replace("198.18.30.11", ADDR["s1"])
     text = text.replace("198.18.30.12", ADDR["s2"])
@@ -86,24 +83,6 @@ def lab_haproxy(text, role, tmp):
     text = text.replace("/var/lib/haproxy/stats",
                         os.path.join(tmp, "haproxy-%s.sock" % role))
     return text + "\n"
-
-
-def client_rows(path):
-    rows = []
-    if os.path.exists(path):
-        for line in open(path).read().split("\n"):
-            p = line.split()
-            if len(p) == 2:
-                rows.append((float(p[0]), p[1]))
-    return rows
-
-
-def gap_around(rows, t0):
-    before = [t for t, w in rows if t <= t0 and w != "fail"]
-    after = [t for t, w in rows if t > t0 and w != "fail"]
-    if not before or not after:
-        return None
-    return after[0] - before[-1]
 
 
 # source addresses of fresh clients, six per run
@@ -156,12 +135,13 @@ def observe(lab, kind, procs, kill_forwarder):
           "%s: A holds both VIPs (%s, %s)" % (kind, lab.owners(VIP),
                                               lab.owners(VIP2)))
     clog = lab.path("client-%s.log" % kind)
-    client = lab.spawn("c", [PYTHON, "-c", CLIENT, VIP, "443", clog],
+    client = lab.spawn("c", [PYTHON, "-c", CLIENT, VIP, clog, "443", "0.5",
+                             "0.05"],
                        name="client-" + kind)
-    check(lab.wait_until(lambda: sum(1 for _, w in client_rows(clog)
+    check(lab.wait_until(lambda: sum(1 for _, w in client_log(clog)
                                      if w.startswith("s")) >= 20, 15)
           is not None, "%s: the client gets answers through the VIP" % kind)
-    answers = [w for _, w in client_rows(clog) if w != "fail"]
+    answers = [w for _, w in client_log(clog) if w != "fail"]
     check(len(set(answers)) == 1 and answers[0].endswith(":443"),
           "%s: every answer from one server, port 443 (stick on src): %s"
           % (kind, sorted(set(answers))))
@@ -173,13 +153,13 @@ def observe(lab, kind, procs, kill_forwarder):
     check(http_status(lab, "http://%s:8080/stats" % ADDR["a"]) == "401",
           "%s: the stats page refuses without auth" % kind)
 
-    # the sticky server's check port (80) stops (inter 5s, fall 3): after
+    # the sticky server's check port (80) stops (inter, fall 3): after
     # that, fresh clients (new source addresses, no stick entry) reach
     # only the other server; before, roundrobin alternates them
     procs[(first, 80)].stop()
-    # fall 3 x inter 5 s, plus up to one inter until the first failed
-    # check (both spread checks over inter), plus margin
-    time.sleep(23)
+    # fall x inter, plus up to one inter until the first failed check
+    # (both spread checks over inter), plus margin
+    time.sleep(FALL * INTER + INTER + 3)
     fresh = {probe(lab, a) for a in FRESH[kind]}
     check(fresh == {other + ":443"}, "%s: %s taken out by its check port: "
           "fresh clients reach %s only (%s)" % (kind, first, other,
@@ -188,7 +168,7 @@ def observe(lab, kind, procs, kill_forwarder):
     # marked down while that still accepts; fwd moves it (vrrpd-import
     # warns about exactly this)
     time.sleep(1)
-    recent = {w for tt, w in client_rows(clog) if tt > time.monotonic() - 0.8
+    recent = {w for tt, w in client_log(clog) if tt > time.monotonic() - 0.8
               and w != "fail"}
     log("%s: the sticky client now reaches %s" % (kind, sorted(recent)))
     want = first if kind.startswith("keepalived") else other
@@ -205,9 +185,9 @@ def observe(lab, kind, procs, kill_forwarder):
     check(lab.wait_until(lambda: lab.owners(VIP) == ["b"], 40) is not None,
           "%s: B holds the VIP after the Master's forwarder died" % kind)
     check(lab.wait_until(lambda: any(tt > t0 and w != "fail"
-                                     for tt, w in client_rows(clog)), 10)
+                                     for tt, w in client_log(clog)), 10)
           is not None, "%s: the client gets answers through B" % kind)
-    gap = gap_around(client_rows(clog), t0)
+    gap = gap_around(client_log(clog), t0)
     log("%s: forwarder killed on the Master -> client waited %.2f s"
         % (kind, gap))
     client.stop()
@@ -308,11 +288,17 @@ def test(lab):
     gap_ours = run_pair(lab, procs)
     log("client wait after the Master's forwarder died: keepalived + "
         "HAProxy %.2f s, vrrpd + fwd %.2f s" % (gap_ka, gap_ours))
-    check(gap_ka > 5, "keepalived + HAProxy waited for Master_Down_Interval "
-          "(advert_int 5): %.2f s" % gap_ka)
+    # B's Master_Down_Interval (3 x advert_int + skew) runs from A's last
+    # advert at full priority, sent at most one script interval before
+    # the killed HAProxy was seen
+    least = 3 * ADVERT - SCRIPT_INTERVAL
+    check(gap_ka > least, "keepalived + HAProxy waited for "
+          "Master_Down_Interval (advert_int %d): %.2f s > %d s"
+          % (ADVERT, gap_ka, least))
     check(gap_ours < 2, "vrrpd + fwd: %.2f s < 2 s" % gap_ours)
 
 
 if __name__ == "__main__":
     run_test(test, "keepalived", "haproxy", "curl",
-             roles=("a", "b", "c", "s1", "s2"))
+             roles=("a", "b", "c", "s1", "s2"),
+             binaries=DAEMONS + (IMPORT,))

@@ -22,17 +22,10 @@ import sys
 import tempfile
 import time
 
-SUBNET_LEN = 24
-ADDR = {
-    "a": "198.18.0.11",
-    "b": "198.18.0.12",
-    "c": "198.18.0.100",  # client
-    "s1": "198.18.0.21",  # back ends
-    "s2": "198.18.0.22",
-    "smtp": "198.18.0.25",
-}
-VIP = "198.18.0.50"
-VIP2 = "198.18.0.51"
+from labconf import (ADDR, SUBNET_LEN, VIP, VIP2,  # noqa: F401
+                     forged_advert, forwarder_conf, keepalived_conf, server,
+                     vrrp_instance, vrrpd_conf)
+
 SKIP = 77
 
 SOURCE_ROOT = os.environ.get(
@@ -41,6 +34,8 @@ SOURCE_ROOT = os.environ.get(
 BUILD_ROOT = os.environ.get("BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
 VRRPD = os.path.join(BUILD_ROOT, "vrrpd", "vrrpd")
 VRRPCTL = os.path.join(BUILD_ROOT, "vrrpd", "vrrpctl")
+FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
+DAEMONS = (VRRPD, VRRPCTL, FWD)  # run_test(binaries=) of the pair's tests
 PYTHON = "/usr/bin/python3"
 
 
@@ -52,16 +47,22 @@ def log(msg):
     print("[%8.3f] %s" % (time.monotonic() % 100000, msg), flush=True)
 
 
+LOG_OK = True  # fwdlab's tests word msg as the failure: no "ok:" lines
+
+
 def check(cond, msg):
-    """Assert with a message that says what was expected and what we saw."""
+    """Assert with a message that says what was expected and what we saw
+    (any object: a dict is printed as it is)."""
     if not cond:
         raise TestFailure(msg)
-    log("ok: " + msg)
+    if LOG_OK:
+        log("ok: %s" % (msg,))
 
 
-def require_root_and_tools(*tools, need_vrrpd=True):
-    """Exit 77 (skipped) when not root or a tool is missing; fail when the
-    build did not produce vrrpd (that is a real failure, not a skip)."""
+def require_root_and_tools(*tools, binaries=(VRRPD, VRRPCTL)):
+    """The one skip rule: exit 77 (meson's skip code) when not root, when a
+    tool is not installed or when one of our binaries is not built, naming
+    what is missing."""
     if os.geteuid() != 0:
         print("SKIP: network-namespace tests need root")
         sys.exit(SKIP)
@@ -69,11 +70,10 @@ def require_root_and_tools(*tools, need_vrrpd=True):
         if not shutil.which(t):
             print("SKIP: %s is not installed" % t)
             sys.exit(SKIP)
-    if need_vrrpd:
-        for b in (VRRPD, VRRPCTL):
-            if not os.access(b, os.X_OK):
-                print("FAIL: %s not built (BUILD_ROOT=%s)" % (b, BUILD_ROOT))
-                sys.exit(1)
+    for b in binaries:
+        if not os.access(b, os.X_OK):
+            print("SKIP: %s is not built (BUILD_ROOT=%s)" % (b, BUILD_ROOT))
+            sys.exit(SKIP)
 
 
 def _sh(cmd, check=True, timeout=20, capture=True):
@@ -433,7 +433,7 @@ class Lab:
         return wait_until(pred, timeout, interval)
 
 
-# -- configuration generators ----------------------------------------------
+# -- timing (RFC 3768) -----------------------------------------------------
 
 def skew(prio):
     return (256 - prio) / 256.0
@@ -443,100 +443,18 @@ def master_down(prio, advert_int=1):
     return 3 * advert_int + skew(prio)
 
 
-def _lc_str(s):
-    return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _lc_val(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return str(v)
-    if isinstance(v, (list, tuple)):
-        return "[ " + ", ".join(_lc_val(x) for x in v) + " ]"
-    if isinstance(v, dict):
-        return "{ " + " ".join("%s = %s;" % (k, _lc_val(x))
-                               for k, x in v.items()) + " }"
-    return _lc_str(str(v))
-
-
-def vrrp_instance(name="VI_1", state="BACKUP", priority=100, vrid=51,
-                  vips=(VIP + "/24",), auth_pass="s3cret", advert_int=1,
-                  interface="eth0", **extra):
-    """One vrrp_instance as a dict; extra keys are passed through
-    (nopreempt, fast_preempt, preempt_delay, garp_master_delay, ...)."""
-    d = {"name": name, "state": state, "interface": interface,
-         "virtual_router_id": vrid, "priority": priority,
-         "advert_int": advert_int, "virtual_ipaddress": list(vips)}
-    if auth_pass is not None:
-        d["authentication"] = {"auth_type": "PASS", "auth_pass": auth_pass}
-    d.update(extra)
-    return d
-
-
-def vrrpd_conf(router_id, control_socket, instances):
-    """libconfig text for vrrpd."""
-    lines = ["global_defs = {",
-             "  router_id = %s;" % _lc_str(router_id),
-             "  control_socket = %s;" % _lc_str(control_socket),
-             "};", "vrrp_instance = {"]
-    for inst in instances:
-        inst = dict(inst)
-        name = inst.pop("name")
-        lines.append("  %s = {" % name)
-        for k, v in inst.items():
-            lines.append("    %s = %s;" % (k, _lc_val(v)))
-        lines.append("  };")
-    lines.append("};")
-    return "\n".join(lines) + "\n"
-
-
-def keepalived_conf(router_id, instances):
-    """keepalived.conf text for the same instance dicts (VRRPv2, or v3
-    when an instance says version = 3)."""
-    version = max(i.get("version", 2) for i in instances)
-    out = ["global_defs {", "  router_id %s" % router_id,
-           "  vrrp_version %d" % version,
-           "  script_user root",
-           "}"]
-    for inst in instances:
-        inst = dict(inst)
-        out.append("vrrp_instance %s {" % inst.pop("name"))
-        vips = inst.pop("virtual_ipaddress")
-        auth = inst.pop("authentication", None)
-        inst.pop("fast_preempt", None)  # ours only
-        inst.pop("v3_checksum_as_v2", None)  # not in keepalived 2.2.7
-        adv = inst.get("advert_int")
-        if isinstance(adv, str) and adv.endswith("ms"):  # v3: "100ms"
-            inst["advert_int"] = "%g" % (int(adv[:-2]) / 1000.0)
-        for k, v in inst.items():
-            if isinstance(v, bool):
-                if v:
-                    out.append("  %s" % k)
-            else:
-                out.append("  %s %s" % (k, v))
-        if auth:
-            out.append("  authentication {")
-            out.append("    auth_type %s" % auth["auth_type"])
-            out.append("    auth_pass %s" % auth["auth_pass"])
-            out.append("  }")
-        out.append("  virtual_ipaddress {")
-        for v in vips:
-            out.append("    %s" % (v if " dev " in v else v + " dev eth0"))
-        out.append("  }")
-        out.append("}")
-    return "\n".join(out) + "\n"
-
-
 class Node:
     """One VRRP router of the lab: vrrpd or keepalived in a namespace,
     with its generated config; restart() reuses or replaces the config."""
 
-    def __init__(self, lab, role, kind="vrrpd", instances=None, **inst):
+    def __init__(self, lab, role, kind="vrrpd", instances=None, head="",
+                 **inst):
         self.lab, self.role, self.kind = lab, role, kind
+        self.head = head  # text before vrrpd's (a vrrp_script section)
         self.sock = lab.path("%s.sock" % role)
         self.router_id = "lb" + role.upper()
         self.instances = instances or [vrrp_instance(**inst)]
+        self.global_defs = {}  # vrrpd's only
         self.proc = None
         self.starts = 0
 
@@ -544,7 +462,8 @@ class Node:
         self.starts += 1
         name = "%s-%s.%d.conf" % (self.kind, self.role, self.starts)
         if self.kind == "vrrpd":
-            text = vrrpd_conf(self.router_id, self.sock, self.instances)
+            text = self.head + vrrpd_conf(self.router_id, self.sock,
+                                          self.instances, self.global_defs)
         else:
             text = keepalived_conf(self.router_id, self.instances)
         return self.lab.write(name, text)
@@ -583,6 +502,56 @@ class Node:
         return self.lab.has_addr(self.role, vip)
 
 
+def start_pair(lab, node_class=Node, a=None, b=None, a_first=False,
+               **inst):
+    """Nodes A (state MASTER, priority 101) and B (BACKUP, 100) of
+    node_class, started; inst goes to both, the dicts a and b to one
+    (they override the state and priority too). a_first: B starts once
+    A is Master, for one clean election (two routers started together
+    may both time out before hearing each other)."""
+    na = node_class(lab, "a", **{"state": "MASTER", "priority": 101,
+                                 **inst, **(a or {})})
+    nb = node_class(lab, "b", **{"state": "BACKUP", "priority": 100,
+                                 **inst, **(b or {})})
+    na.start()
+    if a_first:
+        prio = na.instances[0]["priority"]
+        check(lab.wait_until(lambda: na.state() == "MASTER",
+                             master_down(prio) + 3) is not None,
+              "A alone becomes Master")
+    nb.start()
+    return na, nb
+
+
+def steady_pair(lab, node_class=Node, a=None, b=None, a_first=False,
+                timeout=None, **inst):
+    """start_pair(), then the steady state every failover starts from: A
+    Master with the VIP, B Backup (within Master_Down_Interval + 3 s)."""
+    na, nb = start_pair(lab, node_class, a, b, a_first, **inst)
+    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
+                         nb.state() == "BACKUP",
+                         timeout or master_down(100) + 3) is not None,
+          "steady state: A Master with the VIP, B Backup")
+    return na, nb
+
+
+def takeover(lab, a, b, sig, limit, wait=2, has=None):
+    """Signal A's daemon (its process group); the seconds until B holds
+    the VIP (has(), by default b.has_vip()), checked to be within
+    limit."""
+    how = {signal.SIGKILL: "kill -9"}.get(sig, signal.Signals(sig).name)
+    who = "%s (%s)" % (b.role.upper(), b.kind), "%s (%s)" % (a.role.upper(),
+                                                           a.kind)
+    a.kill(sig)
+    t = lab.wait_until(has or b.has_vip, limit + wait)
+    check(t is not None, "%s took the VIP after %s of %s" % (who[0], how,
+                                                             who[1]))
+    log("%s of %s -> VIP on %s: %.3f s (limit %.3f)"
+        % (how, who[1], who[0], t, limit))
+    check(t <= limit, "takeover %.3f s <= %.3f s" % (t, limit))
+    return t
+
+
 def wait_ctl(node, timeout=5):
     """Wait until a vrrpd node answers on its control socket."""
     return wait_until(lambda: node.status() is not None, timeout, 0.05)
@@ -598,10 +567,10 @@ def hold(pred, duration, interval=0.1):
     return pred()
 
 
-def run_test(fn, *tools, need_vrrpd=True, roles=("a", "b")):
-    """Test entry point: skip when not root, build a lab, run fn(lab),
-    print the daemons' logs on failure, exit 0/1."""
-    require_root_and_tools(*tools, need_vrrpd=need_vrrpd)
+def run_test(fn, *tools, roles=("a", "b"), binaries=(VRRPD, VRRPCTL)):
+    """Test entry point: skip when not root or something is missing, build
+    a lab, run fn(lab), print the daemons' logs on failure, exit 0/1."""
+    require_root_and_tools(*tools, binaries=binaries)
     t0 = time.monotonic()
     try:
         with Lab(roles) as lab:

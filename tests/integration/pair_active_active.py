@@ -7,15 +7,14 @@ with no failed request and its long-lived session untouched; both
 transitions of VI_1 are mailed; `vrrpctl status` shows both instances.
 A's fwd back: VIP1 returns to A. kill -9 of B's vrrpd: A holds both."""
 
-import os
 import time
 
-from lab import (ADDR, PYTHON, VIP, VIP2, check, log, master_down, run_test,
-                 vrrp_instance, vrrpd_conf)
-from pair_failover import BACKEND, PairNode, client_log, gap_around
-from vrrp_smtp import SMTP_PORT, MailBox
+from lab import (ADDR, DAEMONS, PYTHON, VIP, VIP2, check, log, master_down,
+                 run_test, server, vrrp_instance)
+from labpair import (FwdNode, PORT, client_log, gap_around, kill_fwd,
+                     start_backends, start_client)
+from labsmtp import MailBox, mail_globals
 
-PORT = 8080
 ECHO_PORT = 9001
 
 # A back end that also holds long-lived sessions: echoes on ECHO_PORT.
@@ -35,71 +34,39 @@ while True:
     threading.Thread(target=echo, args=(c,), daemon=True).start()
 """ % ECHO_PORT
 
-CLIENT = r"""
-import socket, sys, time
-out = open(sys.argv[2], "w", buffering=1)
-while True:
-    t = time.monotonic()
-    try:
-        c = socket.create_connection((sys.argv[1], %d), timeout=0.3)
-        c.settimeout(0.3)
-        who = c.recv(16).decode().strip() or "empty"
-        c.close()
-    except OSError:
-        who = "fail"
-    out.write("%%.4f %%s\n" %% (t, who))
-    time.sleep(0.02)
-""" % PORT
 
-
-class AANode(PairNode):
-    """Two instances with mirrored priorities; fwd on both VIPs."""
+class AANode(FwdNode):
+    """Two instances with mirrored priorities, both mailed at once; fwd
+    on both VIPs (web to s1 and s2, echo on VIP2 to s1)."""
 
     def __init__(self, lab, role, prio1, prio2):
-        super().__init__(lab, role)
         tf = {"weight": 2}
-        self.instances = [
+        chk = {"inter": "200ms", "rise": 1, "fall": 1}
+        super().__init__(lab, role, instances=[
             vrrp_instance("VI_1", priority=prio1, vrid=51,
                           vips=(VIP + "/24",), track_forwarder=tf,
                           fast_preempt=True, smtp_alert=True),
             vrrp_instance("VI_2", priority=prio2, vrid=52,
                           vips=(VIP2 + "/24",), track_forwarder=tf,
-                          fast_preempt=True, smtp_alert=True)]
-
-    def write_conf(self):
-        self.starts += 1
-        chk = 'check = { inter = "200ms"; rise = 1; fall = 1; };'
-        text = vrrpd_conf(self.router_id, self.sock, self.instances)
-        text = text.replace(
-            "global_defs = {\n",
-            'global_defs = {\n  notification_email = [ "ops@example.com" ];\n'
-            '  notification_email_from = "vrrpd@%s.example.com";\n'
-            '  smtp_server = "%s:%d";\n'
-            # every transition mailed at once, not coalesced per 30 s
-            '  smtp_alert_interval = 0;\n' % (self.router_id, ADDR["smtp"],
-                                              SMTP_PORT), 1)
-        listen = (
-            'web = { bind = [ "%s:%d", "%s:%d" ]; balance = "roundrobin";'
-            ' retries = 1; redispatch = true; server = {'
-            ' s1 = { address = "%s:9000"; %s };'
-            ' s2 = { address = "%s:9000"; %s }; }; };\n'
-            '    echo = { bind = [ "%s:%d" ]; server = {'
-            ' s1 = { address = "%s:%d"; %s }; }; };'
-            % (VIP, PORT, VIP2, PORT, ADDR["s1"], chk, ADDR["s2"], chk,
-               VIP2, ECHO_PORT, ADDR["s1"], ECHO_PORT, chk))
-        text += ('forwarder = {\n  control_socket = "%s";\n'
-                 '  timeout = { connect = "300ms"; check = "150ms"; };\n'
-                 '  listen = {\n    %s\n  };\n};\n' % (self.fwd_sock, listen))
-        self.conf = self.lab.write("aa-%s.%d.conf" % (self.role, self.starts),
-                                   text)
-        return self.conf
+                          fast_preempt=True, smtp_alert=True)],
+            fwd_settings={"timeout": {"connect": "300ms", "check": "150ms"}},
+            listen={
+                "web": {"bind": ["%s:%d" % (v, PORT) for v in (VIP, VIP2)],
+                        "balance": "roundrobin", "retries": 1,
+                        "redispatch": True, "server": {
+                            s: server(ADDR[s] + ":9000", chk)
+                            for s in ("s1", "s2")}},
+                "echo": {"bind": ["%s:%d" % (VIP2, ECHO_PORT)], "server": {
+                    "s1": server("%s:%d" % (ADDR["s1"], ECHO_PORT), chk)}}})
+        # every transition mailed at once, not coalesced per 30 s
+        self.global_defs = mail_globals(self.router_id,
+                                        smtp_alert_interval=0)
 
 
 def test(lab):
     box = MailBox(lab)
     box.start()
-    for s in ("s1", "s2"):
-        lab.spawn(s, [PYTHON, "-c", BACKEND, ADDR[s], s], name="backend-" + s)
+    start_backends(lab)
     lab.spawn("s1", [PYTHON, "-c", ECHO, ADDR["s1"]], name="echo-s1")
     a = AANode(lab, "a", 101, 100)
     b = AANode(lab, "b", 100, 101)
@@ -118,15 +85,7 @@ def test(lab):
     check(a.status("VI_1")["state"] == "MASTER" and
           a.status("VI_2")["state"] == "BACKUP", "A: VI_1 Master, VI_2 Backup")
 
-    logs = {}
-    for v in (VIP, VIP2):
-        logs[v] = lab.path("client-%s.log" % v)
-        lab.spawn("c", [PYTHON, "-c", CLIENT, v, logs[v]], name="client-" + v)
-    check(lab.wait_until(lambda: all(
-        os.path.exists(p) and sum(1 for _, w in client_log(p)
-                                  if w in ("s1", "s2")) >= 10
-        for p in logs.values()), 5) is not None,
-        "clients get answers through both VIPs")
+    logs = {v: start_client(lab, v, "client-" + v) for v in (VIP, VIP2)}
 
     # A long-lived session on VIP2 (through B's fwd) must survive A's loss.
     sess = lab.spawn("c", [PYTHON, "-c", r"""
@@ -153,14 +112,7 @@ while True:
     # kill -9 of A's fwd: VIP1 moves to B, VIP2 stays on B
     mails_before = len(box.mails())
     time.sleep(0.3)
-    t0 = time.monotonic()
-    a.fwd.signal(9, group=False)
-    t = lab.wait_until(lambda: lab.owners(VIP) == ["b"], 3)
-    check(t is not None, "B owns VIP1 after A's fwd was killed")
-    vip_gap = time.monotonic() - t0
-    check(lab.wait_until(lambda: any(tt > t0 + vip_gap and w != "fail"
-                                     for tt, w in client_log(logs[VIP])), 3)
-          is not None, "VIP1's client gets answers through B")
+    t0, vip_gap = kill_fwd(lab, a, logs[VIP])
     time.sleep(0.5)
     gap = gap_around(client_log(logs[VIP]), t0)
     log("kill -9 fwd on A: VIP1 on B after %.3f s; VIP1 client gap %.3f s"
@@ -209,4 +161,5 @@ while True:
 
 
 if __name__ == "__main__":
-    run_test(test, roles=("a", "b", "c", "s1", "s2", "smtp"))
+    run_test(test, roles=("a", "b", "c", "s1", "s2", "smtp"),
+             binaries=DAEMONS)

@@ -14,11 +14,10 @@ import shutil
 import signal
 import sys
 
-from lab import (ADDR, BUILD_ROOT, PYTHON, SKIP, VIP, VRRPD, Node, check,
-                 log, run_test, vrrpd_conf)
-from pair_failover import BACKEND
+from lab import (ADDR, DAEMONS, FWD, PYTHON, SKIP, VIP, VRRPD, check, log,
+                 run_test, server)
+from labpair import BACKEND, FwdNode
 
-FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
 PORT = 8080
 # valgrind makes the daemons 20-50x slower: be generous, not exact
 SLOW = 25
@@ -41,30 +40,19 @@ def asan_build(path):
         return b"__asan_init" in f.read()
 
 
-class VgNode(Node):
+class VgNode(FwdNode):
     """vrrpd + fwd from one config; either may run under valgrind."""
 
     def __init__(self, lab, role, valgrind, **inst):
-        super().__init__(lab, role, track_forwarder={"weight": 2}, **inst)
+        super().__init__(
+            lab, role, track_forwarder={"weight": 2},
+            fwd_settings={"grace": "1s",
+                          "timeout": {"connect": "2s", "check": "1s"}},
+            listen={"web": {"bind": ["%s:%d" % (VIP, PORT)], "server": {
+                "s1": server(ADDR["s1"] + ":9000",
+                             {"inter": "1s", "rise": 1, "fall": 3})}}},
+            **inst)
         self.valgrind = valgrind
-        self.fwd_sock = lab.path("%s-fwd.sock" % role)
-        self.fwd = None
-
-    def write_conf(self):
-        self.starts += 1
-        text = vrrpd_conf(self.router_id, self.sock, self.instances) + (
-            'forwarder = {\n'
-            '  control_socket = "%s";\n'
-            '  grace = "1s";\n'
-            '  timeout = { connect = "2s"; check = "1s"; };\n'
-            '  listen = { web = { bind = [ "%s:%d" ];\n'
-            '    server = { s1 = { address = "%s:9000";\n'
-            '      check = { inter = "1s"; rise = 1; fall = 3; }; }; };'
-            ' }; };\n'
-            '};\n' % (self.fwd_sock, VIP, PORT, ADDR["s1"]))
-        self.conf = self.lab.write("vg-%s.%d.conf" % (self.role,
-                                                      self.starts), text)
-        return self.conf
 
     def _argv(self, name, argv):
         if not self.valgrind:
@@ -82,11 +70,8 @@ class VgNode(Node):
             name="vrrpd-" + self.role)
         return self.proc
 
-    def start_fwd(self):
-        self.fwd = self.lab.spawn(
-            self.role, self._argv("fwd", [FWD, "-n", "-f", self.conf]),
-            name="fwd-" + self.role)
-        return self.fwd
+    def fwd_argv(self):
+        return self._argv("fwd", super().fwd_argv())
 
 
 def request(lab):
@@ -164,4 +149,5 @@ if __name__ == "__main__":
     if not shutil.which("valgrind"):
         print("SKIP: valgrind is not installed")
         sys.exit(SKIP)
-    run_test(test, "valgrind", roles=("a", "b", "c", "s1"))
+    run_test(test, "valgrind", roles=("a", "b", "c", "s1"),
+             binaries=DAEMONS)

@@ -6,43 +6,23 @@ at 0) and forwards to the back ends. A client over IPv6 gets answers
 through A; after SIGTERM of A's vrrpd (the VIP leaves A) it gets them
 through B within a second."""
 
-import os
 import time
 
-from lab import (ADDR, BUILD_ROOT, PYTHON, Node, check, log, run_test,
-                 vrrpd_conf)
-from pair_failover import BACKEND, CLIENT, PORT, client_log, gap_around
-from vrrp3_ipv6 import VIP6, has6, link_local, owners6
+from lab import ADDR, DAEMONS, check, log, run_test, server, start_pair
+from labpair import (CHECK, FwdNode, PORT, client_log, gap_around,
+                     start_backends, start_client)
+from lab6 import VIP6, has6, link_local, owners6
 
-FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
-
-
-class Node6(Node):
-    """vrrpd (IPv6 VIP) and fwd from one config file."""
+class Node6(FwdNode):
+    """vrrpd (VRRPv3, IPv6 VIP) and fwd on [VIP6]:8080 from one file."""
 
     def __init__(self, lab, role, **inst):
-        super().__init__(lab, role, auth_pass=None, version=3,
-                         advert_int="100ms", vips=(VIP6 + "/64",), **inst)
-        self.fwd_sock = lab.path("%s-fwd.sock" % role)
-
-    def write_conf(self):
-        self.starts += 1
-        servers = " ".join(
-            '%s = { address = "%s:9000"; check = { inter = "200ms"; '
-            'rise = 1; fall = 1; }; };' % (s, ADDR[s]) for s in ("s1", "s2"))
-        text = vrrpd_conf(self.router_id, self.sock, self.instances) + (
-            'forwarder = {\n'
-            '  control_socket = "%s";\n'
-            '  listen = { web = { bind = [ "[%s]:%d" ];\n'
-            '    server = { %s }; }; };\n'
-            '};\n' % (self.fwd_sock, VIP6, PORT, servers))
-        self.conf = self.lab.write("pair6-%s.%d.conf" % (self.role,
-                                                         self.starts), text)
-        return self.conf
-
-    def start_fwd(self):
-        return self.lab.spawn(self.role, [FWD, "-n", "-f", self.conf],
-                              name="fwd-" + self.role)
+        super().__init__(
+            lab, role, auth_pass=None, version=3, advert_int="100ms",
+            vips=(VIP6 + "/64",), listen={"web": {
+                "bind": ["[%s]:%d" % (VIP6, PORT)],
+                "server": {s: server(ADDR[s] + ":9000", CHECK)
+                           for s in ("s1", "s2")}}}, **inst)
 
 
 def test(lab):
@@ -51,13 +31,8 @@ def test(lab):
           "link-local addresses ready")
     lab.run("c", "ip", "addr", "add", "2001:2::100/64", "dev", "eth0",
             "nodad")
-    for s in ("s1", "s2"):
-        lab.spawn(s, [PYTHON, "-c", BACKEND, ADDR[s], s],
-                  name="backend-" + s)
-    a = Node6(lab, "a", state="MASTER", priority=101)
-    b = Node6(lab, "b", state="BACKUP", priority=100)
-    a.start()
-    b.start()
+    start_backends(lab)
+    a, b = start_pair(lab, Node6)
     fa, fb = a.start_fwd(), b.start_fwd()
     check(lab.wait_until(lambda: owners6(lab) == ["a"], 5) is not None,
           "A owns the IPv6 VIP")
@@ -68,12 +43,7 @@ def test(lab):
           lab.run("b", "ss", "-Htln").stdout,
           "B's fwd listens on [%s]:%d without the VIP" % (VIP6, PORT))
 
-    clog = lab.path("client.log")
-    lab.spawn("c", [PYTHON, "-c", CLIENT, VIP6, clog], name="client")
-    check(lab.wait_until(lambda: os.path.exists(clog) and
-                         sum(1 for _, w in client_log(clog)
-                             if w in ("s1", "s2")) >= 10, 5) is not None,
-          "the client gets answers through the VIP on A")
+    clog = start_client(lab, VIP6)
 
     t0 = time.monotonic()
     a.kill(15)
@@ -90,4 +60,5 @@ def test(lab):
 
 
 if __name__ == "__main__":
-    run_test(test, "ss", "sysctl", roles=("a", "b", "c", "s1", "s2"))
+    run_test(test, "ss", "sysctl", roles=("a", "b", "c", "s1", "s2"),
+             binaries=DAEMONS)

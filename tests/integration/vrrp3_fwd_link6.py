@@ -7,8 +7,8 @@ listener on the IPv6 VIP itself counts: no server up takes the weight
 back (before, IPv6 binds were skipped and only the link counted)."""
 
 from lab import Node, check, log, run_test
-from vrrp3_ipv6 import VIP6, has6, link_local
-from vrrp_fwd_link import FakeFwd
+from lab6 import VIP6, has6, link_local
+from labctl import FakeFwd
 
 
 def test(lab):

@@ -33,11 +33,10 @@ import sys
 
 from lab import (ADDR, VIP, Node, check, hold, log, run_test, wait_until,
                  _sh)
-from vrrp3_ipv6 import VIP6, has6, link_local
+from lab6 import ADV, VIP6, has6, link_local, mdi3, skew3
 
 FRR_DIR = "/usr/lib/frr"
 ZEBRA, FRR_VRRPD = (os.path.join(FRR_DIR, d) for d in ("zebra", "vrrpd"))
-ADV = 0.1
 VRID = 51
 
 
@@ -60,14 +59,6 @@ class V6(V4):
 
     def has(self, lab, role):
         return has6(lab, role)
-
-
-def skew3(prio):
-    return (256 - prio) * ADV / 256.0
-
-
-def mdi3(prio):
-    return 3 * ADV + skew3(prio)
 
 
 VRRPD_CONF = """frr defaults traditional

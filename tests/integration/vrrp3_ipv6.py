@@ -11,57 +11,13 @@ ff02::12 with MLD; its adverts go from its link-local address to ff02::12
 with hop limit 255 as VRRPv3 with a good checksum; B's NA for the VIP has
 Override set, Solicited clear, hop limit 255, B's MAC, a good checksum."""
 
-import json
 import signal
 
-from lab import (PYTHON, Node, check, hold, log, run_test, wait_ctl, _sh)
+from lab import Node, PYTHON, check, hold, log, run_test, wait_ctl
+from lab6 import (VIP6, addrs6, has6, link_local, mdi3, neigh_mac, owners6,
+                  skew3)
 
-ADV = 0.1
-VIP6 = "2001:2::50"
 CLIENT6 = "2001:2::99"
-
-
-def skew3(prio):
-    return (256 - prio) * ADV / 256.0
-
-
-def mdi3(prio):
-    return 3 * ADV + skew3(prio)
-
-
-def addrs6(lab, role):
-    r = _sh(["ip", "-n", lab.ns(role), "-j", "-6", "addr", "show", "dev",
-             "eth0"], check=False)
-    try:
-        data = json.loads(r.stdout or "[]")
-    except ValueError:
-        return []
-    return [a for link in data for a in link.get("addr_info", [])]
-
-
-def has6(lab, role, addr=VIP6):
-    return any(a["local"] == addr for a in addrs6(lab, role))
-
-
-def owners6(lab):
-    return [r for r in ("a", "b") if has6(lab, r)]
-
-
-def link_local(lab, role):
-    for a in addrs6(lab, role):
-        if a["local"].startswith("fe80:") and not a.get("tentative"):
-            return a["local"]
-    return None
-
-
-def neigh_mac(lab, role, addr):
-    r = _sh(["ip", "-n", lab.ns(role), "-j", "-6", "neigh", "show", addr,
-             "dev", "eth0"], check=False)
-    try:
-        data = json.loads(r.stdout or "[]")
-    except ValueError:
-        return None
-    return data[0].get("lladdr") if data else None
 
 
 def node(lab, role, state, prio):

@@ -11,7 +11,7 @@ import signal
 
 from lab import (VIP, check, hold, log, master_down, run_test,
                  vrrp_instance)
-from vrrp_reload import ReloadNode
+from labctl import ReloadNode
 
 
 def v3(node):

@@ -9,7 +9,7 @@ group from outside the peer list is dropped by B (counted, no takeover)."""
 import signal
 
 from lab import Node, check, hold, log, run_test
-from vrrp3_ipv6 import VIP6, has6, link_local, mdi3, owners6
+from lab6 import VIP6, has6, link_local, mdi3, owners6
 
 ADDR6 = {"a": "2001:2::11", "b": "2001:2::12", "c": "2001:2::13"}
 

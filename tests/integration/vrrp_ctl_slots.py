@@ -13,40 +13,16 @@ and 7).
    10 s."""
 
 import fcntl
-import os
 import socket
 import struct
 import termios
 import time
 
-from lab import (ADDR, BUILD_ROOT, VIP, Node, check, log, run_test,
-                 vrrpd_conf)
+from lab import DAEMONS, FWD, check, log, run_test
+from labpair import fwd_master
 
-FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
 CTL_MAX_OUT = 1024 * 1024
 CTL_MAX_CLIENTS = 64
-
-
-class FwdNode(Node):
-    """vrrpd and fwd from one file; fwd links to vrrpd's socket."""
-
-    def write_conf(self):
-        self.starts += 1
-        self.fwd_sock = self.lab.path("%s-fwd.sock" % self.role)
-        text = vrrpd_conf(self.router_id, self.sock, self.instances) + (
-            'forwarder = {\n  control_socket = "%s";\n'
-            '  listen = { web = { bind = [ "%s:8080" ];\n'
-            '    server = { s1 = { address = "%s:9000"; }; }; }; };\n'
-            '};\n' % (self.fwd_sock, VIP, ADDR["s1"]))
-        self.conf = self.lab.write("a.%d.conf" % self.starts, text)
-        return self.conf
-
-    def status_all(self):
-        return self.lab.vrrpctl_status(self.role, self.sock)
-
-    def fwd_connected(self):
-        st = self.status_all()
-        return st is not None and st["forwarder"]["connected"]
 
 
 def ioctl_int(s, req):
@@ -91,17 +67,13 @@ def flood_then_hello(node):
 
 
 def test(lab):
-    a = FwdNode(lab, "a", state="MASTER", priority=101,
-                track_forwarder={"weight": 2})
-    a.start()
-    check(lab.wait_until(lambda: a.state() == "MASTER", 6) is not None,
-          "A is Master")
+    a = fwd_master(lab)
 
     # item 1
     s = flood_then_hello(a)
     time.sleep(0.5)
     check(a.proc.alive(), "vrrpd survived the overflowing hello")
-    st = a.status_all()
+    st = lab.vrrpctl_status("a", a.sock)
     check(st is not None and st["instances"][0]["state"] == "MASTER",
           "A still Master and answering")
     check(a.has_vip(), "VIP still on A")
@@ -120,7 +92,7 @@ def test(lab):
         c.connect(a.sock)
         idle.append(c)
     time.sleep(0.2)
-    st = a.status_all()  # on probation: one request, then closed
+    st = lab.vrrpctl_status("a", a.sock)  # on probation: one request, then closed
     check(st is not None and st["control"]["clients"] >= CTL_MAX_CLIENTS - 1,
           "an operator's status still answers with %s clients held"
           % (st and st["control"]["clients"]))
@@ -147,12 +119,12 @@ def test(lab):
     t = lab.wait_until(a.fwd_connected, 5)
     check(t is not None, "a restarted fwd linked too")
     log("restarted fwd -> linked: %.3f s" % (time.monotonic() - t0))
-    st = a.status_all()
+    st = lab.vrrpctl_status("a", a.sock)
     check(st["control"]["refused"] >= 4,
           "refusals counted in status (%d)" % st["control"]["refused"])
     check("slots busy; refused" in a.proc.output(), "refusal logged")
     # idle ones are closed after 10 s; the forwarder stays
-    check(lab.wait_until(lambda: a.status_all()["control"]["timed_out"]
+    check(lab.wait_until(lambda: lab.vrrpctl_status("a", a.sock)["control"]["timed_out"]
                          >= CTL_MAX_CLIENTS - 1, 14) is not None,
           "idle clients timed out")
     check(a.fwd_connected(), "the forwarder's link is not timed out")
@@ -174,4 +146,4 @@ def test(lab):
 
 
 if __name__ == "__main__":
-    run_test(test, roles=("a",))
+    run_test(test, roles=("a",), binaries=DAEMONS)

@@ -30,26 +30,12 @@ import re
 import signal
 import time
 
-from lab import (VIP, Node, check, hold, log, master_down, run_test,
+from lab import (VIP, check, hold, log, master_down, run_test, steady_pair,
                  wait_ctl)
-from vrrp_smtp import MailNode
+from labsmtp import MailNode
 
 CYCLES = 34
 QUEUE_MAX = 64
-
-
-class FaultNode(MailNode):
-    def __init__(self, lab, role, scripts, **inst):
-        super().__init__(lab, role, **inst)
-        self.scripts = scripts
-
-    def write_conf(self):
-        p = super().write_conf()
-        with open(p) as f:
-            text = f.read()
-        with open(p, "w") as f:
-            f.write(self.scripts + text)
-        return p
 
 
 def rss_kib(pid):
@@ -105,21 +91,13 @@ def test(lab):
                'timeout = "500ms"; weight = -2; };\n'
                ' spew = { script = "yes"; interval = 1; '
                'timeout = "500ms"; weight = -2; };\n};\n' % flag)
-    a = FaultNode(lab, "a", scripts, state="MASTER", priority=110,
-                  smtp_alert=True, notify=notify,
-                  track_script=["chk", "hang", "spew"])
-    b = FaultNode(lab, "b", "", priority=100, smtp_alert=True)
     # the SMTP host answers ARP, its replies vanish: transfers hang
     lab.run("smtp", "ip", "route", "add", "blackhole", "198.18.0.0/25")
     try:
-        a.start()
-        check(lab.wait_until(lambda: a.state() == "MASTER",
-                             master_down(110) + 3) is not None,
-              "A alone becomes Master")
-        b.start()
-        check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
-                             b.state() == "BACKUP", master_down(100) + 3)
-              is not None, "steady state: A Master, B Backup")
+        a, b = steady_pair(
+            lab, MailNode, a_first=True, smtp_alert=True,
+            a=dict(head=scripts, priority=110, notify=notify,
+                   track_script=["chk", "hang", "spew"]))
         check(lab.wait_until(lambda: a.status()["effective_priority"] ==
                              106, 5, 0.05) is not None,
               "hang and spew failed once: A at priority 106")

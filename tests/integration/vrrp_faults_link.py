@@ -25,8 +25,8 @@ Throughout, A's log must not loop on errors.
 import signal
 import time
 
-from lab import (ADDR, SUBNET_LEN, VIP, Node, check, hold, log,
-                 master_down, run_test)
+from lab import (ADDR, SUBNET_LEN, VIP, check, hold, log, master_down,
+                 run_test, start_pair)
 
 ADVERT_INT = 1
 CONVERGE = 3 * ADVERT_INT + 0.5  # bound after the link is back
@@ -142,13 +142,7 @@ def recreated(lab, a, b):
 
 
 def test(lab):
-    a = Node(lab, "a", state="MASTER", priority=101, advert_int=ADVERT_INT)
-    b = Node(lab, "b", state="BACKUP", priority=100, advert_int=ADVERT_INT)
-    a.start()
-    check(lab.wait_until(lambda: a.state() == "MASTER",
-                         master_down(101) + 3) is not None,
-          "A alone becomes Master")
-    b.start()
+    a, b = start_pair(lab, a_first=True, advert_int=ADVERT_INT)
     steady(lab, a, b, "start")
     vip_present(lab, a, b)
     t_ren = renamed(lab, a, b)

@@ -15,8 +15,8 @@ import socket
 import time
 
 from lab import VIP, check, hold, log, master_down, run_test
-from vrrp_fwd_link import FakeFwd
-from vrrp_smtp import MailBox, MailNode
+from labctl import FakeFwd
+from labsmtp import MailBox, MailNode
 
 FLAP_S = 5.0
 INTERVAL = 5

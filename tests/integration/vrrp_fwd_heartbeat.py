@@ -9,8 +9,8 @@ after the hold time (1 s by default) A takes the VIP back."""
 import signal
 import time
 
-from lab import VIP, check, hold, log, run_test
-from pair_failover import PairNode, start_pair
+from lab import DAEMONS, VIP, check, hold, log, run_test
+from labpair import start_fwd_pair
 
 TIMEOUT = 0.3  # track_forwarder's default silence bound
 HOLD = 1.0  # and its default hold after a flap
@@ -26,7 +26,7 @@ def tracker(node):
 
 
 def test(lab):
-    a, b = start_pair(lab, PairNode)
+    a, b = start_fwd_pair(lab)
     st = fwd_status(lab, a)
     check(st["proto"] == 2, "fwd and vrrpd agreed on protocol 2 (%s)"
           % st["proto"])
@@ -82,4 +82,5 @@ def test(lab):
 
 
 if __name__ == "__main__":
-    run_test(test, roles=("a", "b", "c", "s1", "s2"))
+    run_test(test, roles=("a", "b", "c", "s1", "s2"),
+             binaries=DAEMONS)

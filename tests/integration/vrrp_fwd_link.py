@@ -8,45 +8,12 @@ disturb VRRP. The fake forwarder speaks protocol version 1 (no
 heartbeat), as an fwd older than vrrpd does: its silence is not a loss.
 A forwarder that came back counts only after track_forwarder's hold."""
 
-import json
 import os
 import socket
 import time
 
 from lab import VIP, Node, check, hold, log, master_down, run_test
-
-
-class FakeFwd:
-    """Speaks fwd's side of the protocol on vrrpd's control socket."""
-
-    def __init__(self, lab, node):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.connect(node.sock)
-        self.f = self.s.makefile("r")
-        self.events = []
-        self.send("hello fwd 1")
-        check(self.reply().get("proto") == 1, "hello accepted")
-
-    def send(self, line):
-        self.s.sendall((line + "\n").encode())
-
-    def reply(self):
-        """The next non-event line; events are kept."""
-        while True:
-            obj = json.loads(self.f.readline())
-            if obj.get("event"):
-                self.events.append(obj)
-                continue
-            return obj
-
-    def health(self, up, total=2):
-        self.send("health web %d %d %s:443" % (up, total, VIP))
-        check(self.reply().get("ok") is True, "health accepted")
-
-    def close(self):
-        # the makefile() reader holds the fd open too
-        self.f.close()
-        self.s.close()
+from labctl import FakeFwd
 
 
 def garbage(node):

@@ -8,10 +8,10 @@ forwarder could reach no server kept the VIP."""
 import os
 import socket
 
-from lab import (BUILD_ROOT, PYTHON, VIP, Node, check, log, master_down,
-                 run_test, vrrpd_conf)
+from lab import (DAEMONS, FWD, Node, PYTHON, VIP, check, log, master_down,
+                 run_test, server)
+from labpair import FwdNode
 
-FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
 PORT = 8080
 
 BACKEND = r"""
@@ -25,24 +25,16 @@ while True:
 """
 
 
-class WildNode(Node):
+class WildNode(FwdNode):
     """vrrpd and fwd from one file; fwd listens on "*:8080"."""
 
-    def write_conf(self):
-        self.starts += 1
-        self.fwd_sock = self.lab.path("%s-fwd.sock" % self.role)
-        text = vrrpd_conf(self.router_id, self.sock, self.instances) + (
-            'forwarder = {\n'
-            '  control_socket = "%s";\n'
-            '  timeout = { connect = "300ms"; check = "150ms"; };\n'
-            '  listen = { web = { bind = [ "*:%d" ];\n'
-            '    server = { s = { address = "127.0.0.1:9000";\n'
-            '      check = { inter = "200ms"; rise = 1; fall = 1; }; }; };\n'
-            '  }; };\n'
-            '};\n' % (self.fwd_sock, PORT))
-        self.conf = self.lab.write("wild-%s.%d.conf" % (self.role,
-                                                        self.starts), text)
-        return self.conf
+    def __init__(self, lab, role, **inst):
+        super().__init__(
+            lab, role,
+            fwd_settings={"timeout": {"connect": "300ms", "check": "150ms"}},
+            listen={"web": {"bind": ["*:%d" % PORT], "server": {
+                "s": server("127.0.0.1:9000", {"inter": "200ms", "rise": 1,
+                                               "fall": 1})}}}, **inst)
 
 
 def ask(lab):
@@ -92,4 +84,4 @@ def test(lab):
 
 
 if __name__ == "__main__":
-    run_test(test)
+    run_test(test, binaries=DAEMONS)

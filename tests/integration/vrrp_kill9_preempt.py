@@ -5,26 +5,15 @@ the default) takes the VIP back within advert_int + 0.5 s."""
 
 import signal
 
-from lab import (VIP, Node, check, log, master_down, run_test, skew,
+from lab import (VIP, check, log, master_down, run_test, steady_pair, takeover,
                  wait_ctl)
 
 
 def test(lab):
-    a = Node(lab, "a", state="MASTER", priority=101)
-    b = Node(lab, "b", state="BACKUP", priority=100)
-    a.start()
-    b.start()
-    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
-                         b.state() == "BACKUP", master_down(100) + 3)
-          is not None, "steady state: A Master with the VIP, B Backup")
+    a, b = steady_pair(lab)
 
-    limit = master_down(100) + 0.5
-    a.kill(signal.SIGKILL)
-    t = lab.wait_until(lambda: b.has_vip(), limit + 2)
-    check(t is not None, "B took the VIP after kill -9 of A")
-    log("kill -9 -> VIP on B: %.3f s (limit 3*1 + %.3f + 0.5 = %.3f)"
-        % (t, skew(100), limit))
-    check(t <= limit, "takeover %.3f s <= %.3f s" % (t, limit))
+    # 3 x advert_int + Skew_Time + 0.5
+    takeover(lab, a, b, signal.SIGKILL, master_down(100) + 0.5)
     check(lab.wait_until(lambda: b.state() == "MASTER", 1) is not None,
           "B reports MASTER")
     check(a.has_vip(), "kill -9 left A's VIP behind (what a crash does)")

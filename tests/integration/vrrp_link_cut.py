@@ -25,7 +25,7 @@ first) and right after one of A's (B's is first).
 
 import time
 
-from lab import (VIP, Node, check, hold, log, master_down, run_test)
+from lab import VIP, check, hold, log, master_down, run_test, steady_pair
 
 ADVERT_INT = 1.0
 MARGIN = 0.3  # polling (10 ms) + vrrpctl/ip round trips on a loaded box
@@ -84,18 +84,7 @@ def cycle(lab, a, b, cap, n, first):
 def test(lab):
     mac_a, mac_b = lab.mac("a"), lab.mac("b")
     cap = lab.capture("c", "eth0", "vrrp or arp")
-    a = Node(lab, "a", state="MASTER", priority=101,
-             advert_int=int(ADVERT_INT))
-    b = Node(lab, "b", state="BACKUP", priority=100,
-             advert_int=int(ADVERT_INT))
-    a.start()
-    check(lab.wait_until(lambda: a.state() == "MASTER",
-                         master_down(101) + 3) is not None,
-          "A alone becomes Master")
-    b.start()
-    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
-                         b.state() == "BACKUP", master_down(100) + 3)
-          is not None, "steady state: A Master, B Backup")
+    a, b = steady_pair(lab, a_first=True, advert_int=int(ADVERT_INT))
     runs = []
     for n, first in enumerate(("a", "b", "a"), 1):
         runs.append((n, first) + cycle(lab, a, b, cap, n, first))

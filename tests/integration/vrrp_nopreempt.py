@@ -5,17 +5,11 @@ Backup, so it never answers for the address the peer owns."""
 
 import signal
 
-from lab import VIP, Node, check, hold, log, master_down, run_test
+from lab import VIP, check, hold, log, master_down, run_test, steady_pair
 
 
 def test(lab):
-    a = Node(lab, "a", state="MASTER", priority=101)
-    b = Node(lab, "b", state="BACKUP", priority=100)
-    a.start()
-    b.start()
-    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
-                         b.state() == "BACKUP", master_down(100) + 3)
-          is not None, "steady state: A Master with the VIP, B Backup")
+    a, b = steady_pair(lab)
     a.kill(signal.SIGKILL)
     check(lab.wait_until(lambda: b.has_vip(), master_down(100) + 1.5)
           is not None, "B took over after kill -9 of A")

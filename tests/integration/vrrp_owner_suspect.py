@@ -9,23 +9,14 @@ unicast_peer. A client injects the adverts with scapy."""
 import re
 import time
 
-from lab import ADDR, PYTHON, VIP, check, log, master_down, run_test
-from vrrp_smtp import MailBox, MailNode
+from lab import ADDR, PYTHON, check, forged_advert, log, master_down, run_test
+from labsmtp import MailBox, MailNode
 
-INJECT = r"""
-import sys, time
-from scapy.all import Ether, IP, get_if_hwaddr, sendp
-from scapy.layers.vrrp import VRRP
-pw = b"s3cret\0\0"
-p = (Ether(src=get_if_hwaddr("eth0"), dst="01:00:5e:00:00:12") /
-     IP(src="%s", dst="224.0.0.18", ttl=255) /
-     VRRP(vrid=51, priority=255, adv=1, authtype=1, addrlist=["%s"],
-          auth1=int.from_bytes(pw[:4], "big"),
-          auth2=int.from_bytes(pw[4:], "big")))
+INJECT = forged_advert(ADDR["c"], 255) + r"""
 for i in range(int(sys.argv[1])):
     sendp(p, iface="eth0", verbose=False)
     time.sleep(0.2)
-""" % (ADDR["c"], VIP)
+"""
 
 WARN = ("priority 255 advert from %s, which is not one of our virtual "
         "addresses" % ADDR["c"])

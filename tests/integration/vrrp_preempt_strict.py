@@ -5,17 +5,11 @@ and takes over only when its Master_Down_Timer fires."""
 
 import signal
 
-from lab import VIP, Node, check, log, master_down, run_test
+from lab import VIP, check, log, master_down, run_test, steady_pair
 
 
 def test(lab):
-    a = Node(lab, "a", state="MASTER", priority=101, fast_preempt=False)
-    b = Node(lab, "b", state="BACKUP", priority=100, fast_preempt=False)
-    a.start()
-    b.start()
-    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
-                         b.state() == "BACKUP", master_down(100) + 3)
-          is not None, "steady state: A Master with the VIP, B Backup")
+    a, b = steady_pair(lab, fast_preempt=False)
     a.kill(signal.SIGTERM)
     check(lab.wait_until(lambda: lab.owners(VIP) == ["b"], 3) is not None,
           "B took over after SIGTERM of A")

@@ -20,10 +20,10 @@ import stat
 import subprocess
 import time
 
-from lab import (BUILD_ROOT, PYTHON, VIP, VRRPD, Node, check, hold, log,
-                 master_down, run_test, vrrp_instance, vrrpd_conf, wait_ctl)
+from lab import (DAEMONS, FWD, Node, PYTHON, VIP, VRRPD, check, forwarder_conf,
+                 hold, log, master_down, run_test, server, vrrpd_conf,
+                 wait_ctl)
 
-FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
 GROUP = 4242  # a gid no one has: only our test clients get it
 CLIENT_UID = 4321  # not root, not vrrpd's or fwd's uid
 NOBODY = 65534
@@ -303,21 +303,14 @@ def phase_caps_scripts_sockets(lab):
           "no warning for B's config")
 
 
-FWD_SECTION = """forwarder = {
-  control_socket = "%s";
-  control_socket_group = "%d";
-  user = "nobody";
-  group = "nogroup";
-  listen = { web = { bind = [ "127.0.0.1:18080" ];
-    server = { s1 = { address = "127.0.0.1:18081"; }; }; }; };
-};
-"""
-
-
 def phase_fwd_relink(lab):
     fwd_sock = lab.path("fwd.sock")
-    a = PrivNode(lab, "a", group="nogroup", fwd=FWD_SECTION % (fwd_sock,
-                                                               GROUP),
+    section = forwarder_conf(
+        fwd_sock, control_socket_group=str(GROUP), user="nobody",
+        group="nogroup", listen={"web": {
+            "bind": ["127.0.0.1:18080"],
+            "server": {"s1": server("127.0.0.1:18081")}}})
+    a = PrivNode(lab, "a", group="nogroup", fwd=section,
                  priority=110, track_forwarder={"weight": 2}, mode=0o640)
     a.sock = lab.path("a2.sock")
     a.start()
@@ -378,4 +371,4 @@ def test(lab):
 
 
 if __name__ == "__main__":
-    run_test(test, "setpriv")
+    run_test(test, "setpriv", binaries=DAEMONS)

@@ -18,73 +18,13 @@ connected to the control socket.
 Finally SIGTERM: both exit 0 (under ASan: no leak after the reloads).
 """
 
-import json
-import os
 import re
 import signal
 import socket
 import time
 
-from lab import (VIP, VIP2, check, hold, log, master_down, run_test,
-                 vrrp_instance, vrrpd_conf)
-
-NOTIFY = """#!/bin/sh
-echo "$@" >> %s
-"""
-
-
-class ReloadNode:
-    def __init__(self, lab, role, priority):
-        self.lab, self.role = lab, role
-        self.sock = lab.path("%s.sock" % role)
-        self.conf = lab.path("%s.conf" % role)
-        self.notes = lab.path("%s.notify" % role)
-        script = lab.write("%s-notify.sh" % role, NOTIFY % self.notes)
-        os.chmod(script, 0o755)
-        self.script = script
-        self.priority = priority
-        self.proc = None
-
-    def instance(self, name, vrid, vip, priority=None):
-        return vrrp_instance(name=name, vrid=vrid, vips=(vip + "/24",),
-                             priority=priority or self.priority,
-                             notify=self.script)
-
-    def write(self, instances):
-        text = vrrpd_conf("lb" + self.role.upper(), self.sock, instances)
-        # scripts run as root here: the notes file is in the lab's 0700 dir
-        text = text.replace("global_defs = {",
-                            'global_defs = {\n  script_user = "root";', 1)
-        with open(self.conf, "w") as f:
-            f.write(text)
-
-    def start(self):
-        self.proc = self.lab.start_vrrpd(self.role, self.conf)
-
-    def hup(self):
-        self.proc.signal(signal.SIGHUP, group=False)
-
-    def reload(self):
-        """`vrrpctl reload`: (exit code, parsed JSON or None, stderr)."""
-        r = self.lab.vrrpctl(self.role, self.sock, "reload")
-        try:
-            j = json.loads(r.stdout)
-        except ValueError:
-            j = None
-        return r.returncode, j, r.stderr
-
-    def status(self, name="VI_1"):
-        return self.lab.instance(self.role, self.sock, name)
-
-    def full_status(self):
-        return self.lab.vrrpctl_status(self.role, self.sock)
-
-    def notify_lines(self):
-        try:
-            with open(self.notes) as f:
-                return f.read().splitlines()
-        except FileNotFoundError:
-            return []
+from lab import VIP, VIP2, check, hold, log, master_down, run_test
+from labctl import ReloadNode
 
 
 def fake_forwarder(path):

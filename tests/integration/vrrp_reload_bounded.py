@@ -15,26 +15,10 @@ import os
 import signal
 import time
 
-from lab import (ADDR, BUILD_ROOT, VIP, Node, check, hold, log, run_test,
-                 vrrpd_conf)
+from lab import DAEMONS, FWD, Node, VIP, check, hold, log, run_test
+from labpair import FwdNode
 
-FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
 CONF_MAX_BYTES = 4 * 1024 * 1024
-
-
-class FwdNode(Node):
-    """vrrpd and fwd from one file; fwd links to vrrpd's socket."""
-
-    def write_conf(self):
-        self.starts += 1
-        self.fwd_sock = self.lab.path("%s-fwd.sock" % self.role)
-        text = vrrpd_conf(self.router_id, self.sock, self.instances) + (
-            'forwarder = {\n  control_socket = "%s";\n'
-            '  listen = { web = { bind = [ "%s:8080" ];\n'
-            '    server = { s1 = { address = "%s:9000"; }; }; }; };\n'
-            '};\n' % (self.fwd_sock, VIP, ADDR["s1"]))
-        self.conf = self.lab.write("a.%d.conf" % self.starts, text)
-        return self.conf
 
 
 def timed_reload(lab, sock):
@@ -130,4 +114,4 @@ def test(lab):
 
 
 if __name__ == "__main__":
-    run_test(test)
+    run_test(test, binaries=DAEMONS)

@@ -9,32 +9,10 @@ while vrrpd runs."""
 
 import os
 import signal
-import subprocess
 import time
 
-from lab import (ADDR, BUILD_ROOT, VIP, VRRPD, Node, check, log, run_test,
-                 vrrpd_conf)
-
-FWD = os.path.join(BUILD_ROOT, "fwd", "fwd")
-
-
-class FwdNode(Node):
-    """vrrpd and fwd from one file; fwd links to vrrpd's socket."""
-
-    def write_conf(self):
-        self.starts += 1
-        self.fwd_sock = self.lab.path("%s-fwd.sock" % self.role)
-        text = vrrpd_conf(self.router_id, self.sock, self.instances) + (
-            'forwarder = {\n  control_socket = "%s";\n'
-            '  listen = { web = { bind = [ "%s:8080" ];\n'
-            '    server = { s1 = { address = "%s:9000"; }; }; }; };\n'
-            '};\n' % (self.fwd_sock, VIP, ADDR["s1"]))
-        self.conf = self.lab.write("a.%d.conf" % self.starts, text)
-        return self.conf
-
-    def forwarder(self):
-        st = self.lab.vrrpctl_status(self.role, self.sock)
-        return st and st["forwarder"]
+from lab import DAEMONS, FWD, VRRPD, check, log, run_test
+from labpair import fwd_master
 
 
 def run_second(lab, argv, what):
@@ -49,11 +27,7 @@ def run_second(lab, argv, what):
 
 
 def test(lab):
-    a = FwdNode(lab, "a", state="MASTER", priority=101,
-                track_forwarder={"weight": 2})
-    a.start()
-    check(lab.wait_until(lambda: a.state() == "MASTER", 6) is not None,
-          "A is Master")
+    a = fwd_master(lab)
     fwd = lab.spawn("a", [FWD, "-n", "-f", a.conf], name="fwd-a")
     check(lab.wait_until(lambda: (a.forwarder() or {}).get("connected"), 5)
           is not None, "fwd linked")
@@ -111,4 +85,4 @@ def test(lab):
 
 
 if __name__ == "__main__":
-    run_test(test, roles=("a",))
+    run_test(test, roles=("a",), binaries=DAEMONS)

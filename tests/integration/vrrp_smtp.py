@@ -9,10 +9,6 @@
    address gone: connects hang), kill -9 of the Master moves the VIP as
    fast as with the server up (difference < 300 ms), vrrpd keeps answering,
    counts retries, and a SIGTERM still exits within the 2 s mail grace.
-
-Run with --serve DIR (inside the SMTP namespace) it is the SMTP server: one
-JSON file per message in DIR, with the arrival time (CLOCK_MONOTONIC, which
-namespaces share, so the test can compare it with its own clock).
 """
 
 import collections
@@ -20,127 +16,16 @@ import datetime
 import email
 import email.policy
 import email.utils
-import glob
 import json
-import os
 import re
 import signal
-import sys
 import time
 
-SMTP_PORT = 2525
-RCPTS = ["ops@example.com", "Night Shift <noc@example.com>"]
-RCPT_ADDRS = ["ops@example.com", "noc@example.com"]
+from lab import (ADDR, VIP, check, log, master_down, run_test, skew,
+                 start_pair, wait_ctl, wait_until)
+from labsmtp import RCPT_ADDRS, MailBox, MailNode
+
 MAX_DIFF = 0.300  # s: failover with SMTP down vs up
-
-
-def serve(outdir):
-    """The SMTP server: aiosmtpd's Controller, one file per message."""
-    from aiosmtpd.controller import Controller
-
-    class Handler:
-        n = 0
-
-        async def handle_DATA(self, server, session, envelope):
-            Handler.n += 1
-            rec = {"mono": time.monotonic(), "wall": time.time(),
-                   "peer": session.peer[0],
-                   "mail_from": envelope.mail_from,
-                   "rcpt_tos": envelope.rcpt_tos,
-                   "raw": envelope.original_content.decode("utf-8",
-                                                           "replace")}
-            tmp = os.path.join(outdir, ".%d.tmp" % Handler.n)
-            with open(tmp, "w") as f:
-                json.dump(rec, f)
-            os.rename(tmp, os.path.join(outdir, "%04d.json" % Handler.n))
-            return "250 Message accepted"
-
-    ctl = Controller(Handler(), hostname=sys.argv[3], port=SMTP_PORT)
-    ctl.start()
-    print("smtp server listening on %s:%d" % (sys.argv[3], SMTP_PORT),
-          flush=True)
-    signal.sigwait({signal.SIGTERM, signal.SIGINT})
-    ctl.stop()
-
-
-if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--serve":
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
-    serve(sys.argv[2])
-    sys.exit(0)
-
-from lab import (ADDR, PYTHON, VIP, Node, check, log, master_down,  # noqa
-                 run_test, skew, wait_ctl, wait_until)
-
-TRANSITION_RE = re.compile(r"\] VI_1: (\w+) -> (\w+) \((.*)\)$")
-
-
-class MailNode(Node):
-    """A vrrpd node whose global_defs send alerts to the lab's server;
-    every transition mailed at once unless alert_interval is set."""
-
-    alert_interval = 0
-
-    def write_conf(self):
-        p = super().write_conf()
-        with open(p) as f:
-            text = f.read()
-        extra = ("  notification_email = [ %s ];\n"
-                 "  notification_email_from = \"vrrpd@%s.example.com\";\n"
-                 "  smtp_server = \"%s:%d\";\n"
-                 "  smtp_connect_timeout = 30;\n"
-                 "  smtp_alert_interval = \"%s\";\n"
-                 % (", ".join('"%s"' % r for r in RCPTS), self.router_id,
-                    ADDR["smtp"], SMTP_PORT, self.alert_interval))
-        text = text.replace("global_defs = {\n", "global_defs = {\n" + extra,
-                            1)
-        with open(p, "w") as f:
-            f.write(text)
-        return p
-
-    def transitions(self):
-        """(from, to, reason) of every transition in every run's log."""
-        out = []
-        for p in self.lab.procs:
-            if p.name != "vrrpd-" + self.role:
-                continue
-            for line in p.output().splitlines():
-                m = TRANSITION_RE.search(line)
-                if m:
-                    out.append(m.groups())
-        return out
-
-
-class MailBox:
-    def __init__(self, lab):
-        self.lab = lab
-        self.dir = lab.path("mail")
-        os.makedirs(self.dir, exist_ok=True)
-        self.proc = None
-
-    def start(self):
-        self.proc = self.lab.spawn("smtp", [PYTHON, os.path.abspath(__file__),
-                                            "--serve", self.dir,
-                                            ADDR["smtp"]], name="aiosmtpd")
-        check(wait_until(lambda: "listening" in self.proc.output(), 10)
-              is not None, "aiosmtpd listens on %s:%d"
-              % (ADDR["smtp"], SMTP_PORT))
-
-    def stop(self):
-        self.proc.stop()
-
-    def mails(self):
-        out = []
-        for p in sorted(glob.glob(os.path.join(self.dir, "*.json"))):
-            with open(p) as f:
-                rec = json.load(f)
-            rec["msg"] = email.message_from_string(
-                rec["raw"], policy=email.policy.default)
-            out.append(rec)
-        return out
-
-    def of(self, node):
-        return [m for m in self.mails()
-                if m["msg"]["Subject"].startswith("[%s] " % node.router_id)]
 
 
 def check_mail(m, node, frm, to, reason):
@@ -232,14 +117,7 @@ def find(mails, subject, reason=None):
 def test(lab):
     box = MailBox(lab)
     box.start()
-    a = MailNode(lab, "a", state="MASTER", priority=101, smtp_alert=True)
-    b = MailNode(lab, "b", state="BACKUP", priority=100, smtp_alert=True)
-    # A first, so that the startup is one clean election (two routers
-    # started together may both time out before hearing each other)
-    a.start()
-    check(wait_until(lambda: a.state() == "MASTER", master_down(101) + 3)
-          is not None, "A alone becomes Master")
-    b.start()
+    a, b = start_pair(lab, MailNode, a_first=True, smtp_alert=True)
     steady(lab, a, b)
     check(wait_until(lambda: len(box.of(b)) == 1, 5) is not None,
           "B's startup mail arrived")
@@ -277,6 +155,9 @@ def test(lab):
           "A's shutdown mail was delivered before it exited")
     check_mail(find(box.of(a), subj_init)[0], a, "MASTER", "INIT",
                "shutdown")
+    check("abandoned" not in a.proc.output(),
+          "A does not call its delivered shutdown mail abandoned: %s"
+          % [ln for ln in a.proc.output().splitlines() if "abandon" in ln])
     stop_why = "priority 0 advert from %s (master stopped)" % ADDR["a"]
     wait_until(lambda: find(box.of(b), subj, stop_why), 5)
     m = find(box.of(b), subj, stop_why)

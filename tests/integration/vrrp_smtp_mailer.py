@@ -10,10 +10,15 @@
    mail is delivered once, after the restart, to the server come back.
 3. A reload with new mail settings (another recipient) passes them to
    vrrpd-mail: `vrrpctl alert-test` answers as before and its mail goes to
-   the new recipient.
+   the new recipient; then 70 recipients (more fields than one frame held
+   before: vrrpd-mail refused it, exited and was started again in a tight
+   loop, and no mail left) all get it.
 4. vrrpd not run as root (nobody with ambient CAP_NET_RAW, CAP_NET_ADMIN:
    no spawner) forks and execs vrrpd-mail itself: same user, no
    capability (the ambient set does not reach it), and the mail arrives.
+5. vrrpd-mail exits 1, not 0 (idle), after a bad frame from vrrpd.
+6. SIGTERM of vrrpd just after vrrpd-mail died (its restart backoff
+   running): the shutdown mail still leaves.
 
 Run with --serve DIR ADDR (inside the SMTP namespace) it is the SMTP
 server (aiosmtpd), one JSON file per message in DIR.
@@ -60,8 +65,11 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--serve":
     serve(sys.argv[2], sys.argv[3])
     sys.exit(0)
 
-from lab import (ADDR, PYTHON, VRRPD, Node, check, log,  # noqa: E402
-                 master_down, run_test, wait_until)
+from lab import (ADDR, BUILD_ROOT, PYTHON, VRRPD, Node, check,  # noqa: E402
+                 log, master_down, run_test, wait_until)
+import pwd  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
 
 
 class MailNode(Node):
@@ -204,7 +212,34 @@ def non_root(lab, box, a):
     proc.stop()
 
 
+def bad_frame_exit():
+    """vrrpd-mail fed a frame it refuses exits 1: vrrpd restarts a failed
+    one with backoff, where an exit 0 (idle) is restarted at once and would
+    get the same frame again, in a tight loop."""
+    ours, theirs = socket.socketpair()
+    # the link as descriptor 3, as vrrpd hands it over
+    p = subprocess.Popen(["bash", "-c", "exec setpriv --reuid=65534 "
+                          "--regid=65534 --clear-groups %s 3<&%d"
+                          % (os.path.join(BUILD_ROOT, "vrrpd", "vrrpd-mail"),
+                             theirs.fileno())],
+                         stdin=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         pass_fds=(theirs.fileno(),))
+    theirs.close()
+    try:
+        ours.sendall(b"\0\0\0\x08\x02\0\0\0\x01ab\0")  # no '='
+        rc = p.wait(10)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        ours.close()
+    err = p.stderr.read().decode()
+    check(rc == 1 and "bad frame" in err,
+          "vrrpd-mail exits 1 after a bad frame: %s %r" % (rc, err))
+
+
 def test(lab):
+    bad_frame_exit()
     box = Box(lab)
     box.start()
     a = MailNode(lab, "a", state="BACKUP", priority=100, smtp_alert=True)
@@ -265,6 +300,87 @@ def test(lab):
           m["rcpt"] == ["noc@example.com"],
           "the test mail went to the reloaded recipient: %s %s"
           % (m["subject"], m["rcpt"]))
+
+    # -- many recipients: the settings frame stays one vrrpd-mail reads -----
+    many = ["r%02d@example.com" % i for i in range(70)]
+    with open(a.conf) as f:
+        text = f.read()
+    with open(a.conf, "w") as f:
+        f.write(text.replace('"noc@example.com"',
+                             ", ".join('"%s"' % r for r in many)))
+    n_out = len(a.proc.output())
+    os.kill(a.proc.pid, signal.SIGHUP)
+    check(wait_until(lambda: "mail settings reloaded"
+                     in a.proc.output()[n_out:], 5) is not None,
+          "A reloads 70 recipients")
+    r = lab.vrrpctl("a", a.sock, "alert-test")
+    check(r.returncode == 0, "alert-test answers: %s" % r.stdout)
+    check(wait_until(lambda: len(box.mails()) == 5, 10) is not None,
+          "the test mail to 70 recipients arrived: %s; vrrpd says %s"
+          % (box.subjects(), a.proc.output()[n_out:][-600:]))
+    check(sorted(box.mails()[-1]["rcpt"]) == many,
+          "it went to all 70: %s" % box.mails()[-1]["rcpt"])
+
+    # -- reload with another script_user: vrrpd-mail runs as the new user ---
+    # a mail waits for its retry (SMTP down) in the old vrrpd-mail: it is
+    # handed over, not lost, and delivered once by the new one
+    mpid = mailer_pid(a.proc.pid)
+    check(mpid is not None and int(status_fields(mpid)["Uid"][1]) ==
+          pwd.getpwnam("nobody").pw_uid, "vrrpd-mail runs as nobody first")
+    box.proc.stop()
+    n_out = len(a.proc.output())
+    r = lab.vrrpctl("a", a.sock, "alert-test")
+    check(r.returncode == 0, "alert-test answers: %s" % r.stdout)
+    check(wait_until(lambda: "retry 1 of 3" in a.proc.output()[n_out:], 5)
+          is not None, "the test mail waits for its retry (SMTP down)")
+    with open(a.conf) as f:
+        text = f.read()
+    with open(a.conf, "w") as f:
+        f.write(text.replace("global_defs = {\n",
+                             "global_defs = {\n  script_user = \"daemon\";\n",
+                             1))
+    n_out = len(a.proc.output())
+    os.kill(a.proc.pid, signal.SIGHUP)
+    check(wait_until(lambda: "mail settings reloaded"
+                     in a.proc.output()[n_out:], 5) is not None,
+          "A reloads script_user as a mail setting: %s"
+          % a.proc.output()[n_out:][-400:])
+    check(wait_until(lambda: comm_of(mpid) is None, 5) is not None,
+          "the old vrrpd-mail (nobody) handed over and exited")
+    box.start()
+    check(wait_until(lambda: len(box.mails()) == 6, 20, 0.05) is not None,
+          "the test mail queued before the change of user arrived: %s; "
+          "A said %s" % (box.subjects(), a.proc.output()[n_out:][-600:]))
+    mpid = mailer_pid(a.proc.pid)
+    check(mpid is not None and int(status_fields(mpid)["Uid"][1]) ==
+          pwd.getpwnam("daemon").pw_uid,
+          "vrrpd-mail runs as daemon after the reload: %s"
+          % (mpid and status_fields(mpid)["Uid"]))
+    check_unprivileged(a, mpid)
+    time.sleep(1)
+    check(len(box.mails()) == 6 and
+          box.subjects()[-1] == "[lbA] vrrpd test alert",
+          "the test mail arrived once: %s" % box.subjects())
+
+    # -- shutdown while vrrpd-mail waits out its restart backoff -------------
+    # vrrpd stopped, its vrrpd-mail killed and reaped, then SIGTERM: vrrpd
+    # sees the death first (backoff armed), then the signal; the shutdown
+    # mail must still leave, as it did when vrrpd mailed by itself
+    mpid = mailer_pid(a.proc.pid)
+    check(mpid is not None, "vrrpd-mail runs before the shutdown case")
+    n = len(box.mails())
+    a.proc.signal(signal.SIGSTOP, group=False)
+    os.kill(mpid, signal.SIGKILL)
+    check(wait_until(lambda: comm_of(mpid) is None, 5) is not None,
+          "vrrpd-mail is gone")
+    time.sleep(0.5)  # the spawner's report of it waits for vrrpd
+    a.proc.signal(signal.SIGTERM, group=False)
+    a.proc.signal(signal.SIGCONT, group=False)
+    check(a.proc.wait(5) == 0, "A exited 0 after SIGTERM")
+    check(wait_until(lambda: any(m["subject"].endswith(" -> INIT")
+                                 for m in box.mails()[n:]), 5) is not None,
+          "A's shutdown mail left although vrrpd-mail had just died: %s; "
+          "A said %s" % (box.subjects()[n:], a.proc.output()[-500:]))
 
     # -- not root: no spawner, vrrpd starts vrrpd-mail itself ----------------
     non_root(lab, box, a)

@@ -21,7 +21,7 @@ import signal
 import subprocess
 
 from lab import ADDR, check, log, run_test, wait_until
-from vrrp_smtp_tls import Vrrpd
+from labsmtp import Vrrpd
 
 MASTER = "/usr/lib/postfix/sbin/master"
 REFUSE = ("check_recipient_access "

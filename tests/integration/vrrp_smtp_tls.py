@@ -138,8 +138,9 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "--serve":
     serve(*sys.argv[2:7])
     sys.exit(0)
 
-from lab import (ADDR, BUILD_ROOT, PYTHON, check, log,  # noqa: E402
-                 run_test, vrrp_instance, vrrpd_conf, wait_until)
+from lab import (ADDR, DAEMONS, FWD, PYTHON, check,  # noqa: E402
+                 forwarder_conf, log, run_test, server, wait_until)
+from labsmtp import Vrrpd  # noqa: E402
 
 
 class Server:
@@ -166,41 +167,6 @@ class Server:
             if kind is None or rec["kind"] == kind:
                 out.append(rec)
         return out
-
-    def stop(self):
-        self.proc.stop()
-
-
-class Vrrpd:
-    """vrrpd on node a with the given SMTP keys in global_defs."""
-
-    def __init__(self, lab, tag, smtp):
-        self.lab = lab
-        self.sock = lab.path("a-%s.sock" % tag)
-        text = vrrpd_conf("lbA", self.sock, [vrrp_instance(smtp_alert=False)])
-        extra = ('  notification_email = [ "ops@example.com" ];\n'
-                 '  notification_email_from = "vrrpd@lbA.example.com";\n'
-                 '  smtp_connect_timeout = 5;\n')
-        for k, v in smtp.items():
-            if isinstance(v, bool):
-                extra += "  %s = %s;\n" % (k, "true" if v else "false")
-            else:
-                extra += '  %s = "%s";\n' % (k, v)
-        text = text.replace("global_defs = {\n", "global_defs = {\n" + extra)
-        self.proc = lab.start_vrrpd("a", lab.write("a-%s.conf" % tag, text))
-        check(wait_until(lambda: lab.vrrpctl_status("a", self.sock)
-                         is not None, 5) is not None, "vrrpd did not start")
-
-    def alert_test(self):
-        r = self.lab.vrrpctl("a", self.sock, "alert-test")
-        check(r.returncode == 0, "alert-test: %s %s" % (r.stdout, r.stderr))
-
-    def log(self):
-        return self.proc.output()
-
-    def wait_log(self, text, timeout=10):
-        check(wait_until(lambda: text in self.log(), timeout) is not None,
-              "no %r in vrrpd's log:\n%s" % (text, self.log()))
 
     def stop(self):
         self.proc.stop()
@@ -362,17 +328,12 @@ def test_cert_mail(lab):
                           "-cert", lab.path("c3.pem"), "-key",
                           lab.path("k3.pem"), "-naccept", "100000",
                           "-quiet"], name="s_server")
-    conf = lab.write("fwd.conf", """forwarder = {
-  control_socket = "%s";
-  vrrpd_socket = "%s";
-  cert_warn_days = 14;
-  listen = { web = { bind = "127.0.0.1:9443";
-    server = { tls = { address = "127.0.0.1:8443";
-      check = { type = "tls"; inter = "200ms"; }; }; }; }; };
-};
-""" % (lab.path("fwd.sock"), d.sock))
-    fwd = lab.spawn("a", [os.path.join(BUILD_ROOT, "fwd", "fwd"), "-n",
-                          "-f", conf], name="fwd")
+    conf = lab.write("fwd.conf", forwarder_conf(
+        lab.path("fwd.sock"), vrrpd_socket=d.sock, cert_warn_days=14,
+        listen={"web": {"bind": "127.0.0.1:9443", "server": {
+            "tls": server("127.0.0.1:8443",
+                          {"type": "tls", "inter": "200ms"})}}}))
+    fwd = lab.spawn("a", [FWD, "-n", "-f", conf], name="fwd")
     try:
         m = delivered(srv, 1, timeout=15)
         check("Subject: [lbA] TLS certificate of web/tls expires in 2 days"
@@ -402,4 +363,4 @@ def run(lab):
 
 
 if __name__ == "__main__":
-    run_test(run, "openssl", roles=("a", "smtp"))
+    run_test(run, "openssl", roles=("a", "smtp"), binaries=DAEMONS)

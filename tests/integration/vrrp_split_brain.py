@@ -10,21 +10,13 @@ waiting for its next Adver_Timer."""
 
 import time
 
-from lab import (ADDR, PYTHON, VIP, Node, check, log, master_down, run_test)
+from lab import (ADDR, Node, PYTHON, VIP, check, forged_advert, log,
+                 master_down, run_test)
 
-INJECT = r"""
-import sys, time
-from scapy.all import Ether, IP, get_if_hwaddr, sendp
-from scapy.layers.vrrp import VRRP
-pw = b"s3cret\0\0"
-p = (Ether(src=get_if_hwaddr("eth0"), dst="01:00:5e:00:00:12") /
-     IP(src="%s", dst="224.0.0.18", ttl=255) /
-     VRRP(vrid=51, priority=50, adv=1, authtype=1, addrlist=["%s"],
-          auth1=int.from_bytes(pw[:4], "big"),
-          auth2=int.from_bytes(pw[4:], "big")))
+INJECT = forged_advert(ADDR["c"], 50) + r"""
 time.sleep(max(0.0, float(sys.argv[1]) - time.time()))  # after imports
 sendp(p, iface="eth0", verbose=False)
-""" % (ADDR["c"], VIP)
+"""
 
 
 def test(lab):

@@ -15,21 +15,9 @@ of each, no sleep of ours is left, during the run or after vrrpd stops."""
 import os
 import time
 
-from lab import Node, check, log, run_test, vrrpd_conf
+from lab import Node, check, log, run_test
 
 MARK = "300.%d" % os.getpid()  # sleep's argument: unique to this test
-
-
-class ScriptNode(Node):
-    def __init__(self, lab, role, script_text, **inst):
-        super().__init__(lab, role, **inst)
-        self.script_text = script_text
-
-    def write_conf(self):
-        self.starts += 1
-        text = vrrpd_conf(self.router_id, self.sock, self.instances)
-        return self.lab.write("vrrpd-%s.%d.conf" % (self.role, self.starts),
-                              self.script_text + text)
 
 
 def strays():
@@ -69,7 +57,7 @@ def test(lab):
                'timeout = "500ms"; weight = 2; };\n'
                '  hang = { script = "%s"; interval = "200ms"; '
                'timeout = "500ms"; weight = 2; };\n};\n' % (quick, hang))
-    a = ScriptNode(lab, "a", section, state="MASTER", priority=101,
+    a = Node(lab, "a", head=section, state="MASTER", priority=101,
                    track_script=["quick", "hang"])
     a.start()
     check(lab.wait_until(lambda: a.state() == "MASTER", 6) is not None,

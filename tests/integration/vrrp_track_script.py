@@ -6,22 +6,7 @@ detected; with fast_preempt = false within 3*advert_int + skew + 0.5 s
 
 import os
 
-from lab import (VIP, Node, check, log, master_down, run_test, vrrp_instance,
-                 vrrpd_conf)
-
-
-class ScriptNode(Node):
-    """A vrrpd node whose config also has a vrrp_script section."""
-
-    def __init__(self, lab, role, script_text, **inst):
-        super().__init__(lab, role, **inst)
-        self.script_text = script_text
-
-    def write_conf(self):
-        self.starts += 1
-        text = vrrpd_conf(self.router_id, self.sock, self.instances)
-        return self.lab.write("vrrpd-%s.%d.conf" % (self.role, self.starts),
-                              self.script_text + text)
+from lab import Node, VIP, check, log, master_down, run_test
 
 
 def script_section(flag):
@@ -44,9 +29,9 @@ def scenario(lab, fast):
         open(f, "w").close()
     os.chmod(lab.tmp, 0o755)  # nobody must see the flag files
     extra = {} if fast else {"fast_preempt": False}
-    a = ScriptNode(lab, "a", script_section(flags["a"]), priority=101,
+    a = Node(lab, "a", head=script_section(flags["a"]), priority=101,
                    track_script=["chk"], **extra)
-    b = ScriptNode(lab, "b", script_section(flags["b"]), priority=100,
+    b = Node(lab, "b", head=script_section(flags["b"]), priority=100,
                    track_script=["chk"], **extra)
     a.sock = lab.path("a-%s.sock" % tag)
     b.sock = lab.path("b-%s.sock" % tag)

@@ -8,7 +8,7 @@ gratuitous ARPs for the VIP from its own MAC."""
 import signal
 import statistics
 
-from lab import (ADDR, VIP, Node, check, log, master_down, run_test)
+from lab import ADDR, VIP, check, log, run_test, steady_pair
 
 FIELDS = ["ip.src", "ip.dst", "ip.ttl", "ip.proto", "vrrp.version",
           "vrrp.type", "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.addr_count",
@@ -19,13 +19,7 @@ FIELDS = ["ip.src", "ip.dst", "ip.ttl", "ip.proto", "vrrp.version",
 def test(lab):
     mac_a, mac_b = lab.mac("a"), lab.mac("b")
     cap = lab.capture("b", "eth0", "vrrp or arp")
-    a = Node(lab, "a", state="MASTER", priority=101, auth_pass="s3cret")
-    b = Node(lab, "b", state="BACKUP", priority=100, auth_pass="s3cret")
-    a.start()
-    b.start()
-    check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
-                         b.state() == "BACKUP", master_down(100) + 3)
-          is not None, "steady state: A Master with the VIP, B Backup")
+    a, b = steady_pair(lab, auth_pass="s3cret")
     lab.wait_until(lambda: False, 3.2)  # a few adverts
     a.kill(signal.SIGTERM)
     check(lab.wait_until(lambda: b.has_vip(), 3) is not None,

@@ -159,6 +159,10 @@ static void scripts_and_smtp(void **state)
 	h.emails = e1;
 	h.smtp_server = "198.18.0.26";
 	assert_false(conf_global_smtp_equal(&g, &h));
+	h.smtp_server = g.smtp_server;
+	assert_true(conf_global_smtp_equal(&g, &h));
+	h.script_user = "mailer"; /* vrrpd-mail runs as someone else */
+	assert_false(conf_global_smtp_equal(&g, &h));
 }
 
 int main(void)

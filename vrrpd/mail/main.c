@@ -31,11 +31,13 @@ struct mailer {
 	struct mailmsg_rx rx;
 	struct sender *sender;
 	struct loop_timer idle;
-	bool gone; /* vrrpd closed its end */
+	bool bad; /* it sent a bad frame: a failure, not an idle exit */
 };
 
 /* Reports are a few bytes and vrrpd reads them at once: a blocking write
- * is short, and a vrrpd that is gone makes it fail, not hang. */
+ * is short, and a vrrpd that is gone makes it fail, not hang. They are
+ * sent after vrrpd's end of file too: at shutdown vrrpd only shuts down
+ * its writing side and reads on, to learn what its last mails became. */
 static void report(void *arg, enum mailmsg_type ev, uint32_t id)
 {
 	struct mailer *m = arg;
@@ -44,8 +46,6 @@ static void report(void *arg, enum mailmsg_type ev, uint32_t id)
 
 	if (ev != MAILMSG_RETRY && !sender_queued(m->sender))
 		loop_timer_in(&m->loop, &m->idle, MAILER_IDLE_MS);
-	if (m->gone)
-		return;
 	sbuf_init(&sb);
 	mailmsg_end(&sb, mailmsg_begin(&sb, ev, id));
 	while (off < sb.len) {
@@ -97,7 +97,6 @@ static void on_link(struct loop *loop, struct loop_io *io, uint32_t ev)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		m->gone = true;
 		loop_stop(loop);
 		return;
 	}
@@ -106,7 +105,7 @@ static void on_link(struct loop *loop, struct loop_io *io, uint32_t ev)
 		dispatch(m, &msg);
 	if (rc < 0) {
 		log_err("bad frame from vrrpd (%s); stopping", strerror(-rc));
-		m->gone = true;
+		m->bad = true;
 		loop_stop(loop);
 	}
 }
@@ -205,5 +204,7 @@ int main(int argc, char **argv)
 	mailmsg_rx_free(&m.rx);
 	close(LINK_FD);
 	loop_free(&m.loop);
-	return rc < 0 ? 1 : 0;
+	/* 0 tells vrrpd "idle": it would start us at once with the same
+	 * frames; a failure gets its restart backoff */
+	return rc < 0 || m.bad ? 1 : 0;
 }
