@@ -6,68 +6,26 @@
  * libcurl or TLS (docs/security.md). vrrpd keeps each message until
  * vrrpd-mail says what became of it: should vrrpd-mail die, it is started
  * again (with backoff) and gets what was not done yet. This file keeps
- * smtp.h's interface, which the rest of vrrpd calls.
+ * smtp.h's interface, which the rest of vrrpd calls; vrrpd-mail's life
+ * cycle is mailproc.c's.
  */
-#include "smtp.h"
+#include "maillink_int.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "alert.h"
 #include "certwarn.h"
-#include "mailbackoff.h"
 #include "mailmsg.h"
-
-#ifndef VRRPD_MAIL_PATH
-#define VRRPD_MAIL_PATH "/usr/local/libexec/vrrpd-mail"
-#endif
 
 #define PENDING_MAX 64	 /* vrrpd-mail's own queue bound */
 #define GRACE_MS    2000 /* vrrpd-mail's drain at shutdown */
-
-/* A message handed over, kept until vrrpd-mail reports on it. */
-struct pending_mail {
-	struct pending_mail *next;
-	uint32_t id;
-	bool test;
-	int64_t queued_at;
-	char what[96];
-	char *text;
-};
-
-struct smtp {
-	struct vrrpd *d;
-	char host[128];
-	char url[512];
-	char mail_from[256];
-	unsigned long seq;
-	/* the link; io.fd is -1 while vrrpd-mail is not running */
-	struct loop_io io;
-	struct sbuf out;
-	struct mailmsg_rx rx;
-	struct proc *proc; /* vrrpd-mail, until it is reaped */
-	struct run_as user;
-	/* script_user changed: the running vrrpd-mail finishes its queue
-	 * and exits, and the next one starts as the new user */
-	bool handover;
-	char path[PATH_MAX];
-	struct loop_timer restart_timer;
-	unsigned restarts; /* failures in a row, for the backoff */
-	unsigned failures; /* since start-up */
-	int64_t started_at;
-	struct pending_mail *head, *tail;
-	size_t n_pending;
-	uint32_t next_id;
-	uint64_t sent, failed, retried, dropped;
-};
 
 static void pending_free(struct pending_mail *p)
 {
@@ -91,7 +49,7 @@ static void pending_unlink(struct smtp *s, struct pending_mail *p)
 
 /* --- the link ------------------------------------------------------------- */
 
-static void link_flush(struct smtp *s)
+void maillink_flush(struct smtp *s)
 {
 	while (s->io.fd >= 0 && s->out.len) {
 		ssize_t n = send(s->io.fd, s->out.buf, s->out.len,
@@ -109,7 +67,7 @@ static void link_flush(struct smtp *s)
 			    EPOLLIN | (s->out.len ? EPOLLOUT : 0));
 }
 
-static void frame_mail(struct smtp *s, const struct pending_mail *p)
+void maillink_frame_mail(struct smtp *s, const struct pending_mail *p)
 {
 	size_t at = mailmsg_begin(&s->out, MAILMSG_MAIL, p->id);
 
@@ -152,7 +110,7 @@ static void put_ca(struct sbuf *out, const char *path)
 	sbuf_free(&pem);
 }
 
-static void frame_conf(struct smtp *s)
+void maillink_frame_conf(struct smtp *s)
 {
 	const struct conf_global *g = &s->d->conf->global;
 	size_t at = mailmsg_begin(&s->out, MAILMSG_CONF, 0), i, n = 0;
@@ -190,7 +148,7 @@ static void frame_conf(struct smtp *s)
 	mailmsg_end(&s->out, at);
 }
 
-static void link_close(struct smtp *s)
+void maillink_close(struct smtp *s)
 {
 	if (s->io.fd < 0)
 		return;
@@ -238,7 +196,7 @@ static void on_report(struct smtp *s, const struct mailmsg *m)
 	}
 }
 
-static void on_link(struct loop *loop, struct loop_io *io, uint32_t ev)
+void maillink_on_io(struct loop *loop, struct loop_io *io, uint32_t ev)
 {
 	struct smtp *s = io->arg;
 	struct mailmsg m;
@@ -248,7 +206,7 @@ static void on_link(struct loop *loop, struct loop_io *io, uint32_t ev)
 
 	(void)loop;
 	if (ev & EPOLLOUT)
-		link_flush(s);
+		maillink_flush(s);
 	if (!(ev & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		return;
 	n = recv(io->fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -256,7 +214,7 @@ static void on_link(struct loop *loop, struct loop_io *io, uint32_t ev)
 		return;
 	if (n <= 0) {
 		/* it died: its exit (mailer_exited) starts it again */
-		link_close(s);
+		maillink_close(s);
 		return;
 	}
 	mailmsg_rx_feed(&s->rx, buf, (size_t)n);
@@ -265,153 +223,8 @@ static void on_link(struct loop *loop, struct loop_io *io, uint32_t ev)
 	if (rc < 0) {
 		log_err("vrrpd-mail: bad frame (%s); restarting it",
 			strerror(-rc));
-		link_close(s); /* end of file: it exits */
+		maillink_close(s); /* end of file: it exits */
 	}
-}
-
-static void mailer_exited(struct proc *p, int status, void *arg);
-
-/* Resolves who vrrpd-mail runs as: script_user, else nobody; never root. */
-static int mailer_user(struct vrrpd *d, struct run_as *u)
-{
-	const char *want = d->conf->global.script_user;
-
-	memset(u, 0, sizeof(*u));
-	if (geteuid() != 0)
-		return 0; /* cannot change user: runs as ourselves */
-	if (want && proc_resolve_user(want, u) == 0 && u->uid != 0)
-		return 0;
-	if (want)
-		log_warn("alerts: script_user \"%s\" %s; vrrpd-mail runs as "
-			 "nobody",
-			 want, u->set ? "is root" : "does not exist");
-	if (proc_resolve_user("nobody", u) == 0 && u->uid != 0)
-		return 0;
-	log_err("alerts: no user \"nobody\" to run vrrpd-mail as, and it "
-		"never runs as root; no alert will be sent");
-	return -ENOENT;
-}
-
-/* vrrpd-mail next to our own executable (a build tree), else installed. */
-static void mailer_path(char *buf, size_t len)
-{
-	char self[PATH_MAX - 16];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *slash;
-
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(buf, len, "%s/vrrpd-mail", self);
-			if (access(buf, X_OK) == 0)
-				return;
-		}
-	}
-	snprintf(buf, len, "%s", VRRPD_MAIL_PATH);
-}
-
-static int mailer_start(struct smtp *s)
-{
-	static char *const env[] = {"LANG=C", NULL};
-	char level[16];
-	char *args[] = {s->path, "-l", level, NULL, NULL};
-	struct argv argv = {.v = args, .n = 3};
-	struct pending_mail *p;
-	int sv[2], rc;
-
-	snprintf(level, sizeof(level), "%d", log_get_level());
-	if (log_get_syslog())
-		args[argv.n++] = "-S";
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	rc = proc_spawn_helper(&s->d->procs, &argv, &s->user, env, sv[1],
-			       "vrrpd-mail", mailer_exited, s, &s->proc);
-	close(sv[1]);
-	if (rc < 0) {
-		close(sv[0]);
-		return rc;
-	}
-	s->started_at = mono_ms();
-	s->io.fd = sv[0];
-	s->io.events = EPOLLIN;
-	s->io.cb = on_link;
-	s->io.arg = s;
-	mailmsg_rx_init(&s->rx);
-	if ((rc = loop_io_add(&s->d->loop, &s->io)) < 0) {
-		close(sv[0]);
-		s->io.fd = -1;
-		/* the child is let go, as mailer_release does: it reads end
-		 * of file on its descriptor 3 and exits, and is reaped with
-		 * no callback (s may be freed before: smtp_open's failure) */
-		s->proc->done = NULL;
-		s->proc = NULL;
-		return rc;
-	}
-	frame_conf(s);
-	/* what the last one had not done, in order */
-	for (p = s->head; p; p = p->next)
-		frame_mail(s, p);
-	link_flush(s);
-	return 0;
-}
-
-/* Starts vrrpd-mail if it is not running and may be started now. */
-static void mailer_want(struct smtp *s)
-{
-	int rc;
-
-	if (s->io.fd >= 0 || s->proc || loop_timer_armed(&s->restart_timer))
-		return;
-	rc = mailer_start(s);
-	if (rc < 0) {
-		log_err("alerts: cannot start vrrpd-mail: %s", strerror(-rc));
-		mailer_exited(NULL, W_EXITCODE(127, 0), s);
-	}
-}
-
-/* The backoff is over: started again only when there is mail for it. */
-static void restart_fired(struct loop *loop, struct loop_timer *t)
-{
-	struct smtp *s = t->arg;
-
-	(void)loop;
-	if (s->head)
-		mailer_want(s);
-}
-
-/*
- * vrrpd-mail exits 0 after a quiet spell (and is started again for the
- * next mail, at once); any other end is a failure: logged, counted, and
- * the next start waits, 0.5 s doubling to 30 s.
- */
-static void mailer_exited(struct proc *p, int status, void *arg)
-{
-	struct smtp *s = arg;
-	int64_t delay;
-	char how[64];
-
-	s->proc = NULL;
-	s->handover = false;
-	link_close(s);
-	if (p && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		log_debug("vrrpd-mail (PID %d) exited, idle", (int)p->pid);
-		if (s->head) /* mail it had not read yet */
-			mailer_want(s);
-		return;
-	}
-	/* p NULL: the start itself failed, so it ran for no time;
-	 * started_at is the last good start's, maybe long ago, and would
-	 * start the backoff over at each failed start */
-	delay =
-	    mailbackoff_next(&s->restarts, p ? mono_ms() - s->started_at : 0);
-	s->failures++;
-	log_warn("vrrpd-mail (PID %d) ended (%s); %zu message(s) kept for "
-		 "it; starting it again in %lld ms",
-		 p ? (int)p->pid : 0, proc_status_str(status, how, sizeof(how)),
-		 s->n_pending, (long long)delay);
-	loop_timer_in(&s->d->loop, &s->restart_timer, delay);
 }
 
 /* --- queue ---------------------------------------------------------------- */
@@ -465,8 +278,8 @@ int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test)
 	s->tail = p;
 	s->n_pending++;
 	if (s->io.fd >= 0 && !s->handover) {
-		frame_mail(s, p);
-		link_flush(s);
+		maillink_frame_mail(s, p);
+		maillink_flush(s);
 	} else {
 		mailer_want(s); /* not while the old one is still running */
 	}
@@ -552,11 +365,6 @@ void smtp_status_json(const struct vrrpd *d, struct sbuf *sb)
 		    alertmail_held(&d->alerts), s->restarts);
 }
 
-size_t smtp_queued(const struct vrrpd *d)
-{
-	return d->smtp ? d->smtp->n_pending + alertmail_held(&d->alerts) : 0;
-}
-
 /* --- set-up and tear-down ------------------------------------------------- */
 
 /* The URL and envelope sender for the current settings; 0 or -EINVAL. */
@@ -617,7 +425,7 @@ int smtp_open(struct vrrpd *d)
 	s->io.fd = -1;
 	sbuf_init(&s->out);
 	mailmsg_rx_init(&s->rx);
-	loop_timer_init(&s->restart_timer, restart_fired, s);
+	loop_timer_init(&s->restart_timer, mailer_restart_fired, s);
 	if (gethostname(s->host, sizeof(s->host) - 1) < 0 || !s->host[0])
 		snprintf(s->host, sizeof(s->host), "localhost");
 	mailer_path(s->path, sizeof(s->path));
@@ -637,17 +445,6 @@ int smtp_open(struct vrrpd *d)
 		 d->conf->global.n_emails, s->url, s->path,
 		 s->user.set ? s->user.name : "ourselves");
 	return 0;
-}
-
-/* Lets vrrpd-mail go: it mails what it has within its grace and exits
- * (reaped by procs, no longer ours). */
-static void mailer_release(struct smtp *s)
-{
-	if (s->proc)
-		s->proc->done = NULL;
-	s->proc = NULL;
-	loop_timer_cancel(&s->d->loop, &s->restart_timer);
-	link_close(s);
 }
 
 static void smtp_free(struct smtp *s)
@@ -679,7 +476,7 @@ static void smtp_drain(struct smtp *s)
 		pfd.events = POLLOUT;
 		if (poll(&pfd, 1, (int)(until - mono_ms())) <= 0)
 			break;
-		link_flush(s);
+		maillink_flush(s);
 	}
 	shutdown(s->io.fd, SHUT_WR);
 	pfd.events = POLLIN;
@@ -708,7 +505,7 @@ void smtp_close(struct vrrpd *d)
 	 * since */
 	if (s->handover && s->io.fd >= 0) {
 		smtp_drain(s);
-		link_close(s);
+		maillink_close(s);
 	}
 	s->handover = false;
 	/* vrrpd-mail died just before (its restart waits out the backoff) or
@@ -733,32 +530,6 @@ void smtp_close(struct vrrpd *d)
 	smtp_free(s);
 	d->smtp = NULL;
 	alertmail_free(&d->alerts);
-}
-
-/*
- * script_user changed (reload): vrrpd-mail must run as the new user. The
- * running one gets end of file (our writing side shut), mails what it
- * holds and reports on each as at shutdown; what it sent is done, what it
- * could not send stays ours, as do mails queued meanwhile, and all go to
- * the next vrrpd-mail, started as the new user when this one has exited
- * (mailer_exited). Nothing is lost, and nothing is handed to both.
- */
-static void mailer_user_change(struct smtp *s, const struct run_as *u)
-{
-	bool same =
-	    s->user.set == u->set &&
-	    (!u->set || (s->user.uid == u->uid && s->user.gid == u->gid));
-
-	s->user = *u;
-	if (same || s->io.fd < 0 || s->handover)
-		return; /* not running: the next start is as the new user */
-	log_info("alerts: vrrpd-mail is started again as %s once it has "
-		 "handed over its queue",
-		 u->set ? u->name : "ourselves");
-	s->handover = true;
-	sbuf_reset(&s->out); /* mails whose frames had not left stay ours */
-	shutdown(s->io.fd, SHUT_WR);
-	loop_io_mod(&s->d->loop, &s->io, EPOLLIN);
 }
 
 void smtp_reload(struct vrrpd *d)
@@ -795,8 +566,8 @@ void smtp_reload(struct vrrpd *d)
 				s->user.set ? s->user.name : "ourselves");
 	}
 	if (rc == 0 && s->io.fd >= 0 && !s->handover) {
-		frame_conf(s);
-		link_flush(s);
+		maillink_frame_conf(s);
+		maillink_flush(s);
 	}
 	if (rc < 0)
 		log_err("alerts: the new mail settings do not work; vrrpd-mail "

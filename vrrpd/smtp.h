@@ -1,9 +1,9 @@
 /*
- * Alert mail, vrrpd's side (maillink.c): messages composed by alert.c are
- * handed to vrrpd-mail, a process of its own that queues, retries and
- * delivers them with libcurl (vrrpd/mail/), so a slow or dead mail server
- * never delays VRRP and vrrpd never maps libcurl. Failed sends are retried
- * with backoff, then logged and dropped.
+ * Alert mail, vrrpd's side (maillink.c, mailproc.c): messages composed
+ * by alert.c are handed to vrrpd-mail, a process of its own that queues,
+ * retries and delivers them with libcurl (vrrpd/mail/), so a slow or dead
+ * mail server never delays VRRP and vrrpd never maps libcurl. Failed sends are
+ * retried with backoff, then logged and dropped.
  */
 #ifndef VRRPD_SMTP_H
 #define VRRPD_SMTP_H
@@ -32,10 +32,6 @@ int smtp_enqueue(struct smtp *s, struct sbuf *sb, const char *what, bool test);
 void smtp_alert_test(struct vrrpd *d, struct ctl_client *cl);
 /* fwd's "certwarn" line (certwarn.h): one mail, when alerts are on. */
 void smtp_alert_cert(struct vrrpd *d, struct ctl_client *cl, const char *line);
-
-/* Mails not yet reported done by vrrpd-mail, and transitions held for a
- * summary. */
-size_t smtp_queued(const struct vrrpd *d);
 
 /* Appends ,"alerts":{...} (counters) to the status object. */
 void smtp_status_json(const struct vrrpd *d, struct sbuf *sb);
