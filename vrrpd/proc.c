@@ -345,6 +345,7 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 		       char *const env[], int out_fd, int pass_fd)
 {
 	sigset_t none;
+	int exe = -1;
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -368,6 +369,12 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 	}
 	/* nothing of ours leaks into the script */
 	syscall(SYS_close_range, pass_fd >= 0 ? 4U : 3U, ~0U, 0U);
+	/* a helper's executable is opened while still root and run by its
+	 * descriptor: a build tree under a directory its user may not enter
+	 * (/root/src/..., mode 0700) still runs; the file's own mode is
+	 * checked at exec as usual */
+	if (pass_fd >= 0 && argv->v[0][0] == '/')
+		exe = open(argv->v[0], O_PATH | O_CLOEXEC);
 	if (user->set && geteuid() == 0) {
 		/* from root to the user: setuid() clears every capability */
 		if (initgroups(user->name, user->gid) < 0 ||
@@ -384,6 +391,8 @@ static void child_exec(const struct argv *argv, const struct run_as *user,
 		_exit(126);
 	if (chdir("/") < 0)
 		_exit(126);
+	if (exe >= 0)
+		fexecve(exe, argv->v, env);
 	execvpe(argv->v[0], argv->v, env);
 	dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv->v[0],
 		strerror(errno));
