@@ -24,6 +24,7 @@ static const char *const fwd_keys[] = {"control_socket",
 				       "cert_warn_days",
 				       "data_path",
 				       "kernel_after",
+				       "defer_accept",
 				       NULL};
 static const char *const timeout_keys[] = {"connect", "client", "server",
 					   "check", NULL};
@@ -155,6 +156,7 @@ int conf_fwd_parse(struct conf_ctx *ctx, const config_setting_t *fwd,
 	conf_get_duration_unit(ctx, fwd, "grace", 0, DAY_MS, &f->grace_ms);
 	conf_get_bool(ctx, fwd, "shutdown_sessions_on_down",
 		      &f->shutdown_sessions_on_down);
+	conf_get_bool(ctx, fwd, "defer_accept", &f->defer_accept);
 	conf_fwd_data_path_parse(ctx, fwd, f);
 	conf_fwd_listens_parse(ctx, fwd, f);
 	conf_fwd_stats_parse(ctx, fwd, f);

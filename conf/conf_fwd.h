@@ -113,6 +113,10 @@ struct conf_fwd {
 	size_t n_listens;
 	struct conf_fwd_stats stats;
 	int cert_warn_days; /* TLS checks: warn this many days ahead */
+	/* TCP_DEFER_ACCEPT on client-first listeners (listener.c); off by
+	 * default: under maxconn, held connections wait out the kernel's
+	 * SYN-ACK backoff (docs/fwd-bench.md) */
+	bool defer_accept;
 	enum conf_data_path data_path;
 	int kernel_after; /* hand a session off after this many turns */
 };

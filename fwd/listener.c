@@ -159,8 +159,10 @@ int listener_backlog(const struct conf_fwd_listen *cl)
 
 static void bind_defer_set(struct fwd_bind *b, bool on)
 {
-	int v = on ? DEFER_SECS : 0;
+	int v;
 
+	on = on && b->l->f->c->defer_accept; /* forwarder.defer_accept */
+	v = on ? DEFER_SECS : 0;
 	if (b->io.fd < 0 || b->deferred == on)
 		return;
 	if (setsockopt(b->io.fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &v, sizeof(v)) <

@@ -6,6 +6,7 @@ first session whose server speaks first (a banner, like SMTP) turns it
 off again: that silent client still gets its banner, and later silent
 clients are accepted at once, also after a reload that kept the socket. A kept socket that a reload
 moves to a section of another name starts from that section's state.
+It is opt-in (forwarder.defer_accept = true), and off unless set.
 The option is read back from fwd's own listening socket (pidfd_getfd) as
 well as observed by its accept count."""
 
@@ -88,7 +89,20 @@ def silent_banner(f, port, name):
 def run():
     pb, pcf, psf = (L.free_port() for _ in range(3))
     b = L.Backend('b', '127.0.0.1', pb)
-    f = L.Fwd('''listen = {
+    # off by default (forwarder.defer_accept): learning changes nothing
+    off = L.Fwd('''listen = {
+        cf = { bind = "127.0.0.1:%d";
+          server = { b = { address = "127.0.0.1:%d"; }; }; }; };'''
+                % (pcf, pb))
+    try:
+        for i in range(STREAK + 1):
+            client_first(pcf, i)
+        L.check(defer_value(off.proc.pid, pcf) == 0,
+                'defer_accept unset, yet cf deferred after %d client-first '
+                'sessions' % (STREAK + 1))
+    finally:
+        off.close()
+    f = L.Fwd('''defer_accept = true; listen = {
         cf = { bind = "127.0.0.1:%d";
           server = { b = { address = "127.0.0.1:%d"; }; }; };
         sf = { bind = "127.0.0.1:%d";
