@@ -27,6 +27,7 @@ server (aiosmtpd), one JSON file per message in DIR.
 import glob
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -190,10 +191,20 @@ def non_root(lab, box, a):
     with open(conf, "w") as f:
         f.write(text)
     os.chmod(conf, 0o644)
+    # vrrpd and vrrpd-mail side by side where nobody may reach them, as
+    # installed ones are: a build tree under /root (0700, as on a fresh
+    # root) is closed to nobody, and vrrpd run as nobody execs vrrpd-mail
+    # itself (there is no root spawner to open it)
+    vrrpd = os.path.join(d, "vrrpd")
+    for src, dst in ((VRRPD, vrrpd),
+                     (os.path.join(os.path.dirname(VRRPD), "vrrpd-mail"),
+                      os.path.join(d, "vrrpd-mail"))):
+        shutil.copy(src, dst)
+        os.chmod(dst, 0o755)
     caps = "+net_raw,+net_admin"
     proc = lab.spawn("a", ["setpriv", "--reuid=65534", "--regid=65534",
                            "--clear-groups", "--inh-caps=" + caps,
-                           "--ambient-caps=" + caps, VRRPD, "-n", "-f", conf,
+                           "--ambient-caps=" + caps, vrrpd, "-n", "-f", conf,
                            "-l", "debug"], name="vrrpd-a-nobody")
     n = len(box.mails())
     check(wait_until(lambda: len(box.mails()) > n, 10) is not None,
