@@ -180,8 +180,8 @@ void kpath_sess_reload(const struct fwd *f, const struct conf_fwd *n)
 	    f->c->data_path == CONF_DATA_PATH_COPY)
 		log_warn("reload: data_path \"%s\" takes effect when fwd "
 			 "restarts; new sessions keep copying",
-			 n->data_path == CONF_DATA_PATH_KERNEL ? "kernel"
-							       : "auto");
+			 enum_name_str(conf_data_path_names, (int)n->data_path,
+				       "?"));
 }
 
 /* Adds what the program counted since the last look to the session. */

@@ -26,13 +26,6 @@ STREAK = 4  # fwd/listener.c DEFER_STREAK
 HELD_S = 0.9
 
 
-def listener(f, name):
-    for l in f.stats()['listeners']:
-        if l['name'] == name:
-            return l
-    raise KeyError(name)
-
-
 def defer_value(pid, port):
     """TCP_DEFER_ACCEPT of fwd's socket listening on port (seconds)."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -55,19 +48,11 @@ def defer_value(pid, port):
     raise KeyError('no listening socket on port %d' % port)
 
 
-def client_first(port, i):
-    with socket.create_connection(('127.0.0.1', port), timeout=5) as s:
-        msg = b'hello %d\n' % i
-        s.sendall(msg)
-        L.check(L.read_line(s) == 'b', 'client %d: banner' % i)
-        L.check(L.read_line(s) == msg.decode().strip(), 'client %d: echo' % i)
-
-
 def wait_total(f, name, want, secs):
     """Seconds until listener name has accepted want sessions, or None."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < secs:
-        if listener(f, name)['total'] >= want:
+        if L.listener(f, name)['total'] >= want:
             return time.monotonic() - t0
         time.sleep(0.01)
     return None
@@ -76,7 +61,7 @@ def wait_total(f, name, want, secs):
 def silent_banner(f, port, name):
     """A client that sends nothing: the banner, and seconds until fwd
     accepted it."""
-    total = listener(f, name)['total']
+    total = L.listener(f, name)['total']
     t0 = time.monotonic()
     with socket.create_connection(('127.0.0.1', port), timeout=5) as s:
         accepted = wait_total(f, name, total + 1, 4)
@@ -96,7 +81,7 @@ def run():
                 % (pcf, pb))
     try:
         for i in range(STREAK + 1):
-            client_first(pcf, i)
+            L.client_first(pcf, i)
         L.check(defer_value(off.proc.pid, pcf) == 0,
                 'defer_accept unset, yet cf deferred after %d client-first '
                 'sessions' % (STREAK + 1))
@@ -112,7 +97,7 @@ def run():
     try:
         L.check(defer_value(pid, pcf) == 0, 'cf deferred before learning')
         for i in range(STREAK):
-            client_first(pcf, i)
+            L.client_first(pcf, i)
         L.check(defer_value(pid, pcf) > 0,
                 'cf: no TCP_DEFER_ACCEPT after %d client-first sessions'
                 % STREAK)
@@ -120,7 +105,7 @@ def run():
 
         # (a) a client that connects and sends nothing is not accepted:
         # fwd is not woken for it; its first bytes release it
-        total = listener(f, 'cf')['total']
+        total = L.listener(f, 'cf')['total']
         with socket.create_connection(('127.0.0.1', pcf), timeout=5) as s:
             L.check(wait_total(f, 'cf', total + 1, 0.5) is None,
                     'cf accepted a client that sent nothing')
@@ -156,15 +141,15 @@ def run():
             t = silent_banner(f, psf, 'sf')
             L.check(t < HELD_S, 'silent client %d on sf held %.2f s' % (i, t))
         L.check(defer_value(pid, psf) == 0, 'sf deferred')
-        L.check(listener(f, 'sf')['first_speaker'] == 'server',
-                'sf did not learn: %s' % listener(f, 'sf'))
+        L.check(L.listener(f, 'sf')['first_speaker'] == 'server',
+                'sf did not learn: %s' % L.listener(f, 'sf'))
 
         # (c) cf learns client-first again, then a reload moves its kept
         # socket to a section of another name, 'mv', that has learnt
         # nothing: the socket starts from mv's state (defer off), so a
         # silent client of mv's banner server is not held
         for i in range(STREAK):
-            client_first(pcf, 10 + i)
+            L.client_first(pcf, 10 + i)
         L.check(defer_value(pid, pcf) > 0, 'cf: deferred again')
         with open(f.conf) as fh:
             text = fh.read()

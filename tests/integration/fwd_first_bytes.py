@@ -15,27 +15,6 @@ import fwdlab as L
 CLIENTS = 8
 
 
-def listener(f, name):
-    for l in f.stats()['listeners']:
-        if l['name'] == name:
-            return l
-    raise KeyError(name)
-
-
-def client_first(port, i):
-    """Sends at once, then reads the banner and the echo."""
-    with socket.create_connection(('127.0.0.1', port), timeout=5) as s:
-        msg = b'hello %d\n' % i
-        s.sendall(msg)
-        name = L.read_line(s)
-        echo = L.read_line(s)
-        s.shutdown(socket.SHUT_WR)
-        rest = s.recv(100)
-    L.check(name == 'b', 'client %d: banner %r' % (i, name))
-    L.check(echo == msg.decode().strip(), 'client %d: echo %r' % (i, echo))
-    L.check(rest == b'', 'client %d: extra bytes %r' % (i, rest))
-
-
 def run():
     pb, dead, pcf, psf = (L.free_port() for _ in range(4))
     b = L.Backend('b', '127.0.0.1', pb)
@@ -51,7 +30,7 @@ def run():
               % (pcf, dead, pb, psf, pb))
     try:
         for i in range(CLIENTS):
-            client_first(pcf, i)
+            L.client_first(pcf, i)
         c = f.server('cf', 'c')
         L.check(c['connect_fail'] >= CLIENTS // 2 - 1,
                 'c was not tried first for half the clients: %s' % c)
@@ -60,15 +39,15 @@ def run():
         bb = f.server('cf', 'b')
         L.check(bb['bytes_in'] == want,
                 'b got %d bytes, clients sent %d' % (bb['bytes_in'], want))
-        L.check(listener(f, 'cf')['first_speaker'] == 'client',
-                'cf: %s' % listener(f, 'cf'))
+        L.check(L.listener(f, 'cf')['first_speaker'] == 'client',
+                'cf: %s' % L.listener(f, 'cf'))
 
         # server first: the client sends nothing and waits for the banner
         for i in range(4):
             L.check(L.ask_name('127.0.0.1', psf) == 'b',
                     'banner %d on sf' % i)
-        L.check(listener(f, 'sf')['first_speaker'] == 'server',
-                'sf did not learn: %s' % listener(f, 'sf'))
+        L.check(L.listener(f, 'sf')['first_speaker'] == 'server',
+                'sf did not learn: %s' % L.listener(f, 'sf'))
 
         # a client that half-closes at once: its FIN reaches b, which
         # answers with its banner and closes
@@ -84,10 +63,10 @@ def run():
                          struct.pack('ii', 1, 0))
             s.close()
         deadline = time.time() + 5
-        while listener(f, 'cf')['cur'] and time.time() < deadline:
+        while L.listener(f, 'cf')['cur'] and time.time() < deadline:
             time.sleep(0.05)
-        L.check(listener(f, 'cf')['cur'] == 0,
-                'reset clients left sessions: %s' % listener(f, 'cf'))
+        L.check(L.listener(f, 'cf')['cur'] == 0,
+                'reset clients left sessions: %s' % L.listener(f, 'cf'))
         L.check(f.proc.poll() is None, 'fwd died')
     finally:
         f.close()

@@ -158,6 +158,29 @@ def stop_proc(p, timeout=10):
         p.wait()
 
 
+def listener(f, name):
+    """fwd f's stats entry of listen section name."""
+    for entry in f.stats()['listeners']:
+        if entry['name'] == name:
+            return entry
+    raise KeyError(name)
+
+
+def client_first(port, i):
+    """A client that speaks first, to a Backend: sends at once, reads the
+    banner and the echo, half-closes and expects nothing more."""
+    with socket.create_connection(('127.0.0.1', port), timeout=5) as s:
+        msg = b'hello %d\n' % i
+        s.sendall(msg)
+        name = read_line(s)
+        echo = read_line(s)
+        s.shutdown(socket.SHUT_WR)
+        rest = s.recv(100)
+    check(name == 'b', 'client %d: banner %r' % (i, name))
+    check(echo == msg.decode().strip(), 'client %d: echo %r' % (i, echo))
+    check(rest == b'', 'client %d: extra bytes %r' % (i, rest))
+
+
 def read_line(sock, timeout=5):
     sock.settimeout(timeout)
     buf = b''
