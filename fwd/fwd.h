@@ -128,6 +128,7 @@ struct fwd {
 	struct kpath *kpath;	 /* NULL: the copy path (kpath_sess.c) */
 	struct loop_io kpath_io; /* its wake-ups (ring buffer) */
 	uint64_t kpath_sessions; /* handed to the kernel since start */
+	uint64_t kpath_dup;	 /* repeated bytes the program cut */
 };
 
 /* maxconn from the config, lowered to what nofile descriptors hold

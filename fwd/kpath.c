@@ -237,6 +237,8 @@ int kpath_counters(const struct kpath *k, const struct kpath_handle *h,
 	c->up_ns = a.last_ns;
 	c->down = b.bytes;
 	c->down_ns = b.last_ns;
+	c->dup = a.dup + b.dup;
+	c->broken = a.broken || b.broken;
 	return 0;
 }
 

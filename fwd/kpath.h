@@ -23,11 +23,13 @@ struct kpath_counts {
 	uint64_t up, down;	 /* bytes client->server, server->client */
 	uint64_t up_ns, down_ns; /* CLOCK_MONOTONIC of the last; 0: none */
 	uint64_t up_passed, down_passed; /* left to fwd (kpath_hold) */
+	uint64_t dup; /* bytes the kernel handed over twice, cut */
+	bool broken;  /* a repeat that could not be cut */
 };
 
 enum kpath_err {
 	KPATH_OK,
-	KPATH_NOT_PERMITTED, /* no CAP_BPF/CAP_NET_ADMIN, or locked down */
+	KPATH_NOT_PERMITTED, /* no CAP_BPF/NET_ADMIN/PERFMON, or locked down */
 	KPATH_UNSUPPORTED,   /* no sockmap in this kernel */
 	KPATH_FAILED,	     /* anything else (said in why) */
 };

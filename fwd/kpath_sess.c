@@ -149,7 +149,8 @@ int kpath_sess_start(struct fwd *f)
 	if (want == CONF_DATA_PATH_KERNEL) {
 		log_err("forwarder.data_path is \"kernel\" but the kernel "
 			"refused the sockmap program (%s: %s); it needs "
-			"CAP_BPF and CAP_NET_ADMIN at start (fwd(8)). Not "
+			"CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON at start "
+			"(fwd(8)). Not "
 			"starting; use \"auto\" or \"copy\" to run without it",
 			kpath_err_str(e), why);
 		return -1;
@@ -198,6 +199,7 @@ static void fold(struct session *s, const struct kpath_counts *c)
 		s->srv->bytes_in += up;
 		s->srv->bytes_out += down;
 	}
+	s->l->f->kpath_dup += c->dup - kp->seen.dup;
 	kp->seen = *c;
 }
 
@@ -485,6 +487,15 @@ static bool step(struct session *s)
 	s->cli.last_ms = kpath_last_ms(s->cli.last_ms, c.up_ns);
 	s->be.last_ms = kpath_last_ms(s->be.last_ms, c.down_ns);
 	kp->looked = c.up + c.down;
+	if (c.broken) {
+		/* the kernel repeated more than the program can cut: the
+		 * stream is no longer whole, so it ends rather than lie */
+		log_err("%s: kernel data path: the kernel handed over bytes "
+			"twice and they could not be cut; session reset",
+			s->l->conf->name);
+		abort_session(s, SESS_END_LOCAL);
+		return false;
+	}
 	up = dir_step(s, 0, &c);
 	down = up < 0 ? 0 : dir_step(s, 1, &c);
 	if (up < 0 || down < 0) {

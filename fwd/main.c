@@ -305,7 +305,8 @@ static int fwd_run(struct fwd *f, struct conf *conf)
 	if ((rc = reload_start(f, conf)) < 0 || (rc = control_open(f)) < 0 ||
 	    (rc = stats_http_open(f)) < 0)
 		goto out;
-	/* as root: loading the program needs CAP_BPF and CAP_NET_ADMIN */
+	/* as root: loading the program needs CAP_BPF, CAP_NET_ADMIN and
+	 * CAP_PERFMON */
 	if ((rc = kpath_sess_start(f)) < 0)
 		goto out;
 	/* before dropping root: vrrpd's socket is root's, mode 0600 */

@@ -139,6 +139,7 @@ int stats_snap_take(const struct fwd *f, struct stats_snap *s)
 	s->log_dropped = f->slog.dropped;
 	s->data_path = kpath_sess_path(f);
 	s->kernel_sessions = f->kpath_sessions;
+	s->kernel_dup_bytes = f->kpath_dup;
 	s->listens = calloc(f->n_listens + 1, sizeof(*s->listens));
 	if (!s->listens)
 		return -ENOMEM;

@@ -149,12 +149,12 @@ void statspage_json(const struct stats_snap *s, struct sbuf *sb)
 		    "\"stopping\":%s,\"pipes_in_use\":%zu,\"pipes_idle\":%zu,"
 		    "\"log_lines\":%llu,\"log_dropped\":%llu,"
 		    "\"data_path\":\"%s\",\"kernel_sessions\":%llu,"
-		    "\"listeners\":[",
+		    "\"kernel_dup_bytes\":%llu,\"listeners\":[",
 		    s->cur, s->maxconn, ULL(s->total),
 		    s->stopping ? "true" : "false", s->pipes_in_use,
 		    s->pipes_idle, ULL(s->log_lines), ULL(s->log_dropped),
 		    s->data_path ? s->data_path : "copy",
-		    ULL(s->kernel_sessions));
+		    ULL(s->kernel_sessions), ULL(s->kernel_dup_bytes));
 	for (i = 0; i < s->n_listens; i++) {
 		if (i)
 			sbuf_puts(sb, ",");

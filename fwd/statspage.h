@@ -95,6 +95,7 @@ struct stats_snap {
 	uint64_t log_lines, log_dropped; /* session log */
 	const char *data_path;		 /* "kernel" or "copy" (kpath_sess.c) */
 	uint64_t kernel_sessions;	 /* handed to the kernel since start */
+	uint64_t kernel_dup_bytes;	 /* repeats the program cut */
 	const char *admin_token; /* stats.admin: this page load's CSRF token */
 	struct snap_listen *listens;
 	size_t n_listens;

@@ -15,6 +15,22 @@
 
 #include "splice_side.h"
 
+/*
+ * The kernel's struct sk_buff, only as far as the program reads it: its
+ * control block starts with TCP's struct tcp_skb_cb, whose first field
+ * is the sequence number of the skb's first byte. libbpf places cb at
+ * load time from the running kernel's BTF (CO-RE).
+ */
+struct sk_buff {
+	char cb[48];
+} __attribute__((preserve_access_index));
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/* sk_skb_adjust_room() removes at most this many head bytes a call. */
+#define TRIM_STEP  4095
+#define TRIM_CALLS 64
+
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKHASH);
 	__uint(max_entries, 2); /* set by kpath_open() */
@@ -53,6 +69,53 @@ struct {
 	__uint(max_entries, 64 << 10);
 } wakes SEC(".maps");
 
+/*
+ * Bytes this socket's program saw already. Under load the kernel once
+ * handed the program one 64 KiB loopback segment a second time, and the
+ * client got it twice (the program is given whole skbs off the receive
+ * queue, and TCP can queue an skb that starts before what it holds,
+ * which tcp_recvmsg() would skip by its copied_seq offset). Whatever
+ * the kernel's path to it, the program keeps its own next sequence
+ * number and cuts what it saw from the head. 1: drop the skb (nothing
+ * new in it, or too much to cut: broken), 0: go on with what is left.
+ */
+static __always_inline int cut_seen(struct __sk_buff *skb,
+				    struct splice_side *sd)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+	__u32 seq = *(__u32 *)&k->cb[0];
+	__u32 len = skb->len, end = seq + len;
+	__s32 over = (__s32)(sd->next_seq - seq);
+
+	if (!sd->seq_known) {
+		sd->seq_known = 1;
+		sd->next_seq = end;
+		return 0;
+	}
+	if (over <= 0) {
+		sd->next_seq = end;
+		return 0;
+	}
+	if ((__u32)over >= len) {
+		__sync_fetch_and_add(&sd->dup, len);
+		return 1;
+	}
+	__sync_fetch_and_add(&sd->dup, (__u32)over);
+	for (int i = 0; i < TRIM_CALLS && over > 0; i++) {
+		__s32 n = over > TRIM_STEP ? TRIM_STEP : over;
+
+		if (bpf_skb_adjust_room(skb, -n, 0, 0))
+			break;
+		over -= n;
+	}
+	if (over > 0) {
+		sd->broken = 1;
+		return 1;
+	}
+	sd->next_seq = end;
+	return 0;
+}
+
 SEC("sk_skb/stream_verdict")
 int splice_verdict(struct __sk_buff *skb)
 {
@@ -66,7 +129,7 @@ int splice_verdict(struct __sk_buff *skb)
 		return SK_PASS;
 	/* the skb that carried a bare FIN: fwd passes FINs on itself, and
 	 * the kernel would report an empty redirect as EPIPE on the peer */
-	if (!skb->len)
+	if (!skb->len || cut_seen(skb, sd))
 		return SK_DROP;
 	sd->last_ns = bpf_ktime_get_ns();
 	hold = bpf_map_lookup_elem(&holds, &cookie);

@@ -6,13 +6,17 @@
 #include <linux/types.h>
 
 struct splice_side {
-	__u64 peer;    /* cookie of the socket the bytes go to */
-	__u64 bytes;   /* read from this socket and redirected */
-	__u64 last_ns; /* CLOCK_MONOTONIC of the last redirect or pass */
-	__u64 passed;  /* left to fwd (SK_PASS) while held, see below */
-	__u64 tag;     /* fwd's, echoed in wake-ups (struct splice_wake) */
-	__u64 limit;   /* credit: bytes + consumed may reach it (at first) */
-	__u64 warned;  /* the limit fwd was woken for */
+	__u64 peer;	/* cookie of the socket the bytes go to */
+	__u64 bytes;	/* read from this socket and redirected */
+	__u64 last_ns;	/* CLOCK_MONOTONIC of the last redirect or pass */
+	__u64 passed;	/* left to fwd (SK_PASS) while held, see below */
+	__u64 tag;	/* fwd's, echoed in wake-ups (struct splice_wake) */
+	__u64 limit;	/* credit: bytes + consumed may reach it (at first) */
+	__u64 warned;	/* the limit fwd was woken for */
+	__u64 dup;	/* bytes the kernel delivered twice, left out */
+	__u64 broken;	/* a repeat the program could not cut: end it */
+	__u32 next_seq; /* TCP sequence after the last byte seen */
+	__u32 seq_known;
 };
 
 /*

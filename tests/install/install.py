@@ -215,10 +215,10 @@ HARDENING = {
 CAPS = {
     "vrrpd": {"CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_SETUID", "CAP_SETGID",
               "CAP_KILL", "CAP_CHOWN", "CAP_SETPCAP"},
-    # CAP_BPF and CAP_NET_ADMIN: the kernel data path's program and maps,
-    # at start only (docs/security.md)
+    # CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON: the kernel data path's
+    # program and maps, at start only (docs/security.md)
     "fwd": {"CAP_NET_BIND_SERVICE", "CAP_SETUID", "CAP_SETGID", "CAP_CHOWN",
-            "CAP_BPF", "CAP_NET_ADMIN"},
+            "CAP_BPF", "CAP_NET_ADMIN", "CAP_PERFMON"},
 }
 FAMILIES = {
     "vrrpd": {"AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET"},

@@ -8,7 +8,7 @@
 - "kernel" without them: fwd refuses to start, with an error that names
   the key and what is missing;
 - "kernel" with exactly the systemd unit's bounding set (what
-  systemd/fwd.service.in grants: CAP_BPF and CAP_NET_ADMIN on top of the
+  systemd/fwd.service.in grants: CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON on top of the
   copy path's): stats say "kernel", and sessions (an echo, and a
   transfer that half-closes) are handed to the kernel with their bytes
   counted; a reload to "copy" sends new sessions down the copy path;
@@ -27,7 +27,7 @@ import fwdlab as L
 NO_BPF = ['setpriv', '--bounding-set=-bpf,-net_admin,-sys_admin']
 # systemd/fwd.service.in: CapabilityBoundingSet=
 UNIT_CAPS = ['setpriv', '--bounding-set=-all,+net_bind_service,+setuid,'
-             '+setgid,+chown,+bpf,+net_admin']
+             '+setgid,+chown,+bpf,+net_admin,+perfmon']
 
 
 def body(path, fport, bport):
