@@ -84,35 +84,27 @@ static __always_inline int cut_seen(struct __sk_buff *skb,
 {
 	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
 	__u32 seq = *(__u32 *)&k->cb[0];
-	__u32 len = skb->len, end = seq + len;
-	__s32 over = (__s32)(sd->next_seq - seq);
+	__u32 len = skb->len;
+	__u32 over = splice_seen(sd->next_seq, sd->seq_known, seq, len);
 
-	if (!sd->seq_known) {
-		sd->seq_known = 1;
-		sd->next_seq = end;
-		return 0;
+	if (over) {
+		__sync_fetch_and_add(&sd->dup, over);
+		if (over == len)
+			return 1;
 	}
-	if (over <= 0) {
-		sd->next_seq = end;
-		return 0;
-	}
-	if ((__u32)over >= len) {
-		__sync_fetch_and_add(&sd->dup, len);
-		return 1;
-	}
-	__sync_fetch_and_add(&sd->dup, (__u32)over);
-	for (int i = 0; i < TRIM_CALLS && over > 0; i++) {
-		__s32 n = over > TRIM_STEP ? TRIM_STEP : over;
+	for (int i = 0; i < TRIM_CALLS && over; i++) {
+		__u32 n = over > TRIM_STEP ? TRIM_STEP : over;
 
-		if (bpf_skb_adjust_room(skb, -n, 0, 0))
+		if (bpf_skb_adjust_room(skb, -(__s32)n, 0, 0))
 			break;
 		over -= n;
 	}
-	if (over > 0) {
+	if (over) {
 		sd->broken = 1;
 		return 1;
 	}
-	sd->next_seq = end;
+	sd->next_seq = splice_next(sd->next_seq, sd->seq_known, seq, len);
+	sd->seq_known = 1;
 	return 0;
 }
 

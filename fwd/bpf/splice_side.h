@@ -30,6 +30,30 @@ struct splice_side {
  */
 #define SPLICE_CREDIT (4u << 20)
 
+/*
+ * Of an skb of len bytes whose first byte has TCP sequence number seq,
+ * how many at its head the program saw already: next is the sequence
+ * number after the last byte it saw, known whether it saw any. Serial
+ * arithmetic (RFC 1982), so the sequence space may wrap in between.
+ * len: the whole skb is a repeat.
+ */
+static inline __u32 splice_seen(__u32 next, __u32 known, __u32 seq, __u32 len)
+{
+	__s32 over = (__s32)(next - seq);
+
+	if (!known || over <= 0)
+		return 0;
+	return (__u32)over >= len ? len : (__u32)over;
+}
+
+/* The sequence number after the last byte seen, once that skb is. */
+static inline __u32 splice_next(__u32 next, __u32 known, __u32 seq, __u32 len)
+{
+	__u32 end = seq + len;
+
+	return !known || (__s32)(end - next) > 0 ? end : next;
+}
+
 /* A ring buffer record: the socket began to pass bytes to fwd. */
 struct splice_wake {
 	__u64 cookie;
