@@ -23,8 +23,9 @@ struct kpath_counts {
 	uint64_t up, down;	 /* bytes client->server, server->client */
 	uint64_t up_ns, down_ns; /* CLOCK_MONOTONIC of the last; 0: none */
 	uint64_t up_passed, down_passed; /* left to fwd (kpath_hold) */
-	uint64_t dup; /* bytes the kernel handed over twice, cut */
-	bool broken;  /* a repeat that could not be cut */
+	uint64_t dup;	  /* bytes the kernel handed over twice, cut */
+	bool broken;	  /* a repeat that could not be cut */
+	uint64_t cut_max; /* the longest cut off one skb's head */
 };
 
 enum kpath_err {

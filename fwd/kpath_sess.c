@@ -587,12 +587,15 @@ void kpath_sess_end(struct session *s)
 	if (k && kpath_counters(k, &kp->h, &c) == 0) {
 		fold(s, &c);
 		log_debug("%s: kernel path moved %llu/%llu bytes up/down, fwd "
-			  "%llu/%llu of them (flow control)",
+			  "%llu/%llu of them (flow control); repeats cut %llu "
+			  "(at most %llu off one skb's head)",
 			  s->l->conf->name,
 			  (unsigned long long)(c.up + kp->consumed[0]),
 			  (unsigned long long)(c.down + kp->consumed[1]),
 			  (unsigned long long)kp->consumed[0],
-			  (unsigned long long)kp->consumed[1]);
+			  (unsigned long long)kp->consumed[1],
+			  (unsigned long long)c.dup,
+			  (unsigned long long)c.cut_max);
 	}
 	if (k)
 		kpath_release(k, &kp->h);

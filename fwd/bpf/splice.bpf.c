@@ -29,7 +29,7 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
 /* sk_skb_adjust_room() removes at most this many head bytes a call. */
 #define TRIM_STEP  4095
-#define TRIM_CALLS 64
+#define TRIM_CALLS 256
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKHASH);
@@ -86,6 +86,7 @@ static __always_inline int cut_seen(struct __sk_buff *skb,
 	__u32 seq = *(__u32 *)&k->cb[0];
 	__u32 len = skb->len;
 	__u32 over = splice_seen(sd->next_seq, sd->seq_known, seq, len);
+	__u32 seen = over;
 
 	if (over) {
 		__sync_fetch_and_add(&sd->dup, over);
@@ -103,6 +104,8 @@ static __always_inline int cut_seen(struct __sk_buff *skb,
 		sd->broken = 1;
 		return 1;
 	}
+	if (seen > sd->cut_max)
+		sd->cut_max = seen;
 	sd->next_seq = splice_next(sd->next_seq, sd->seq_known, seq, len);
 	sd->seq_known = 1;
 	return 0;

@@ -15,6 +15,7 @@ struct splice_side {
 	__u64 warned;	/* the limit fwd was woken for */
 	__u64 dup;	/* bytes the kernel delivered twice, left out */
 	__u64 broken;	/* a repeat the program could not cut: end it */
+	__u64 cut_max;	/* the longest repeat cut off an skb's head */
 	__u32 next_seq; /* TCP sequence after the last byte seen */
 	__u32 seq_known;
 };
