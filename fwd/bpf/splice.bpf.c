@@ -11,21 +11,31 @@
  * peer is already in targets.
  */
 #include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 #include "splice_side.h"
 
 /*
- * The kernel's struct sk_buff, only as far as the program reads it: its
- * control block starts with TCP's struct tcp_skb_cb, whose first field
- * is the sequence number of the skb's first byte. libbpf places cb at
- * load time from the running kernel's BTF (CO-RE).
+ * The kernel's structures, only as far as the program reads them; libbpf
+ * places each field at load time from the running kernel's BTF (CO-RE).
+ * An skb's control block starts with TCP's struct tcp_skb_cb, whose
+ * first field is the sequence number of the skb's first byte; the skb
+ * belongs to its socket (sk) by the time the program sees it.
  */
+struct sock;
+
 struct sk_buff {
 	char cb[48];
+	struct sock *sk;
+} __attribute__((preserve_access_index));
+
+struct tcp_sock {
+	__u32 copied_seq; /* what the reader (fwd, before the hand-off) took */
 } __attribute__((preserve_access_index));
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /* sk_skb_adjust_room() removes at most this many head bytes a call. */
 #define TRIM_STEP  4095
@@ -85,8 +95,23 @@ static __always_inline int cut_seen(struct __sk_buff *skb,
 	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
 	__u32 seq = *(__u32 *)&k->cb[0];
 	__u32 len = skb->len;
-	__u32 over = splice_seen(sd->next_seq, sd->seq_known, seq, len);
-	__u32 seen = over;
+	__u32 over, seen;
+
+	/* the first skb after the hand-off: everything before the socket's
+	 * copied_seq fwd read itself on the copy path */
+	if (!sd->seq_known) {
+		/* read-only: bpf_skc_to_tcp_sock() refuses the RCU pointer
+		 * k->sk is, and a sock of a TCP socket is a tcp_sock */
+		struct tcp_sock *tp = bpf_rdonly_cast(
+		    k->sk, bpf_core_type_id_kernel(struct tcp_sock));
+
+		if (tp) {
+			sd->next_seq = tp->copied_seq;
+			sd->seq_known = 1;
+		}
+	}
+	over = splice_seen(sd->next_seq, sd->seq_known, seq, len);
+	seen = over;
 
 	if (over) {
 		__sync_fetch_and_add(&sd->dup, over);
