@@ -1,11 +1,9 @@
 #include "kpath_sess.h"
 
 #include <errno.h>
-#include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,6 +11,7 @@
 #include "bpf/splice_side.h"
 #include "kpath.h"
 #include "kpath_decide.h"
+#include "tcpcount.h"
 #include "proxy.h"
 
 /*
@@ -45,57 +44,6 @@ struct kpath_sess {
 	int64_t poll_ms;   /* 0: nothing to re-check */
 	uint64_t looked;   /* bytes redirected at the last full look */
 };
-
-/* Reads a TCP_INFO, and one more value, that belong to one moment. */
-static int tcp_info_get(int fd, struct tcp_info *ti)
-{
-	socklen_t len = sizeof(*ti);
-
-	memset(ti, 0, sizeof(*ti));
-	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len) < 0 ? -errno : 0;
-}
-
-/*
- * Bytes ever queued for sending on fd: acknowledged plus in the send
- * queue. An ACK between the two reads would count bytes
- * twice or not at all, so the reads repeat until no ACK came between them.
- */
-static int sock_written(int fd, uint64_t *out)
-{
-	*out = 0;
-	for (int i = 0; i < 16; i++) {
-		struct tcp_info a, b;
-		int outq;
-
-		if (tcp_info_get(fd, &a) < 0 ||
-		    ioctl(fd, SIOCOUTQ, &outq) < 0 || tcp_info_get(fd, &b) < 0)
-			return -errno;
-		if (a.tcpi_bytes_acked == b.tcpi_bytes_acked) {
-			*out = b.tcpi_bytes_acked + (uint64_t)outq;
-			return 0;
-		}
-	}
-	return -EAGAIN;
-}
-
-/* Bytes fd received that fwd read (all, less what is still queued). */
-static int sock_read(int fd, uint64_t *out)
-{
-	*out = 0;
-	for (int i = 0; i < 16; i++) {
-		struct tcp_info a, b;
-		int inq;
-
-		if (tcp_info_get(fd, &a) < 0 || ioctl(fd, SIOCINQ, &inq) < 0 ||
-		    tcp_info_get(fd, &b) < 0)
-			return -errno;
-		if (a.tcpi_bytes_received == b.tcpi_bytes_received) {
-			*out = b.tcpi_bytes_received - (uint64_t)inq;
-			return 0;
-		}
-	}
-	return -EAGAIN;
-}
 
 static struct side *side_of(struct session *s, int i)
 {
@@ -251,10 +199,10 @@ void kpath_sess_try(struct session *s)
 		s->kp_no = true;
 		return;
 	}
-	if ((rc = sock_read(s->cli.io.fd, &kp->read0[0])) < 0 ||
-	    (rc = sock_read(s->be.io.fd, &kp->read0[1])) < 0 ||
-	    (rc = sock_written(s->cli.io.fd, &kp->w0[0])) < 0 ||
-	    (rc = sock_written(s->be.io.fd, &kp->w0[1])) < 0 ||
+	if ((rc = tcpcount_read(s->cli.io.fd, &kp->read0[0])) < 0 ||
+	    (rc = tcpcount_read(s->be.io.fd, &kp->read0[1])) < 0 ||
+	    (rc = tcpcount_written(s->cli.io.fd, &kp->w0[0])) < 0 ||
+	    (rc = tcpcount_written(s->be.io.fd, &kp->w0[1])) < 0 ||
 	    (kp->limit[0] = credit_limit(kp->w0[1], kp->w0[1]),
 	     kp->limit[1] = credit_limit(kp->w0[0], kp->w0[0]),
 	     (rc = kpath_adopt(f->kpath, s->cli.io.fd, s->be.io.fd,
@@ -395,8 +343,8 @@ static int dir_step(struct session *s, int i, const struct kpath_counts *c)
 
 	if (fl->shut)
 		return 0;
-	if (sock_written(out->io.fd, &w) < 0 ||
-	    tcp_info_get(in->io.fd, &ti) < 0)
+	if (tcpcount_written(out->io.fd, &w) < 0 ||
+	    tcpcount_info(in->io.fd, &ti) < 0)
 		return 1;
 	/* bytes reached the writer's send queue: move the credit on */
 	limit = credit_limit(w, kp->w0[!i]);
@@ -430,7 +378,7 @@ static int dir_step(struct session *s, int i, const struct kpath_counts *c)
 			return rc;
 		moved = kp->consumed[i] != before;
 		d.consumed = kp->consumed[i];
-		if (sock_written(out->io.fd, &w) == 0)
+		if (tcpcount_written(out->io.fd, &w) == 0)
 			d.written = w - kp->w0[!i];
 	}
 	if (!fl->eof) {
