@@ -238,7 +238,7 @@ int kpath_counters(const struct kpath *k, const struct kpath_handle *h,
 	c->down = b.bytes;
 	c->down_ns = b.last_ns;
 	c->dup = a.dup + b.dup;
-	c->broken = a.broken || b.broken;
+	c->broken = (int)(a.broken ? a.broken : b.broken);
 	c->cut_max = a.cut_max > b.cut_max ? a.cut_max : b.cut_max;
 	return 0;
 }

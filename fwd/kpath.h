@@ -24,7 +24,7 @@ struct kpath_counts {
 	uint64_t up_ns, down_ns; /* CLOCK_MONOTONIC of the last; 0: none */
 	uint64_t up_passed, down_passed; /* left to fwd (kpath_hold) */
 	uint64_t dup;	  /* bytes the kernel handed over twice, cut */
-	bool broken;	  /* a repeat that could not be cut */
+	int broken;	  /* SPLICE_BROKEN_*: a repeat not cut; 0 none */
 	uint64_t cut_max; /* the longest cut off one skb's head */
 };
 

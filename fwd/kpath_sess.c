@@ -97,8 +97,8 @@ int kpath_sess_start(struct fwd *f)
 	if (want == CONF_DATA_PATH_KERNEL) {
 		log_err("forwarder.data_path is \"kernel\" but the kernel "
 			"refused the sockmap program (%s: %s); it needs "
-			"CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON at start "
-			"(fwd(8)). Not "
+			"CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON at start, "
+			"and Linux 6.2+ with BTF (fwd(8)). Not "
 			"starting; use \"auto\" or \"copy\" to run without it",
 			kpath_err_str(e), why);
 		return -1;
@@ -420,6 +420,19 @@ static void arm(struct session *s, int soon)
 	loop_timer_at(loop, &s->timer, next);
 }
 
+static const char *broken_str(int why)
+{
+	switch (why) {
+	case SPLICE_BROKEN_LONG:
+		return "longer than it cuts off one skb";
+	case SPLICE_BROKEN_NOMEM:
+		return "the kernel had no memory to cut";
+	case SPLICE_BROKEN_WHOLE:
+		return "a whole skb again";
+	}
+	return "?";
+}
+
 /* Looks at both directions; false if the session was closed. */
 static bool step(struct session *s)
 {
@@ -436,11 +449,12 @@ static bool step(struct session *s)
 	s->be.last_ms = kpath_last_ms(s->be.last_ms, c.down_ns);
 	kp->looked = c.up + c.down;
 	if (c.broken) {
-		/* the kernel repeated more than the program can cut: the
-		 * stream is no longer whole, so it ends rather than lie */
+		/* the kernel repeated bytes the program could not cut: the
+		 * stream has a hole, so it ends rather than lie */
 		log_err("%s: kernel data path: the kernel handed over bytes "
-			"twice and they could not be cut; session reset",
-			s->l->conf->name);
+			"twice and the program could not cut them (%s); "
+			"session reset",
+			s->l->conf->name, broken_str(c.broken));
 		abort_session(s, SESS_END_LOCAL);
 		return false;
 	}
@@ -475,7 +489,7 @@ void kpath_sess_event(struct session *s, struct side *sd, uint32_t ev)
 	 * bytes */
 	if (!(ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && !s->kp->held[0] &&
 	    !s->kp->held[1] && !s->kp->poll_ms &&
-	    kpath_counters(s->l->f->kpath, &s->kp->h, &c) == 0 &&
+	    kpath_counters(s->l->f->kpath, &s->kp->h, &c) == 0 && !c.broken &&
 	    c.up + c.down - s->kp->looked < FLOW_STEP)
 		return;
 

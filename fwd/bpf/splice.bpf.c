@@ -37,7 +37,8 @@ struct tcp_sock {
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-/* sk_skb_adjust_room() removes at most this many head bytes a call. */
+/* sk_skb_adjust_room() removes at most this many head bytes a call;
+ * together at most 1,048,320 bytes off one skb. */
 #define TRIM_STEP  4095
 #define TRIM_CALLS 256
 
@@ -80,14 +81,14 @@ struct {
 } wakes SEC(".maps");
 
 /*
- * Bytes this socket's program saw already. Under load the kernel once
- * handed the program one 64 KiB loopback segment a second time, and the
- * client got it twice (the program is given whole skbs off the receive
- * queue, and TCP can queue an skb that starts before what it holds,
- * which tcp_recvmsg() would skip by its copied_seq offset). Whatever
- * the kernel's path to it, the program keeps its own next sequence
- * number and cuts what it saw from the head. 1: drop the skb (nothing
- * new in it, or too much to cut: broken), 0: go on with what is left.
+ * Bytes this socket's program saw already. Under load the kernel hands
+ * the program an skb whose head it handed over before (in bulk: a 64 KiB
+ * loopback segment again at the head of a longer skb), and the client
+ * got those bytes twice. Whatever the kernel's path to it, the program
+ * keeps its own next sequence number and cuts what it saw from the
+ * head; the skb's own length then also keeps TCP's copied_seq right
+ * (the kernel advances it by what the program redirects). 0: go on
+ * with what is left; else why the side is broken (SPLICE_BROKEN_*).
  */
 static __always_inline int cut_seen(struct __sk_buff *skb,
 				    struct splice_side *sd)
@@ -112,25 +113,25 @@ static __always_inline int cut_seen(struct __sk_buff *skb,
 	}
 	over = splice_seen(sd->next_seq, sd->seq_known, seq, len);
 	seen = over;
-
-	if (over) {
-		__sync_fetch_and_add(&sd->dup, over);
-		if (over == len)
-			return 1;
-	}
+	/* a whole repeat (never seen): dropping it would advance
+	 * copied_seq past what TCP received, and the kernel would then
+	 * hold back the program until that many more bytes came */
+	if (over && over == len)
+		return SPLICE_BROKEN_WHOLE;
+	if (over > TRIM_STEP * TRIM_CALLS)
+		return SPLICE_BROKEN_LONG;
 	for (int i = 0; i < TRIM_CALLS && over; i++) {
 		__u32 n = over > TRIM_STEP ? TRIM_STEP : over;
 
 		if (bpf_skb_adjust_room(skb, -(__s32)n, 0, 0))
-			break;
+			return SPLICE_BROKEN_NOMEM;
 		over -= n;
 	}
-	if (over) {
-		sd->broken = 1;
-		return 1;
+	if (seen) {
+		__sync_fetch_and_add(&sd->dup, seen);
+		if (seen > sd->cut_max)
+			sd->cut_max = seen;
 	}
-	if (seen > sd->cut_max)
-		sd->cut_max = seen;
 	sd->next_seq = splice_next(sd->next_seq, sd->seq_known, seq, len);
 	sd->seq_known = 1;
 	return 0;
@@ -143,14 +144,25 @@ int splice_verdict(struct __sk_buff *skb)
 	struct splice_side *sd = bpf_map_lookup_elem(&sides, &cookie);
 	struct splice_hold *hold;
 	__u64 peer, consumed, limit, sent;
+	int why;
 
 	/* not (or no longer) a session's: leave the bytes to fwd */
 	if (!sd)
 		return SK_PASS;
 	/* the skb that carried a bare FIN: fwd passes FINs on itself, and
-	 * the kernel would report an empty redirect as EPIPE on the peer */
-	if (!skb->len || cut_seen(skb, sd))
+	 * the kernel would report an empty redirect as EPIPE on the peer;
+	 * a broken side's stream has a hole: nothing more goes on, and fwd
+	 * resets the session as soon as it looks */
+	if (!skb->len || sd->broken)
 		return SK_DROP;
+	why = cut_seen(skb, sd);
+	if (why) {
+		struct splice_wake w = {.cookie = cookie, .tag = sd->tag};
+
+		sd->broken = why;
+		bpf_ringbuf_output(&wakes, &w, sizeof(w), 0);
+		return SK_DROP;
+	}
 	sd->last_ns = bpf_ktime_get_ns();
 	hold = bpf_map_lookup_elem(&holds, &cookie);
 	consumed = hold ? hold->consumed : 0;

@@ -14,7 +14,7 @@ struct splice_side {
 	__u64 limit;	/* credit: bytes + consumed may reach it (at first) */
 	__u64 warned;	/* the limit fwd was woken for */
 	__u64 dup;	/* bytes the kernel delivered twice, left out */
-	__u64 broken;	/* a repeat the program could not cut: end it */
+	__u64 broken;	/* SPLICE_BROKEN_*: fwd resets the session */
 	__u64 cut_max;	/* the longest repeat cut off an skb's head */
 	__u32 next_seq; /* TCP sequence after the last byte seen */
 	__u32 seq_known;
@@ -30,6 +30,11 @@ struct splice_side {
  * fwd looking at every message.
  */
 #define SPLICE_CREDIT (4u << 20)
+
+/* Why a side was broken: a repeat the program could not cut. */
+#define SPLICE_BROKEN_LONG  1 /* longer than it cuts off one skb */
+#define SPLICE_BROKEN_NOMEM 2 /* the kernel could not cut (memory) */
+#define SPLICE_BROKEN_WHOLE 3 /* a whole skb again (see the program) */
 
 /*
  * Of an skb of len bytes whose first byte has TCP sequence number seq,

@@ -27,6 +27,11 @@ static void test_seen_table(void **state)
 	    {10, 1, 0xfffffff6u, 20, 20, 10, "seen, across the wrap"},
 	    {10, 1, 0xfffffffbu, 20, 15, 15, "overlaps across the wrap"},
 	    {0xfffffff6u, 1, 0xfffffff6u, 20, 0, 10, "in order across it"},
+	    {5000, 0, 1000, 100, 0, 1100, "not known: next is not read"},
+	    {0x80001000u, 1, 0x1000, 100, 0, 0x80001000u,
+	     "2^31 apart: taken as ahead"},
+	    {0x80000fffu, 1, 0x1000, 100, 100, 0x80000fffu,
+	     "just under 2^31 behind: seen"},
 	};
 
 	(void)state;
