@@ -320,9 +320,13 @@ class Lab:
         self._ip(ns, "link", "set", "eth0", "up")
 
     def close(self):
+        # the test is over, nothing is checked any more: 1 s after SIGTERM
+        # is SIGKILL, so that a daemon waiting out a grace (fwd for
+        # sessions whose peer is gone, vrrpd for mail) does not hold the
+        # next test up
         for p in reversed(self.procs):
             try:
-                p.stop()
+                p.stop(timeout=1)
             except Exception as e:  # keep cleaning up
                 log("stopping %s: %s" % (p.name, e))
         self.procs = []
