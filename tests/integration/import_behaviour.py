@@ -253,6 +253,11 @@ def run_keepalived_haproxy(lab, procs):
 
     gap = observe(lab, "keepalived+haproxy", procs, kill_haproxy,
                   os.path.join(lab.tmp, "haproxy-a.sock"))
+    # SIGTERM to all four first: keepalived takes ~1 s to exit, and the
+    # waits then overlap
+    for role in ("b", "a"):
+        for p in nodes[role]:
+            p.signal(15)
     for role in ("b", "a"):
         for p in nodes[role]:
             p.stop()
