@@ -334,6 +334,10 @@ class Topology:
         return find()
 
     def stop(self):
+        # the test is over: kill -9 the forwarders, whose SIGTERM would
+        # wait out the grace for sessions left open (3 s each, one by one)
+        for p in self.fwd.values():
+            p.signal(signal.SIGKILL, group=False)
         for f in self.frr.values():
             f.stop()
         # -N made these; one whose daemons failed to start too

@@ -28,7 +28,7 @@ import fwdstress as S
 
 N = 10
 TOTAL = 100 << 20
-TIMEOUT = 3  # timeout client and server, seconds
+TIMEOUT = 2  # timeout client and server, seconds
 RSS_SLACK = 2048  # KiB over the idle value, for N sessions
 
 

@@ -21,8 +21,12 @@ import fwdstress as S
 MAXCONN = 9000
 TIMEOUT = 3  # timeout client, seconds
 STALL = (3000, 3000, 3000)  # one process each
-DRIP, DRIP_SECS = (1000, 1000), 6  # 11,000 in all: 2,000 over maxconn
-ATTACK_SECS = 12  # resetters and normal clients run this long
+# drip for longer than TIMEOUT: a drip that did not reset the timer
+# would close before DRIP_SECS
+DRIP, DRIP_SECS = (1000, 1000), 5  # 11,000 in all: 2,000 over maxconn
+# resetters and normal clients run this long: past the last drip and
+# the stalls that waited in the backlog (accepted at ~TIMEOUT)
+ATTACK_SECS = 9
 # KiB. Without malloc_trim it grew by ~4 MiB. With this round's session
 # fields it ends 300-1,080 KiB above the start after ~55,000 connections
 # (heap fragmentation: LeakSanitizer and valgrind_pair find no leak), so

@@ -13,14 +13,15 @@ client waits is measured (keepalived + HAProxy: the Backup waits out
 Master_Down_Interval; vrrpd + fwd: under 2 s).
 
 Lab adaptations of the seed, the same for both runs: lab addresses; its
-timers scaled from 5 s to 2 s (advert_int 5 -> 2, check inter 5000 ->
-2000; the same import, in less than half the time); two back ends
+timers scaled from 5 s (advert_int 5 -> 2, check inter 5000 -> 1000; the
+same import, in less time); two back ends
 instead of four; the stats page on each node's own address;
 pid file and stats socket per node (both nodes share one file system).
 For keepalived only, the check script tests this node's HAProxy by its
 pid file: `killall -0 haproxy` would see the other node's HAProxy too (one
 pid namespace). vrrpd-import reads the seed's `killall -0 haproxy`."""
 
+import csv
 import os
 import re
 import socket
@@ -34,7 +35,7 @@ from labpair import CLIENT, client_log, gap_around
 IMPORT = os.path.join(BUILD_ROOT, "conf", "import", "vrrpd-import")
 SEED = os.path.join(SOURCE_ROOT, "tests", "import", "seed000")
 ADVERT = 2  # s: the seed's advert_int 5, scaled
-INTER = 2  # s: the seed's check inter 5000 (ms), scaled
+INTER = 1  # s: the seed's check inter 5000 (ms), scaled
 FALL = 3  # the seed's check fall
 SCRIPT_INTERVAL = 2  # s: the seed's vrrp_script interval
 
@@ -117,6 +118,36 @@ def http_status(lab, url, auth=None):
     return r.stdout.strip()
 
 
+# the seed's server names of the two back ends the lab keeps
+SERVER = {"s1": "SFBSFE01", "s2": "SFBSFE02"}
+
+
+def show_stat(sock):
+    """HAProxy's `show stat` CSV rows from a stats socket (HAProxy's, or
+    fwd's control socket, which answers it the same way)."""
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(3)
+            s.connect(sock)
+            s.sendall(b"show stat\n")
+            buf = b""
+            while True:
+                b = s.recv(8192)
+                if not b:
+                    break
+                buf += b
+    except OSError:
+        return []
+    return list(csv.DictReader(buf.decode().lstrip("# ").splitlines()))
+
+
+def marked_down(sock, server):
+    """True when A's proxy SFBS_int (ports 80 and 443) has server down."""
+    return any(r.get("pxname") == "SFBS_int" and r.get("svname") == server
+               and r.get("status", "").startswith("DOWN")
+               for r in show_stat(sock))
+
+
 def start_backends(lab):
     procs = {}
     for s in ("s1", "s2"):
@@ -127,9 +158,10 @@ def start_backends(lab):
     return procs
 
 
-def observe(lab, kind, procs, kill_forwarder):
+def observe(lab, kind, procs, kill_forwarder, stat_sock):
     """The checks both pairs must pass; returns the client's wait (s)
-    after kill_forwarder() on the Master."""
+    after kill_forwarder() on the Master (stat_sock: A's socket that
+    answers `show stat`)."""
     check(lab.wait_until(lambda: lab.owners(VIP) == ["a"] and
                          lab.owners(VIP2) == ["a"], 25) is not None,
           "%s: A holds both VIPs (%s, %s)" % (kind, lab.owners(VIP),
@@ -158,8 +190,11 @@ def observe(lab, kind, procs, kill_forwarder):
     # only the other server; before, roundrobin alternates them
     procs[(first, 80)].stop()
     # fall x inter, plus up to one inter until the first failed check
-    # (both spread checks over inter), plus margin
-    time.sleep(FALL * INTER + INTER + 3)
+    # (both spread checks over inter), plus margin; A's show stat says
+    # when it took the server out
+    check(lab.wait_until(lambda: marked_down(stat_sock, SERVER[first]),
+                         FALL * INTER + INTER + 3, 0.2) is not None,
+          "%s: A marks %s (%s) down" % (kind, first, SERVER[first]))
     fresh = {probe(lab, a) for a in FRESH[kind]}
     check(fresh == {other + ":443"}, "%s: %s taken out by its check port: "
           "fresh clients reach %s only (%s)" % (kind, first, other,
@@ -216,7 +251,13 @@ def run_keepalived_haproxy(lab, procs):
         nodes["a"][0].signal(9, group=False)
         nodes["a"][0].wait(2)  # reaped, as systemd would: no zombie
 
-    gap = observe(lab, "keepalived+haproxy", procs, kill_haproxy)
+    gap = observe(lab, "keepalived+haproxy", procs, kill_haproxy,
+                  os.path.join(lab.tmp, "haproxy-a.sock"))
+    # SIGTERM to all four first: keepalived takes ~1 s to exit, and the
+    # waits then overlap
+    for role in ("b", "a"):
+        for p in nodes[role]:
+            p.signal(15)
     for role in ("b", "a"):
         for p in nodes[role]:
             p.stop()
@@ -276,7 +317,8 @@ def run_pair(lab, procs):
         nodes["a"][1].signal(9, group=False)
         nodes["a"][1].wait(2)
 
-    return observe(lab, "vrrpd+fwd", procs, kill_fwd)
+    return observe(lab, "vrrpd+fwd", procs, kill_fwd,
+                   lab.path("fwd-a.sock"))
 
 
 def test(lab):

@@ -269,8 +269,7 @@ class Lab:
         try:
             cleanup_stale()
             # leftovers of an earlier process that had our PID
-            remove_netns([n for n in list_netns()
-                          if n.startswith(self.prefix)])
+            remove_netns([n for n in list_netns() if self._ours(n)])
             self.tmp = tempfile.mkdtemp(prefix=self.prefix + "-")
             self._build()
         except BaseException:
@@ -281,6 +280,11 @@ class Lab:
     def __exit__(self, *exc):
         self.close()
         return False
+
+    def _ours(self, name):
+        """Our prefix and a role: vt12a is not vt123's (tests run in
+        parallel, each with the PID of its own)."""
+        return re.match(re.escape(self.prefix) + "[a-z]", name) is not None
 
     def _on_signal(self, signum, frame):
         raise SystemExit(128 + signum)
@@ -316,14 +320,18 @@ class Lab:
         self._ip(ns, "link", "set", "eth0", "up")
 
     def close(self):
+        # the test is over, nothing is checked any more: 1 s after SIGTERM
+        # is SIGKILL, so that a daemon waiting out a grace (fwd for
+        # sessions whose peer is gone, vrrpd for mail) does not hold the
+        # next test up
         for p in reversed(self.procs):
             try:
-                p.stop()
+                p.stop(timeout=1)
             except Exception as e:  # keep cleaning up
                 log("stopping %s: %s" % (p.name, e))
         self.procs = []
         remove_netns(reversed(self.created))
-        remove_netns([n for n in list_netns() if n.startswith(self.prefix)])
+        remove_netns([n for n in list_netns() if self._ours(n)])
         self.created = []
         if self.tmp and not self.keep_tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)

@@ -45,6 +45,17 @@ def moves(a, b):
                if to == "MASTER")
 
 
+def all_out(lab, box, nodes):
+    """Every node's alerts sent: none held for a summary, none queued,
+    as many delivered as it sent."""
+    for node in nodes:
+        al = (lab.vrrpctl_status(node.role, node.sock) or {}).get("alerts")
+        if not al or al["held"] or al["queued"] or \
+                al["sent"] != len(box.of(node)):
+            return False
+    return True
+
+
 def test(lab):
     box = MailBox(lab)
     box.start()
@@ -77,7 +88,10 @@ def test(lab):
     t = lab.wait_until(lambda: lab.owners(VIP) == ["a"], 5)
     check(t is not None, "A Master again once its forwarder stays up")
     log("forwarder steady again -> VIP on A after %.3f s (hold 1 s)" % t)
-    time.sleep(INTERVAL + 1.5)  # the last summaries
+    # the last summaries: nothing held or queued, every mail delivered
+    check(lab.wait_until(lambda: all_out(lab, box, (a, b)), INTERVAL + 3,
+                         0.1) is not None,
+          "the held transitions went out as mails")
     n_moves = moves(a, b) - moves0
     mails = box.of(a)[:] + box.of(b)[:]
     n_mails = len(mails) - mails0

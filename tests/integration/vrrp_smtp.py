@@ -57,20 +57,24 @@ def check_mail(m, node, frm, to, reason):
           "body has transition, router, VIP, UTC and local time")
 
 
-def one_mail_per_transition(box, node):
-    want = collections.Counter(
+def one_mail_per_transition(box, nodes):
+    wants = {node.role: collections.Counter(
         "[%s] VI_1: %s -> %s | %s" % (node.router_id, f, t, r)
-        for f, t, r in node.transitions())
+        for f, t, r in node.transitions()) for node in nodes}
 
-    def got():
+    def want(node):
+        return wants[node.role]
+
+    def got(node):
         return collections.Counter("%s | %s" % (m["msg"]["Subject"], why(m))
                                    for m in box.of(node))
 
-    wait_until(lambda: got() == want, 10, 0.1)
-    time.sleep(1)  # and no extra mail trickles in
-    check(got() == want, "%s: one mail per transition (%d): got %s, "
-          "want %s" % (node.router_id, sum(want.values()), dict(got()),
-                       dict(want)))
+    wait_until(lambda: all(got(n) == want(n) for n in nodes), 10, 0.1)
+    time.sleep(1)  # and no extra mail trickles in (one wait for all)
+    for node in nodes:
+        check(got(node) == want(node), "%s: one mail per transition (%d): "
+              "got %s, want %s" % (node.router_id, sum(want(node).values()),
+                                   dict(got(node)), dict(want(node))))
     ids = [m["msg"]["Message-ID"] for m in box.mails()]
     check(len(ids) == len(set(ids)), "all Message-IDs are unique")
 
@@ -168,8 +172,7 @@ def test(lab):
     check_mail(pre[0], b, "MASTER", "BACKUP",
                "higher priority advert from %s (priority 101)" % ADDR["a"])
 
-    one_mail_per_transition(box, a)
-    one_mail_per_transition(box, b)
+    one_mail_per_transition(box, (a, b))
     st = b.lab.vrrpctl_status("b", b.sock)
     al = st.get("alerts", {})
     check(al.get("configured") is True and al.get("sent") ==
