@@ -19,7 +19,8 @@ import time
 
 import lab
 from lab import (BUILD_ROOT, FWD, SKIP, VRRPCTL, check,  # noqa: F401
-                 cleanup_stale, forwarder_conf, require_root_and_tools)
+                 cleanup_stale, forwarder_conf, recv_all,
+                 require_root_and_tools)
 
 lab.LOG_OK = False  # the fwd tests word check()'s message as the failure
 
@@ -136,16 +137,6 @@ def recv_hash(sock):
         if not b:
             return h.hexdigest()
         h.update(b)
-
-
-def recv_all(sock, size=4096):
-    """Everything sock receives until EOF."""
-    buf = b''
-    while True:
-        b = sock.recv(size)
-        if not b:
-            return buf
-        buf += b
 
 
 def stop_proc(p, timeout=10):

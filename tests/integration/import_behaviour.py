@@ -23,13 +23,12 @@ pid namespace). vrrpd-import reads the seed's `killall -0 haproxy`."""
 
 import csv
 import os
-import re
 import socket
 import subprocess
 import time
 
 from lab import (ADDR, BUILD_ROOT, DAEMONS, FWD, PYTHON, SOURCE_ROOT, VIP,
-                 VIP2, VRRPD, check, log, run_test)
+                 VIP2, VRRPD, check, log, recv_all, run_test)
 from labpair import CLIENT, client_log, gap_around
 
 IMPORT = os.path.join(BUILD_ROOT, "conf", "import", "vrrpd-import")
@@ -130,12 +129,7 @@ def show_stat(sock):
             s.settimeout(3)
             s.connect(sock)
             s.sendall(b"show stat\n")
-            buf = b""
-            while True:
-                b = s.recv(8192)
-                if not b:
-                    break
-                buf += b
+            buf = recv_all(s, 8192)
     except OSError:
         return []
     return list(csv.DictReader(buf.decode().lstrip("# ").splitlines()))

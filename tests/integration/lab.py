@@ -59,6 +59,16 @@ def check(cond, msg):
         log("ok: %s" % (msg,))
 
 
+def recv_all(sock, size=4096):
+    """Everything sock receives until EOF."""
+    buf = b''
+    while True:
+        b = sock.recv(size)
+        if not b:
+            return buf
+        buf += b
+
+
 def require_root_and_tools(*tools, binaries=(VRRPD, VRRPCTL)):
     """The one skip rule: exit 77 (meson's skip code) when not root, when a
     tool is not installed or when one of our binaries is not built, naming
