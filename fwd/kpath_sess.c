@@ -420,18 +420,12 @@ static void arm(struct session *s, int soon)
 	loop_timer_at(loop, &s->timer, next);
 }
 
-static const char *broken_str(int why)
-{
-	switch (why) {
-	case SPLICE_BROKEN_LONG:
-		return "longer than it cuts off one skb";
-	case SPLICE_BROKEN_NOMEM:
-		return "the kernel had no memory to cut";
-	case SPLICE_BROKEN_WHOLE:
-		return "a whole skb again";
-	}
-	return "?";
-}
+/* Why the program broke a side (SPLICE_BROKEN_*), for the log. */
+static const struct enum_name broken_names[] = {
+    {"longer than it cuts off one skb", SPLICE_BROKEN_LONG},
+    {"the kernel had no memory to cut", SPLICE_BROKEN_NOMEM},
+    {"a whole skb again", SPLICE_BROKEN_WHOLE},
+    {NULL, 0}};
 
 /* Looks at both directions; false if the session was closed. */
 static bool step(struct session *s)
@@ -454,7 +448,8 @@ static bool step(struct session *s)
 		log_err("%s: kernel data path: the kernel handed over bytes "
 			"twice and the program could not cut them (%s); "
 			"session reset",
-			s->l->conf->name, broken_str(c.broken));
+			s->l->conf->name,
+			enum_name_str(broken_names, c.broken, "?"));
 		abort_session(s, SESS_END_LOCAL);
 		return false;
 	}

@@ -2,8 +2,8 @@
  * Alert mail, vrrpd's side (maillink.c, mailproc.c): messages composed
  * by alert.c are handed to vrrpd-mail, a process of its own that queues,
  * retries and delivers them with libcurl (vrrpd/mail/), so a slow or dead
- * mail server never delays VRRP and vrrpd never maps libcurl. Failed sends are
- * retried with backoff, then logged and dropped.
+ * mail server never delays VRRP and vrrpd never maps libcurl. Failed
+ * sends are retried with backoff, then logged and dropped.
  */
 #ifndef VRRPD_SMTP_H
 #define VRRPD_SMTP_H
